@@ -1,0 +1,109 @@
+package dev.integ;
+
+import dev.integ.config.Environment;
+import dev.integ.config.Flags;
+import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
+import dev.integ.doctor.Doctor;
+import dev.integ.store.EmbeddedRedis;
+import dev.integ.store.RedisKeys;
+import dev.integ.store.RedisServerBinary;
+import dev.integ.store.RedisStore;
+import dev.integ.store.StoreAdmin;
+import dev.integ.store.StoreConnector;
+import dev.integ.store.StoreDescription;
+import redis.clients.jedis.exceptions.JedisException;
+import dev.integ.store.StoreSettings;
+
+import java.util.function.Supplier;
+
+/**
+ * The composition root: builds integ's services from the settings of one invocation. Nothing is
+ * built (no config read, no connection opened) until a command asks for it, so --help and
+ * --version stay fast. Tests construct it with their own environment.
+ */
+public final class Services implements AutoCloseable {
+    private final Environment env;
+    private Supplier<Flags> flags = () -> Flags.NONE;
+    private Settings settings;
+    private RedisStore store;
+
+    public Services(Environment env) {
+        this.env = env;
+    }
+
+    /** Called once picocli has parsed the command line. */
+    public void useFlags(Supplier<Flags> flags) {
+        this.flags = flags;
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    public Flags flags() {
+        return flags.get();
+    }
+
+    public Settings settings() {
+        if (settings == null) {
+            settings = Settings.resolve(flags.get(), env);
+        }
+        return settings;
+    }
+
+    /**
+     * The output format. A broken config file must not stop doctor from reporting it, so this falls
+     * back to a table when only the config file could have said otherwise.
+     */
+    public Settings.Output output() {
+        if (flags.get().output() != null) {
+            return Settings.output(flags.get().output());
+        }
+        try {
+            return settings().output();
+        } catch (IntegException brokenConfig) {
+            return Settings.Output.TABLE;
+        }
+    }
+
+    /** The store for this invocation, opened (and the embedded one started) on first use. */
+    public RedisStore store() {
+        if (store == null) {
+            store = open(settings());
+        }
+        return store;
+    }
+
+    /** Explains a Redis failure in terms of the store this invocation uses. */
+    public IntegException storeFailure(JedisException e) {
+        StoreDescription where = store != null ? store.description()
+                : new StoreDescription("redis", "(not yet connected)", "unknown", null);
+        return StoreConnector.translate(e, where);
+    }
+
+    public Doctor doctor() {
+        return new Doctor(this::open);
+    }
+
+    public StoreAdmin storeAdmin() {
+        Settings s = settings();
+        return new StoreAdmin(s.store(), embedded(s.store()), () -> store());
+    }
+
+    private RedisStore open(Settings s) {
+        return StoreConnector.open(s.store(), new RedisKeys(s.namespace()), embedded(s.store()));
+    }
+
+    private EmbeddedRedis embedded(StoreSettings s) {
+        return new EmbeddedRedis(s.embeddedDir(),
+                () -> RedisServerBinary.locate(s.serverBinary(), env.get("PATH"), s.embeddedDir().resolveSibling("bin")));
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.config.Settings;
+import dev.integ.core.ExitCode;
+import dev.integ.core.IntegException;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.UsageMessageSpec;
+
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the picocli command tree and hands every command the services it needs (the picocli
+ * {@link IFactory} is how the composition root reaches the commands).
+ */
+public final class CommandLineFactory {
+    static final String SECTION_ENVIRONMENT = "environment";
+    static final String SECTION_STORE = "store";
+
+    private CommandLineFactory() {
+    }
+
+    /** The command tree alone: what --help, the man pages and the completions are made from. */
+    public static CommandLine model() {
+        return create(new Services(dev.integ.config.Environment.system()), null);
+    }
+
+    public static CommandLine create(Services services, Terminal terminal) {
+        CommandLine commandLine = new CommandLine(IntegCommand.class, new Factory(services, terminal));
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        for (ExitCode code : ExitCode.values()) {
+            exitCodes.put(String.format("%3d", code.code()), code.meaning());
+        }
+        UsageMessageSpec top = commandLine.getCommandSpec().usageMessage();
+        top.exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        addEnvironmentSection(commandLine);
+        if (terminal != null) {
+            addStoreSection(commandLine, services);
+            commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi()));
+            commandLine.setOut(terminal.out());
+            commandLine.setErr(terminal.err());
+            GlobalOptions global = ((IntegCommand) commandLine.getCommand()).global;
+            ErrorReporter errors = new ErrorReporter(terminal, global, services::storeFailure);
+            commandLine.setExecutionExceptionHandler(errors);
+            commandLine.setParameterExceptionHandler(errors);
+            commandLine.setExecutionStrategy(parseResult -> {
+                terminal.applyOptions(global);
+                services.useFlags(global::flags);
+                warnAboutPasswordInArgv(global, terminal);
+                return new CommandLine.RunLast().execute(parseResult);
+            });
+        }
+        return commandLine;
+    }
+
+    private static void warnAboutPasswordInArgv(GlobalOptions global, Terminal terminal) {
+        String url = global.flags().redisUrl();
+        if (url != null && url.matches("(?s)[a-z-]+://[^@/]*:[^@/]+@.*")) {
+            terminal.warning("the Redis password in --redis is visible in the process list; "
+                    + "use INTEG_REDIS_PASSWORD or --redis-password-file instead");
+        }
+    }
+
+    private static void addEnvironmentSection(CommandLine commandLine) {
+        UsageMessageSpec usage = commandLine.getCommandSpec().usageMessage();
+        List<String> keys = new ArrayList<>(usage.sectionKeys());
+        keys.add(keys.indexOf(UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST_HEADING), SECTION_ENVIRONMENT);
+        usage.sectionKeys(keys);
+        usage.sectionMap().put(SECTION_ENVIRONMENT, help -> {
+            StringBuilder text = new StringBuilder("%nEnvironment:%n".formatted());
+            GlobalOptions.ENVIRONMENT.forEach((name, meaning) -> text.append("  ").append(name).append(System.lineSeparator())
+                    .append("      ").append(meaning).append(System.lineSeparator()));
+            return text.toString();
+        });
+    }
+
+    /** "Which store is in use", said at the end of every --help; resolved only when help is printed. */
+    private static void addStoreSection(CommandLine commandLine, Services services) {
+        List<CommandLine> all = new ArrayList<>();
+        collect(commandLine, all);
+        for (CommandLine command : all) {
+            UsageMessageSpec usage = command.getCommandSpec().usageMessage();
+            List<String> keys = new ArrayList<>(usage.sectionKeys());
+            keys.add(SECTION_STORE);
+            usage.sectionKeys(keys);
+            usage.sectionMap().put(SECTION_STORE, help -> "%nStore in use: %s%n".formatted(describeStore(services)));
+        }
+    }
+
+    static String describeStore(Services services) {
+        try {
+            Settings settings = services.settings();
+            return settings.store().target()
+                    .map(t -> t.topology().name().toLowerCase(java.util.Locale.ROOT) + " Redis " + t.display()
+                            + " (from " + settings.store().source() + "), namespace " + settings.namespace())
+                    .orElse("embedded Redis, data in " + settings.store().embeddedDir() + ", namespace " + settings.namespace());
+        } catch (IntegException e) {
+            return "unknown: " + e.getMessage();
+        }
+    }
+
+    private static void collect(CommandLine command, List<CommandLine> into) {
+        into.add(command);
+        command.getSubcommands().values().forEach(sub -> collect(sub, into));
+    }
+
+    private record Factory(Services services, Terminal terminal) implements IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> withServices = type.getDeclaredConstructor(Services.class, Terminal.class);
+                return withServices.newInstance(services, terminal);
+            } catch (NoSuchMethodException plain) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+}

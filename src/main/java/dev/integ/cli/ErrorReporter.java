@@ -1,0 +1,63 @@
+package dev.integ.cli;
+
+import dev.integ.core.ExitCode;
+import dev.integ.core.IntegException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.function.Function;
+
+/** The one place errors are printed; commands never catch exceptions to render them. */
+final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+    private final Terminal terminal;
+    private final GlobalOptions options;
+    private final Function<JedisException, IntegException> storeFailure;
+
+    ErrorReporter(Terminal terminal, GlobalOptions options, Function<JedisException, IntegException> storeFailure) {
+        this.terminal = terminal;
+        this.options = options;
+        this.storeFailure = storeFailure;
+    }
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        terminal.error(e.getMessage(), "see '" + name + " --help'");
+        return ExitCode.USAGE.code();
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
+        if (e instanceof JedisException jedis) {
+            return handleExecutionException(storeFailure.apply(jedis), command, parseResult);
+        }
+        if (e instanceof IntegException integ) {
+            terminal.error(integ.getMessage(), integ.hint());
+            if (integ.getCause() != null) {
+                traceIfVerbose(integ);
+            }
+            return integ.exitCode().code();
+        }
+        terminal.error("unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                options.verbose() ? null : "run again with -v for the stack trace, and report it");
+        traceIfVerbose(e);
+        return ExitCode.FAILURE.code();
+    }
+
+    private void traceIfVerbose(Throwable e) {
+        if (!options.verbose()) {
+            return;
+        }
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        terminal.err().print(trace);
+        terminal.err().flush();
+    }
+}

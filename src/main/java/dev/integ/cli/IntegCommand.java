@@ -1,0 +1,36 @@
+package dev.integ.cli;
+
+import dev.integ.core.ExitCode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "integ",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        header = "Connects a company's accounts on external services and keeps their credentials safe.",
+        description = {
+                "Settings come from, in this order: flags, then environment variables, then the config file "
+                        + "($XDG_CONFIG_HOME/integ/config.yaml), then built-in defaults.",
+                "Without --redis (or INTEG_REDIS_URL, or redis.url in the config file) integ keeps its data in a private "
+                        + "embedded Redis that it starts on demand; 'integ store status' shows it."},
+        subcommands = {DoctorCommand.class, StoreCommand.class})
+public final class IntegCommand implements Callable<Integer> {
+
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCode.USAGE.code();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.config.Environment;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Entry point. {@link #run} is what tests call: no System.exit, no global streams. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        // Jedis logs through SLF4J; its chatter is only for -v.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "off");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        int code = run(args, Environment.system(), out, err, System.console() != null);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    public static int run(String[] args, Environment env, PrintWriter out, PrintWriter err, boolean interactive) {
+        boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
+        Terminal terminal = new Terminal(out, err, interactive, color);
+        try (Services services = new Services(env)) {
+            return CommandLineFactory.create(services, terminal).execute(args);
+        }
+    }
+}

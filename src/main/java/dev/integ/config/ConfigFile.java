@@ -1,0 +1,20 @@
+package dev.integ.config;
+
+/**
+ * The YAML config file as written by an admin. Every field is optional; keys are kebab-case.
+ * Unknown keys are rejected so a typo never silently falls back to a default.
+ */
+public record ConfigFile(Redis redis, String namespace, String output, Boolean color) {
+
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null);
+
+    public Redis redisOrEmpty() {
+        return redis == null ? Redis.EMPTY : redis;
+    }
+
+    /** The {@code redis:} section. */
+    public record Redis(String url, String passwordFile, String caFile, String clientCert, String clientKey,
+                        String timeout) {
+        static final Redis EMPTY = new Redis(null, null, null, null, null, null);
+    }
+}

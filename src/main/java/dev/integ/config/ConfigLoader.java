@@ -1,0 +1,73 @@
+package dev.integ.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.integ.core.IntegException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Reads the config file. Jackson is only loaded when a file is actually there. */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param explicit true when the user named the file (flag or INTEG_CONFIG): then it must exist.
+     */
+    public static ConfigFile load(Path path, boolean explicit) {
+        if (!explicit && !Files.exists(path)) {
+            return ConfigFile.EMPTY;
+        }
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw IntegException.usage("config file " + path + " does not exist", null,
+                    "create it, or drop --config / INTEG_CONFIG to use the default location");
+        } catch (IOException e) {
+            throw IntegException.usage("cannot read config file " + path, e.getClass().getSimpleName() + " " + e.getMessage(), null);
+        }
+        if (text.isBlank()) {
+            return ConfigFile.EMPTY;
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        try {
+            ConfigFile file = yaml.readValue(text, ConfigFile.class);
+            return file == null ? ConfigFile.EMPTY : file;
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            throw IntegException.usage("bad config file " + path,
+                    "unknown key '" + e.getPropertyName() + "'" + at(e.getLocation()), "known keys here: " + known);
+        } catch (JsonProcessingException e) {
+            throw IntegException.usage("bad config file " + path, firstLine(e.getOriginalMessage()) + at(e.getLocation()),
+                    "fix the YAML (see 'Configuration' in README.md)");
+        }
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "not valid YAML";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.integ.config;
+
+import dev.integ.core.Durations;
+import dev.integ.core.IntegException;
+import dev.integ.store.RedisKeys;
+import dev.integ.store.RedisTarget;
+import dev.integ.store.RedisUrlParser;
+import dev.integ.store.StoreSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Everything one invocation runs with. This is the one place that applies integ's precedence:
+ * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
+ */
+public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store) {
+
+    public static final String DEFAULT_NAMESPACE = "integ";
+    public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(3);
+
+    public enum Output { TABLE, JSON }
+
+    /** Where the config file is looked for, and whether the user named it (then it must exist). */
+    public static Path configPath(Flags flags, Environment env) {
+        return Optional.ofNullable(flags.configFile()).or(() -> env.get("INTEG_CONFIG")).map(Path::of)
+                .orElseGet(() -> env.configDir().resolve("config.yaml"));
+    }
+
+    public static boolean configNamed(Flags flags, Environment env) {
+        return flags.configFile() != null || env.get("INTEG_CONFIG").isPresent();
+    }
+
+    public static Settings resolve(Flags flags, Environment env) {
+        Path path = configPath(flags, env);
+        return resolve(flags, env, path, ConfigLoader.load(path, configNamed(flags, env)));
+    }
+
+    /** Resolves against an already loaded config file (doctor uses this to go on past a broken one). */
+    public static Settings resolve(Flags flags, Environment env, Path configPath, ConfigFile config) {
+        ConfigFile.Redis redis = config.redisOrEmpty();
+        String configName = "config " + configPath;
+
+        String namespace = RedisKeys.validNamespace(first(flags.namespace(), env.get("INTEG_NAMESPACE").orElse(null),
+                config.namespace(), DEFAULT_NAMESPACE));
+        Output output = output(first(flags.output(), config.output(), "table"));
+
+        Optional<RedisTarget> target = Optional.empty();
+        String source = "default";
+        if (flags.redisUrl() != null) {
+            target = Optional.of(RedisUrlParser.parse(flags.redisUrl()));
+            source = "--redis";
+        } else if (env.get("INTEG_REDIS_URL").isPresent()) {
+            target = Optional.of(RedisUrlParser.parse(env.get("INTEG_REDIS_URL").get()));
+            source = "INTEG_REDIS_URL";
+        } else if (redis.url() != null) {
+            target = Optional.of(RedisUrlParser.parse(redis.url()));
+            source = configName;
+        }
+
+        Optional<String> password = Optional.ofNullable(flags.redisPasswordFile()).map(f -> readPassword(Path.of(f), "--redis-password-file"))
+                .or(() -> env.get("INTEG_REDIS_PASSWORD"))
+                .or(() -> env.get("INTEG_REDIS_PASSWORD_FILE").map(f -> readPassword(Path.of(f), "INTEG_REDIS_PASSWORD_FILE")))
+                .or(() -> Optional.ofNullable(redis.passwordFile()).map(f -> readPassword(Path.of(f), configName)));
+
+        Duration timeout = Optional.ofNullable(first(env.get("INTEG_REDIS_TIMEOUT").orElse(null), redis.timeout(), null))
+                .map(Durations::parse).orElse(DEFAULT_REDIS_TIMEOUT);
+        if (timeout.isZero()) {
+            throw IntegException.usage("invalid Redis timeout '0s'", "it must be longer than zero", null);
+        }
+
+        StoreSettings store = new StoreSettings(target, source, password,
+                path(flags.redisCaFile(), env, "INTEG_REDIS_CA_FILE", redis.caFile()),
+                path(flags.redisClientCert(), env, "INTEG_REDIS_CLIENT_CERT", redis.clientCert()),
+                path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
+                timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
+        return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store);
+    }
+
+    public static Output output(String value) {
+        try {
+            return Output.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw IntegException.usage("invalid output format '" + value + "'", "expected table or json", null);
+        }
+    }
+
+    private static Optional<Path> path(String flag, Environment env, String variable, String fromConfig) {
+        return Optional.ofNullable(first(flag, env.get(variable).orElse(null), fromConfig, null)).map(Path::of);
+    }
+
+    private static String readPassword(Path file, String from) {
+        try {
+            String password = Files.readString(file).strip();
+            if (password.isEmpty()) {
+                throw IntegException.usage("the Redis password file " + file + " (from " + from + ") is empty", null, null);
+            }
+            return password;
+        } catch (IOException e) {
+            throw IntegException.usage("cannot read the Redis password file " + file + " (from " + from + ")",
+                    e.getClass().getSimpleName(), "check the path and its permissions");
+        }
+    }
+
+    @SafeVarargs
+    private static <T> T first(T... candidates) {
+        for (T candidate : candidates) {
+            if (candidate != null) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.integ.core;
+
+/**
+ * The one failure type every layer throws. Its message is shown to the user as
+ * {@code integ: error: <what>: <why>}; it must never contain a secret.
+ */
+public final class IntegException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ExitCode exitCode;
+    private final String hint;
+
+    private IntegException(ExitCode exitCode, String what, String why, String hint, Throwable cause) {
+        super(why == null || why.isBlank() ? what : what + ": " + why);
+        if (cause != null) {
+            initCause(cause);
+        }
+        this.exitCode = exitCode;
+        this.hint = hint;
+    }
+
+    public static IntegException usage(String what, String why, String hint) {
+        return new IntegException(ExitCode.USAGE, what, why, hint, null);
+    }
+
+    public static IntegException notFound(String what, String why, String hint) {
+        return new IntegException(ExitCode.NOT_FOUND, what, why, hint, null);
+    }
+
+    public static IntegException retryLater(String what, String why, String hint, Throwable cause) {
+        return new IntegException(ExitCode.RETRY_LATER, what, why, hint, cause);
+    }
+
+    public static IntegException humanAction(String what, String why, String hint) {
+        return new IntegException(ExitCode.HUMAN_ACTION, what, why, hint, null);
+    }
+
+    public static IntegException failure(String what, String why, String hint, Throwable cause) {
+        return new IntegException(ExitCode.FAILURE, what, why, hint, cause);
+    }
+
+    public IntegException withCause(Throwable cause) {
+        initCause(cause);
+        return this;
+    }
+
+    public ExitCode exitCode() {
+        return exitCode;
+    }
+
+    /** What the user can do about it, or null. */
+    public String hint() {
+        return hint;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.integ.doctor;
+
+import dev.integ.config.ConfigFile;
+import dev.integ.config.ConfigLoader;
+import dev.integ.config.Environment;
+import dev.integ.config.Flags;
+import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
+import dev.integ.store.RedisKeys;
+import dev.integ.store.RedisStore;
+import dev.integ.store.StoreSettings;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Checks that integ can work: configuration, the store (reachable, writable, persistent) and,
+ * for the embedded store, its file permissions. It goes on past a failure so one run shows
+ * everything that needs fixing.
+ */
+public final class Doctor {
+    private final Function<Settings, RedisStore> openStore;
+
+    public Doctor(Function<Settings, RedisStore> openStore) {
+        this.openStore = openStore;
+    }
+
+    public DoctorReport examine(Flags flags, Environment env) {
+        List<Check> checks = new ArrayList<>();
+        Path configPath = Settings.configPath(flags, env);
+        ConfigFile config;
+        try {
+            config = ConfigLoader.load(configPath, Settings.configNamed(flags, env));
+            checks.add(Check.ok("config", config == ConfigFile.EMPTY && !configPath.toFile().exists()
+                    ? "no file at " + configPath + "; using flags, environment and defaults"
+                    : "read " + configPath));
+        } catch (IntegException e) {
+            checks.add(Check.fail("config", e.getMessage(), e.hint()));
+            config = ConfigFile.EMPTY;
+        }
+
+        Settings settings;
+        try {
+            settings = Settings.resolve(flags, env, configPath, config);
+        } catch (IntegException e) {
+            checks.add(Check.fail("settings", e.getMessage(), e.hint()));
+            return new DoctorReport("unknown", checks);
+        }
+
+        StoreSettings storeSettings = settings.store();
+        String planned = storeSettings.target().map(t -> t.topology().name().toLowerCase(java.util.Locale.ROOT)
+                + " Redis " + t.display() + " (from " + storeSettings.source() + ")")
+                .orElse("embedded Redis (data in " + storeSettings.embeddedDir() + ")");
+        try (RedisStore store = openStore.apply(settings)) {
+            StoreProbes health = new StoreProbes(store);
+            Check reachable = health.reachability();
+            checks.add(reachable);
+            if (reachable.status() == Check.Status.FAIL) {
+                return new DoctorReport(store.description().summary(), checks);
+            }
+            checks.add(health.writability());
+            checks.add(health.persistence());
+            if (store.description().embedded()) {
+                checks.add(health.privateFiles(storeSettings.embeddedDir()));
+            }
+            checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
+            return new DoctorReport(store.description().summary(), checks);
+        } catch (IntegException e) {
+            checks.add(Check.fail("store", e.getMessage(), e.hint()));
+            return new DoctorReport(planned, checks);
+        }
+    }
+}

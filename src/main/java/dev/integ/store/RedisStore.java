@@ -1,0 +1,36 @@
+package dev.integ.store;
+
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * An open connection to integ's store, whichever kind it is. Feature services take the
+ * {@link UnifiedJedis} and the {@link RedisKeys}; nothing else in integ knows a key name.
+ */
+public final class RedisStore implements AutoCloseable {
+    private final UnifiedJedis redis;
+    private final StoreDescription description;
+    private final RedisKeys keys;
+
+    public RedisStore(UnifiedJedis redis, StoreDescription description, RedisKeys keys) {
+        this.redis = redis;
+        this.description = description;
+        this.keys = keys;
+    }
+
+    public UnifiedJedis redis() {
+        return redis;
+    }
+
+    public StoreDescription description() {
+        return description;
+    }
+
+    public RedisKeys keys() {
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.integ.store;
+
+import dev.integ.core.IntegException;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import javax.net.ssl.SSLParameters;
+import java.net.UnknownHostException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Opens integ's store: the configured Redis (standalone, Sentinel or Cluster) or the embedded one.
+ *
+ * <p>Connections are made lazily, on the first command. Every pool is created with JMX off: Jedis'
+ * default registers JMX beans, which costs ~200 ms of start-up for a one-shot command.
+ */
+public final class StoreConnector {
+    private StoreConnector() {
+    }
+
+    public static RedisStore open(StoreSettings settings, RedisKeys keys, EmbeddedRedis embedded) {
+        if (settings.embedded()) {
+            EmbeddedRedis.Endpoint endpoint = embedded.ensureRunning();
+            RedisTarget target = new RedisTarget(RedisTarget.Topology.STANDALONE,
+                    java.util.List.of(new RedisTarget.Node(endpoint.host(), endpoint.port())), null, 0, false, null, endpoint.password());
+            StoreDescription description = new StoreDescription("embedded", endpoint.host() + ":" + endpoint.port(), "default",
+                    embedded.directory().toString());
+            return new RedisStore(connect(target, settings, description), description, keys);
+        }
+        RedisTarget target = settings.target().orElseThrow();
+        StoreDescription description = new StoreDescription(target.topology().name().toLowerCase(java.util.Locale.ROOT),
+                target.display(), settings.source(), null);
+        return new RedisStore(connect(target, settings, description), description, keys);
+    }
+
+    private static UnifiedJedis connect(RedisTarget target, StoreSettings settings, StoreDescription description) {
+        JedisClientConfig config = clientConfig(target, settings, target.database());
+        try {
+            return switch (target.topology()) {
+                case STANDALONE -> {
+                    RedisTarget.Node node = target.nodes().get(0);
+                    yield RedisClient.builder().hostAndPort(node.host(), node.port()).clientConfig(config).poolConfig(pool()).build();
+                }
+                case SENTINEL -> RedisSentinelClient.builder()
+                        .masterName(target.masterName())
+                        .sentinels(hosts(target))
+                        .clientConfig(config)
+                        // Sentinels commonly run without a password; they share the TLS setting.
+                        .sentinelClientConfig(clientConfig(new RedisTarget(target.topology(), target.nodes(), target.masterName(),
+                                0, target.tls(), null, null), withoutPassword(settings), 0))
+                        .poolConfig(pool())
+                        .build();
+                case CLUSTER -> RedisClusterClient.builder()
+                        .nodes(hosts(target))
+                        .clientConfig(config)
+                        .poolConfig(pool())
+                        .maxAttempts(3)
+                        .build();
+            };
+        } catch (JedisException e) {
+            throw translate(e, description);
+        }
+    }
+
+    /** Turns a Jedis failure into a message about the store, with the exit code cron needs. */
+    public static IntegException translate(JedisException e, StoreDescription store) {
+        String where = "cannot use the store (" + store.summary() + ")";
+        if (e instanceof JedisAccessControlException) {
+            return IntegException.notFound(where, "Redis refused the credentials: " + firstLine(e.getMessage()),
+                    store.embedded() ? "the embedded store's password file may have been replaced; run 'integ store stop' and retry"
+                            : "check the user and password (URL, INTEG_REDIS_PASSWORD or --redis-password-file)").withCause(e);
+        }
+        if (e instanceof JedisConnectionException) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root instanceof UnknownHostException ? "unknown host " + root.getMessage()
+                    : firstLine(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
+            return IntegException.retryLater("cannot reach Redis " + store.address(), why,
+                    "check that the server is running and reachable, then retry; 'integ doctor' shows the details", e);
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
+            return IntegException.notFound(where, "Redis wants a password",
+                    "put it in INTEG_REDIS_PASSWORD or a file named by --redis-password-file").withCause(e);
+        }
+        return IntegException.failure(where, firstLine(e.getMessage()), null, e);
+    }
+
+    private static JedisClientConfig clientConfig(RedisTarget target, StoreSettings settings, int database) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+                .socketTimeoutMillis((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+                .database(database)
+                .clientName("integ")
+                // CLIENT SETINFO would add a round trip to every start-up
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (target.user() != null) {
+            config.user(target.user());
+        }
+        String password = target.password() != null ? target.password() : settings.password().orElse(null);
+        if (password != null) {
+            config.password(password);
+        }
+        if (target.tls()) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            config.ssl(true).sslParameters(parameters);
+            if (settings.caFile().isPresent() || settings.clientCert().isPresent()) {
+                config.sslSocketFactory(TlsFiles.socketFactory(settings.caFile(), settings.clientCert(), settings.clientKey()));
+            }
+        }
+        return config.build();
+    }
+
+    private static StoreSettings withoutPassword(StoreSettings s) {
+        return new StoreSettings(s.target(), s.source(), java.util.Optional.empty(), s.caFile(), s.clientCert(), s.clientKey(),
+                s.timeout(), s.embeddedDir(), s.serverBinary());
+    }
+
+    private static Set<HostAndPort> hosts(RedisTarget target) {
+        Set<HostAndPort> hosts = new LinkedHashSet<>();
+        target.nodes().forEach(n -> hosts.add(new HostAndPort(n.host(), n.port())));
+        return hosts;
+    }
+
+    private static ConnectionPoolConfig pool() {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setJmxEnabled(false);
+        pool.setMaxTotal(8);
+        return pool;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

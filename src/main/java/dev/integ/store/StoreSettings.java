@@ -1,0 +1,27 @@
+package dev.integ.store;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where integ keeps its data, resolved from flags, environment and config.
+ *
+ * @param target       the configured Redis, or empty for the embedded default
+ * @param source       where the target came from, for doctor and error messages ("--redis", "INTEG_REDIS_URL", config path)
+ * @param password     the password from INTEG_REDIS_PASSWORD or a password file, if any (the URL's own wins)
+ * @param embeddedDir  where the embedded store lives
+ */
+public record StoreSettings(Optional<RedisTarget> target, String source, Optional<String> password,
+                            Optional<Path> caFile, Optional<Path> clientCert, Optional<Path> clientKey,
+                            Duration timeout, Path embeddedDir, Optional<String> serverBinary) {
+
+    public boolean embedded() {
+        return target.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "StoreSettings[" + target.map(RedisTarget::display).orElse("embedded " + embeddedDir) + "]";
+    }
+}
