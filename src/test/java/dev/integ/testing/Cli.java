@@ -1,0 +1,77 @@
+package dev.integ.testing;
+
+import dev.integ.cli.Main;
+import dev.integ.config.Environment;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs integ in-process with its own environment: a fresh HOME and XDG directories, the real PATH,
+ * and nothing else from the test JVM's environment (so a developer's INTEG_REDIS_URL never leaks in).
+ */
+public final class Cli {
+    private final Map<String, String> env = new HashMap<>();
+    private final Path home;
+
+    public record Result(int exitCode, String out, String err) {
+    }
+
+    public Cli(Path home) {
+        this.home = home;
+        env.put("HOME", home.toString());
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
+        env.put("XDG_DATA_HOME", home.resolve("data").toString());
+    }
+
+    public static Cli inTempHome() {
+        try {
+            return new Cli(Files.createTempDirectory("integ-test-home"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Cli env(String name, String value) {
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return this;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Map<String, String> environment() {
+        return Map.copyOf(env);
+    }
+
+    /** Writes the config file at its default location. */
+    public Cli config(String yaml) {
+        try {
+            Path file = home.resolve("config/integ/config.yaml");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, yaml);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new Environment(Map.copyOf(env)), new PrintWriter(out, true), new PrintWriter(err, true), false);
+        return new Result(code, out.toString(), err.toString());
+    }
+}
