@@ -49,11 +49,26 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
             throw IntegException.usage("bad config file " + path,
-                    "unknown key '" + e.getPropertyName() + "'" + at(e.getLocation()), "known keys here: " + known);
+                    "unknown key '" + e.getPropertyName() + "'" + keyLine(text, e.getPropertyName()), "known keys here: " + known);
         } catch (JsonProcessingException e) {
             throw IntegException.usage("bad config file " + path, firstLine(e.getOriginalMessage()) + at(e.getLocation()),
                     "fix the YAML (see 'Configuration' in README.md)");
         }
+    }
+
+    /**
+     * Jackson buffers a record's properties before it rejects one, so its location points past the
+     * key; the key's own line is easy to find in the text.
+     */
+    private static String keyLine(String text, String key) {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\s*" + java.util.regex.Pattern.quote(key) + "\\s*:");
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (line.matcher(lines[i]).find()) {
+                return " (line " + (i + 1) + ")";
+            }
+        }
+        return "";
     }
 
     private static String at(JsonLocation location) {
