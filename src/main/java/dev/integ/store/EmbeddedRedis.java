@@ -205,14 +205,16 @@ public final class EmbeddedRedis {
         } catch (JedisException expected) {
             // the server closes the connection as it exits
         }
-        Optional<ProcessHandle> process = ProcessHandle.of(endpoint.pid());
-        if (process.isPresent()) {
-            try {
-                process.get().onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
+        // redis-server removes its pid file as its very last step, after the final AOF fsync. Waiting on
+        // the process itself can take a second longer: a daemon's zombie lingers until init reaps it.
+        Path pidFile = dir.resolve("redis.pid");
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (Files.exists(pidFile) && ProcessHandle.of(endpoint.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
                 throw IntegException.retryLater("the embedded Redis (pid " + endpoint.pid() + ") did not stop",
-                        "still running after " + STOP_WAIT.toSeconds() + "s", "try again, or see " + dir.resolve("redis.log"), e);
+                        "still running after " + STOP_WAIT.toSeconds() + "s", "try again, or see " + dir.resolve("redis.log"), null);
             }
+            pause();
         }
     }
 

@@ -95,7 +95,10 @@ public final class RedisServerBinary {
             Path partial = Files.createTempFile(dir, resource, ".partial",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                try (java.io.OutputStream out = Files.newOutputStream(partial)) {
+                    in.transferTo(out);
+                }
+                Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(partial);
