@@ -30,6 +30,9 @@ public final class Doctor {
     public DoctorReport examine(Flags flags, Environment env) {
         List<Check> checks = new ArrayList<>();
         Path configPath = Settings.configPath(flags, env);
+        // Bad flags or environment are usage errors, as for every command; only what the config file
+        // says becomes a failed check, so a broken file does not hide the rest of the report.
+        Settings.resolve(flags, env, configPath, ConfigFile.EMPTY);
         ConfigFile config;
         try {
             config = ConfigLoader.load(configPath, Settings.configNamed(flags, env));

@@ -42,6 +42,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void doctorTreatsAMalformedUrlFlagAsUsageErrorToo() {
+        Cli.Result r = cli.run("doctor", "--redis", "redis://[::1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("integ: error: invalid Redis URL 'redis://[::1': unclosed '[' in IPv6 address\n");
+    }
+
+    @Test
     void malformedRedisUrlFromTheEnvironmentToo() {
         Cli.Result r = cli.env("INTEG_REDIS_URL", "mysql://db").run("store", "status");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -5,15 +5,18 @@ import dev.integ.store.RedisServerBinary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * A throwaway redis-server on a free loopback port, for one test class. It keeps nothing on disk
@@ -35,10 +38,63 @@ public final class TestRedis implements AutoCloseable {
 
     /** Starts a server; extra arguments are redis-server options such as "--requirepass", "pw". */
     public static TestRedis start(String... extraArgs) {
+        return startOnFreePort((dir, port) -> {
+            List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port)));
+            command.addAll(commonArgs(dir));
+            command.addAll(List.of(extraArgs));
+            return command;
+        });
+    }
+
+    /**
+     * Starts a server that speaks only TLS: {@link #port()} is its TLS port and the plain port is off.
+     * The files are PEM; the CA verifies client certificates (whether they are required is up to
+     * {@code --tls-auth-clients} in the extra arguments, which Redis defaults to yes).
+     */
+    public static TestRedis startTls(Path certFile, Path keyFile, Path caFile, String... extraArgs) {
+        return startOnFreePort((dir, port) -> {
+            List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", "0", "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", certFile.toString(), "--tls-key-file", keyFile.toString(),
+                    "--tls-ca-cert-file", caFile.toString()));
+            command.addAll(commonArgs(dir));
+            command.addAll(List.of(extraArgs));
+            return command;
+        });
+    }
+
+    /**
+     * Starts a Sentinel watching {@code primaryPort} on 127.0.0.1 as {@code masterName} (quorum 1).
+     * Sentinel rewrites its config file, so the file lives in this instance's own directory.
+     * Readiness is its "Sentinel ID is" log line.
+     */
+    public static TestRedis startSentinel(String masterName, int primaryPort) {
+        return startOnFreePort((dir, port) -> {
+            Path conf = dir.resolve("sentinel.conf");
+            try {
+                Files.writeString(conf, "port " + port + "\n"
+                        + "bind 127.0.0.1\n"
+                        + "sentinel monitor " + masterName + " 127.0.0.1 " + primaryPort + " 1\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // The config file must come first; Sentinel takes its port from it.
+            return List.of(binary().toString(), conf.toString(), "--sentinel",
+                    "--dir", dir.toString(), "--daemonize", "no", "--logfile", "");
+        });
+    }
+
+    /** Options every instance gets: loopback only, nothing on disk, log to stdout (which is read for readiness). */
+    private static List<String> commonArgs(Path dir) {
+        return List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", dir.toString(), "--daemonize", "no", "--logfile", "");
+    }
+
+    /** Retries on another port when the free port found was taken before the server could bind it. */
+    private static TestRedis startOnFreePort(BiFunction<Path, Integer, List<String>> commandLine) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return tryStart(extraArgs);
+                return tryStart(commandLine);
             } catch (IllegalStateException portTaken) {
                 last = portTaken;
             }
@@ -46,14 +102,11 @@ public final class TestRedis implements AutoCloseable {
         throw last;
     }
 
-    private static TestRedis tryStart(String... extraArgs) {
+    private static TestRedis tryStart(BiFunction<Path, Integer, List<String>> commandLine) {
         try {
             Path dir = Files.createTempDirectory("integ-test-redis");
             int port = freePort();
-            List<String> command = new ArrayList<>(List.of(binary().toString(),
-                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--dir", dir.toString(), "--daemonize", "no", "--logfile", ""));
-            command.addAll(List.of(extraArgs));
+            List<String> command = commandLine.apply(dir, port);
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             List<String> log = new ArrayList<>();
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -61,8 +114,9 @@ public final class TestRedis implements AutoCloseable {
             while ((line = reader.readLine()) != null) {
                 log.add(line);
                 if (line.contains("Ready to accept connections") || line.contains("Sentinel ID is")) {
-                    drain(reader);
-                    return new TestRedis(process, port, dir, log);
+                    TestRedis redis = new TestRedis(process, port, dir, log);
+                    redis.drain(reader);
+                    return redis;
                 }
             }
             process.waitFor(5, TimeUnit.SECONDS);
@@ -87,11 +141,16 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    private static void drain(BufferedReader reader) {
+    /** Keeps the pipe empty so the server never blocks on its log, and keeps the lines for {@link #awaitLog}. */
+    private void drain(BufferedReader reader) {
         Thread drainer = new Thread(() -> {
             try {
-                while (reader.readLine() != null) {
-                    // keep the pipe empty so the server never blocks on its log
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (log) {
+                        log.add(line);
+                        log.notifyAll();
+                    }
                 }
             } catch (IOException closed) {
                 // server gone
@@ -99,6 +158,36 @@ public final class TestRedis implements AutoCloseable {
         }, "redis-log-drain");
         drainer.setDaemon(true);
         drainer.start();
+    }
+
+    /**
+     * Waits until the server has logged a line containing {@code text} (or already had), for events
+     * such as "Cluster state changed: ok". Fails after {@code timeout} with the log so far.
+     */
+    public void awaitLog(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (log) {
+            while (log.stream().noneMatch(l -> l.contains(text))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("redis-server on port " + port + " did not log '" + text + "' within "
+                            + timeout + ":\n" + String.join("\n", log));
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(log, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    /** The server's log so far. */
+    public List<String> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
     }
 
     public int port() {
