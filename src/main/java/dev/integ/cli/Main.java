@@ -15,11 +15,15 @@ public final class Main {
     private Main() {
     }
 
+    /** Jedis logs through SLF4J (slf4j-simple); its chatter is only for -v. Read once, at the first logger. */
+    private static void quietLibraryLogging(boolean verbose) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "off");
+            System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        }
+    }
+
     public static void main(String[] args) {
-        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
-        // Jedis logs through SLF4J; its chatter is only for -v.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "off");
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         int code = run(args, Environment.system(), out, err, System.console() != null);
@@ -29,6 +33,7 @@ public final class Main {
     }
 
     public static int run(String[] args, Environment env, PrintWriter out, PrintWriter err, boolean interactive) {
+        quietLibraryLogging(Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")));
         boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
         Terminal terminal = new Terminal(out, err, interactive, color);
         try (Services services = new Services(env)) {

@@ -46,7 +46,8 @@ public final class StoreProbes {
             return Check.ok("store", "Redis " + version + ", round trip " + String.format(Locale.ROOT, "%.2f ms", nanos[PINGS / 2] / 1e6)
                     + " (median of " + PINGS + ")");
         } catch (JedisException e) {
-            return Check.fail("store", StoreConnector.translate(e, store.description()).getMessage(), null);
+            var failure = StoreConnector.translate(e, store.description());
+            return Check.fail("store", failure.getMessage(), failure.hint());
         }
     }
 

@@ -14,8 +14,10 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -76,26 +78,49 @@ public final class StoreConnector {
     /** Turns a Jedis failure into a message about the store, with the exit code cron needs. */
     public static IntegException translate(JedisException e, StoreDescription store) {
         String where = "cannot use the store (" + store.summary() + ")";
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("NOAUTH") && !store.embedded()) {
+            // Jedis 8 opens with HELLO; without a password Redis answers NOAUTH, reported as an access failure
+            return IntegException.notFound(where, "Redis wants a password",
+                    "put it in INTEG_REDIS_PASSWORD or a file named by --redis-password-file").withCause(e);
+        }
         if (e instanceof JedisAccessControlException) {
-            return IntegException.notFound(where, "Redis refused the credentials: " + firstLine(e.getMessage()),
+            return IntegException.notFound(where, "Redis refused the credentials: " + firstLine(message),
                     store.embedded() ? "the embedded store's password file may have been replaced; run 'integ store stop' and retry"
                             : "check the user and password (URL, INTEG_REDIS_PASSWORD or --redis-password-file)").withCause(e);
+        }
+        if (message.contains("seems to be not monitored")) {
+            return IntegException.usage("cannot use the store (" + store.address() + ")",
+                    "no Sentinel knows that master name", "check the #master part of the redis-sentinel:// URL").withCause(e);
         }
         if (e instanceof JedisConnectionException) {
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
             }
+            if (tlsRejected(e)) {
+                // an untrusted or misnamed certificate does not fix itself: a configuration error, not "retry later"
+                return IntegException.usage("cannot reach Redis " + store.address() + " over TLS",
+                        "the server's certificate was not accepted: " + firstLine(root.getMessage()),
+                        "trust its CA with --redis-ca-file (or INTEG_REDIS_CA_FILE), and use a host name the certificate lists").withCause(e);
+            }
             String why = root instanceof UnknownHostException ? "unknown host " + root.getMessage()
                     : firstLine(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
-            return IntegException.retryLater("cannot reach Redis " + store.address(), why,
-                    "check that the server is running and reachable, then retry; 'integ doctor' shows the details", e);
+            String hint = store.address().startsWith("rediss") && why.matches("(?i).*(broken pipe|reset).*")
+                    ? "the server closed the TLS connection; if it requires client certificates, set --redis-client-cert and --redis-client-key"
+                    : "check that the server is running and reachable, then retry; 'integ doctor' shows the details";
+            return IntegException.retryLater("cannot reach Redis " + store.address(), why, hint, e);
         }
-        if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
-            return IntegException.notFound(where, "Redis wants a password",
-                    "put it in INTEG_REDIS_PASSWORD or a file named by --redis-password-file").withCause(e);
+        return IntegException.failure(where, firstLine(message), null, e);
+    }
+
+    private static boolean tlsRejected(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException || t instanceof CertificateException) {
+                return true;
+            }
         }
-        return IntegException.failure(where, firstLine(e.getMessage()), null, e);
+        return false;
     }
 
     private static JedisClientConfig clientConfig(RedisTarget target, StoreSettings settings, int database) {

@@ -167,6 +167,7 @@ class StoreTopologiesTest {
             assertThat(status.exitCode()).as("exit code; err:%n%s", status.err()).isEqualTo(3);
             assertThat(status.out()).isEmpty();
             assertOneErrorLine(status);
+            assertThat(status.err()).contains(": Redis wants a password\n");
             assertNoSecrets(status, password);
         }
 
@@ -229,8 +230,9 @@ class StoreTopologiesTest {
 
             Cli.Result status = Cli.inTempHome().run("store", "status", "--redis", url);
 
-            assertThat(status.exitCode()).as("exit code; err:%n%s", status.err()).isNotZero();
+            assertThat(status.exitCode()).as("exit code; err:%n%s", status.err()).isEqualTo(2);
             assertOneErrorLine(status);
+            assertThat(status.err()).contains("no Sentinel knows that master name");
         }
     }
 
@@ -343,10 +345,10 @@ class StoreTopologiesTest {
             Cli.Result doctor = Cli.inTempHome().run("doctor", "--redis", url);
             assertStoreFailed(doctor, "cannot reach Redis", "localhost:" + server.port(), "certification path");
 
-            // Today this exits 4 ("retry later") with a hint to check the server is running, although an
-            // untrusted certificate never fixes itself; so only "it failed, clearly, on one line" is pinned here.
+            // an untrusted certificate never fixes itself: a configuration error, not "retry later"
             Cli.Result status = Cli.inTempHome().run("store", "status", "--redis", url);
-            assertThat(status.exitCode()).as("exit code; err:%n%s", status.err()).isNotZero();
+            assertThat(status.exitCode()).as("exit code; err:%n%s", status.err()).isEqualTo(2);
+            assertThat(status.err()).contains("integ: hint: trust its CA with --redis-ca-file");
             assertThat(status.out()).isEmpty();
             assertOneErrorLine(status);
             assertThat(status.err().lines().findFirst().orElseThrow())
