@@ -40,6 +40,11 @@ public final class CommandLineFactory {
         UsageMessageSpec top = commandLine.getCommandSpec().usageMessage();
         top.exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
         addEnvironmentSection(commandLine);
+        // every command answers -h and -V; declared here rather than inherited, which would also hand
+        // the top command's description to subcommands that have none of their own
+        List<CommandLine> all = new ArrayList<>();
+        collect(commandLine, all);
+        all.forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true).versionProvider(new Version()));
         if (terminal != null) {
             addStoreSection(commandLine, services);
             commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi()));

@@ -4,7 +4,9 @@ import dev.integ.config.Flags;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,29 +26,30 @@ public final class GlobalOptions {
 
     @Option(names = "--redis-password-file", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 101,
             description = "File holding the Redis password (env INTEG_REDIS_PASSWORD_FILE; or INTEG_REDIS_PASSWORD).")
-    String redisPasswordFile;
+    Path redisPasswordFile;
 
     @Option(names = "--redis-ca-file", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 102,
             description = "PEM file of CA certificates to trust for rediss:// (env INTEG_REDIS_CA_FILE).")
-    String redisCaFile;
+    Path redisCaFile;
 
     @Option(names = "--redis-client-cert", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 103,
             description = "PEM client certificate for rediss:// (env INTEG_REDIS_CLIENT_CERT).")
-    String redisClientCert;
+    Path redisClientCert;
 
     @Option(names = "--redis-client-key", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 104,
             description = "PEM (PKCS#8) key of the client certificate (env INTEG_REDIS_CLIENT_KEY).")
-    String redisClientKey;
+    Path redisClientKey;
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 105,
             description = "Config file (env INTEG_CONFIG; default: $XDG_CONFIG_HOME/integ/config.yaml).")
-    String config;
+    Path config;
 
     @Option(names = "--namespace", paramLabel = "NS", scope = ScopeType.INHERIT, order = 106,
             description = "Prefix of every Redis key, so several setups can share a server (env INTEG_NAMESPACE; default: integ).")
     String namespace;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, order = 107,
+            completionCandidates = OutputFormats.class,
             description = "table or json (one document; streaming commands print JSON lines). Default: table.")
     String output;
 
@@ -63,7 +66,12 @@ public final class GlobalOptions {
     boolean verbose;
 
     public Flags flags() {
-        return new Flags(redis, config, namespace, output, noColor, redisPasswordFile, redisCaFile, redisClientCert, redisClientKey);
+        return new Flags(redis, text(config), namespace, output, noColor, text(redisPasswordFile), text(redisCaFile),
+                text(redisClientCert), text(redisClientKey));
+    }
+
+    private static String text(Path path) {
+        return path == null ? null : path.toString();
     }
 
     public boolean quiet() {
@@ -72,6 +80,14 @@ public final class GlobalOptions {
 
     public boolean verbose() {
         return verbose;
+    }
+
+    /** What -o offers to shell completion. */
+    static final class OutputFormats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("table", "json").iterator();
+        }
     }
 
     private static Map<String, String> environment() {

@@ -3,7 +3,6 @@ package dev.integ.cli;
 import dev.integ.core.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -11,7 +10,6 @@ import java.util.concurrent.Callable;
 
 @Command(name = "integ",
         mixinStandardHelpOptions = true,
-        scope = ScopeType.INHERIT,
         versionProvider = Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,

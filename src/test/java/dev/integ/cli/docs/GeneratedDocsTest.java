@@ -1,0 +1,78 @@
+package dev.integ.cli.docs;
+
+import dev.integ.cli.CommandLineFactory;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The committed completions/ and man/ are exactly what {@link GeneratedDocs} makes from the command
+ * model. With -Dinteg.docs.write=true it writes them instead (and then checks what it wrote).
+ */
+class GeneratedDocsTest {
+    static final String REGENERATE =
+            "regenerate with: mvn -B -q test -Dtest=GeneratedDocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dinteg.docs.write=true";
+
+    /** Surefire runs tests in the project root. */
+    private final Path root = Path.of("").toAbsolutePath();
+
+    @Test
+    void committedDocsMatchTheCommandModel() throws IOException {
+        if (Boolean.getBoolean("integ.docs.write")) {
+            GeneratedDocs.write(root);
+        }
+        Map<Path, String> rendered = GeneratedDocs.render();
+        List<String> drifted = new ArrayList<>();
+        for (Map.Entry<Path, String> file : rendered.entrySet()) {
+            Path committed = root.resolve(file.getKey());
+            if (!Files.isRegularFile(committed)) {
+                drifted.add(file.getKey() + " (missing)");
+            } else if (!Files.readString(committed).equals(file.getValue())) {
+                drifted.add(file.getKey() + " (differs)");
+            }
+        }
+        for (Path existing : GeneratedDocs.existing(root)) {
+            if (!rendered.containsKey(existing)) {
+                drifted.add(existing + " (no longer generated)");
+            }
+        }
+        if (!drifted.isEmpty()) {
+            fail("generated docs drifted from the command model: " + String.join(", ", drifted) + "\n" + REGENERATE);
+        }
+    }
+
+    @Test
+    void everyCommandHasOneManPage() {
+        List<String> expected = new ArrayList<>();
+        collectPages(CommandLineFactory.model(), expected);
+        assertThat(GeneratedDocs.render().keySet()).map(Path::toString)
+                .filteredOn(path -> path.startsWith("man/"))
+                .containsExactlyInAnyOrderElementsOf(expected)
+                .contains("man/integ.1");
+    }
+
+    private static void collectPages(CommandLine command, List<String> into) {
+        if (command.getCommandSpec().usageMessage().hidden()) {
+            return;
+        }
+        String page = "man/" + command.getCommandSpec().qualifiedName("-") + ".1";
+        if (!into.contains(page)) { // a command is listed once per alias
+            into.add(page);
+        }
+        command.getSubcommands().values().forEach(sub -> collectPages(sub, into));
+    }
+
+    @Test
+    void escapesTroff() {
+        assertThat(ManPage.escape("a\\b --redis ✓")).isEqualTo("a\\eb \\-\\-redis \\[u2713]");
+    }
+}
