@@ -25,13 +25,32 @@ public final class CommandLineFactory {
     private CommandLineFactory() {
     }
 
-    /** The command tree alone: what --help, the man pages and the completions are made from. */
-    public static CommandLine model() {
-        return create(new Services(dev.integ.config.Environment.system()), null);
+    /** The top-level commands, in the order help lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("doctor", DoctorCommand.class);
+        commands.put("store", StoreCommand.class);
+        return commands;
     }
 
-    public static CommandLine create(Services services, Terminal terminal) {
-        CommandLine commandLine = new CommandLine(IntegCommand.class, new Factory(services, terminal));
+    /** The whole command tree alone: what the man pages and the completions are made from. */
+    public static CommandLine model() {
+        return create(new Services(dev.integ.config.Environment.system()), null, null);
+    }
+
+    /**
+     * @param args the command line about to be run, to register only the command it names (see
+     *             {@link CommandSelection}); null for the whole tree
+     */
+    public static CommandLine create(Services services, Terminal terminal, String[] args) {
+        Factory factory = new Factory(services, terminal);
+        CommandLine commandLine = new CommandLine(IntegCommand.class, factory);
+        List<String> names = List.copyOf(COMMANDS.keySet());
+        for (String name : args == null ? names : CommandSelection.needed(commandLine.getCommandSpec(), names, args)) {
+            commandLine.addSubcommand(name, new CommandLine(COMMANDS.get(name), factory));
+        }
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         Map<String, String> exitCodes = new LinkedHashMap<>();
         for (ExitCode code : ExitCode.values()) {

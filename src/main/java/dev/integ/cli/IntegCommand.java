@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
                 "Settings come from, in this order: flags, then environment variables, then the config file "
                         + "($XDG_CONFIG_HOME/integ/config.yaml), then built-in defaults.",
                 "Without --redis (or INTEG_REDIS_URL, or redis.url in the config file) integ keeps its data in a private "
-                        + "embedded Redis that it starts on demand; 'integ store status' shows it."},
-        subcommands = {DoctorCommand.class, StoreCommand.class})
+                        + "embedded Redis that it starts on demand; 'integ store status' shows it."})
+  // subcommands are registered by CommandLineFactory, only those an invocation needs
 public final class IntegCommand implements Callable<Integer> {
 
     @Mixin

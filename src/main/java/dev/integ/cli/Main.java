@@ -37,7 +37,7 @@ public final class Main {
         boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
         Terminal terminal = new Terminal(out, err, interactive, color);
         try (Services services = new Services(env)) {
-            return CommandLineFactory.create(services, terminal).execute(args);
+            return CommandLineFactory.create(services, terminal, args).execute(args);
         }
     }
 }
