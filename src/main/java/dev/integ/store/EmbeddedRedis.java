@@ -279,6 +279,7 @@ public final class EmbeddedRedis {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held for the body, never referenced in it
     private <T> T withStartLock(java.util.function.Supplier<T> action) {
         ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), k -> new ReentrantLock());
         try {

@@ -123,6 +123,9 @@ public final class StoreConnector {
         return false;
     }
 
+    // Jedis 8 deprecates ssl/sslParameters/sslSocketFactory for SslOptions, which only reads keystore
+    // files; admins have PEM files (as for redis-cli), so integ builds the socket factory itself.
+    @SuppressWarnings("deprecation")
     private static JedisClientConfig clientConfig(RedisTarget target, StoreSettings settings, int database) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
