@@ -1,13 +1,9 @@
 package dev.integ.cli;
 
-import dev.integ.core.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
-
+/** The top command. Its subcommands are registered by CommandLineFactory: only those an invocation needs. */
 @Command(name = "integ",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
@@ -19,18 +15,8 @@ import java.util.concurrent.Callable;
                         + "($XDG_CONFIG_HOME/integ/config.yaml), then built-in defaults.",
                 "Without --redis (or INTEG_REDIS_URL, or redis.url in the config file) integ keeps its data in a private "
                         + "embedded Redis that it starts on demand; 'integ store status' shows it."})
-  // subcommands are registered by CommandLineFactory, only those an invocation needs
-public final class IntegCommand implements Callable<Integer> {
+public final class IntegCommand extends CommandGroup {
 
     @Mixin
     GlobalOptions global;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCode.USAGE.code();
-    }
 }
