@@ -5,6 +5,12 @@ import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
+import dev.integ.keys.AdminLock;
+import dev.integ.keys.DataKeys;
+import dev.integ.keys.KeyRotation;
+import dev.integ.keys.Keyring;
+import dev.integ.keys.KeysetFileMasterKey;
+import dev.integ.keys.MasterKey;
 import dev.integ.store.EmbeddedRedis;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisServerBinary;
@@ -12,9 +18,14 @@ import dev.integ.store.RedisStore;
 import dev.integ.store.StoreAdmin;
 import dev.integ.store.StoreConnector;
 import dev.integ.store.StoreDescription;
+import dev.integ.vault.CredentialStore;
+import dev.integ.vault.CredentialVault;
 import redis.clients.jedis.exceptions.JedisException;
 import dev.integ.store.StoreSettings;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +38,8 @@ public final class Services implements AutoCloseable {
     private Supplier<Flags> flags = () -> Flags.NONE;
     private Settings settings;
     private RedisStore store;
+    private CredentialVault vault;
+    private final Clock clock = Clock.systemUTC();
 
     public Services(Environment env) {
         this.env = env;
@@ -89,6 +102,43 @@ public final class Services implements AutoCloseable {
     public StoreAdmin storeAdmin() {
         Settings s = settings();
         return new StoreAdmin(s.store(), embedded(s.store()), () -> store());
+    }
+
+    /** The master key this invocation's settings name; "a human must act" when a shared store has none. */
+    public MasterKey masterKey() {
+        Settings.MasterKeySetting setting = settings().masterKey();
+        Path file = setting.file().orElseThrow(() -> IntegException.humanAction(
+                "no master key configured for " + settings().store().target().map(t -> t.display()).orElse("this store"),
+                "a shared Redis needs the same master key on every machine that uses it",
+                "set INTEG_MASTER_KEY_FILE or vault.master-key-file ('integ keys init' creates the file)"));
+        return new KeysetFileMasterKey(file, setting.source());
+    }
+
+    public Keyring keyring() {
+        RedisStore s = store();
+        return new Keyring(s.redis(), s.keys(), masterKey(), clock);
+    }
+
+    /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
+    public CredentialVault vault() {
+        if (vault == null) {
+            RedisStore s = store();
+            Keyring keyring = keyring();
+            DataKeys[] loaded = new DataKeys[1];
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), () -> {
+                if (loaded[0] == null) {
+                    loaded[0] = keyring.load();
+                }
+                return loaded[0];
+            }, clock);
+        }
+        return vault;
+    }
+
+    /** @param lockWait how long a `keys` job waits for another one to finish */
+    public KeyRotation keyRotation(Duration lockWait) {
+        RedisStore s = store();
+        return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait));
     }
 
     private RedisStore open(Settings s) {

@@ -30,6 +30,11 @@ public final class CommandLineFactory {
 
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("list", ListCommand.class);
+        commands.put("show", ShowCommand.class);
+        commands.put("forget", ForgetCommand.class);
+        commands.put("import", ImportCommand.class);
+        commands.put("keys", KeysCommand.class);
         commands.put("doctor", DoctorCommand.class);
         commands.put("store", StoreCommand.class);
         return commands;
@@ -52,6 +57,13 @@ public final class CommandLineFactory {
             commandLine.addSubcommand(name, new CommandLine(COMMANDS.get(name), factory));
         }
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.registerConverter(java.time.Duration.class, text -> {
+            try {
+                return dev.integ.core.Durations.parse(text);
+            } catch (IntegException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage() + " (" + e.getCause() + ")");
+            }
+        });
         Map<String, String> exitCodes = new LinkedHashMap<>();
         for (ExitCode code : ExitCode.values()) {
             exitCodes.put(String.format("%3d", code.code()), code.meaning());

@@ -26,16 +26,16 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-        int code = run(args, Environment.system(), out, err, System.console() != null);
+        int code = run(args, Environment.system(), System.in, out, err, System.console() != null);
         out.flush();
         err.flush();
         System.exit(code);
     }
 
-    public static int run(String[] args, Environment env, PrintWriter out, PrintWriter err, boolean interactive) {
+    public static int run(String[] args, Environment env, java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
         quietLibraryLogging(Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")));
         boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
-        Terminal terminal = new Terminal(out, err, interactive, color);
+        Terminal terminal = new Terminal(in, out, err, interactive, color);
         try (Services services = new Services(env)) {
             return CommandLineFactory.create(services, terminal, args).execute(args);
         }

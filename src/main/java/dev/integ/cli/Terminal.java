@@ -19,11 +19,41 @@ public final class Terminal {
     private boolean quiet;
     private ObjectMapper json;
 
-    public Terminal(PrintWriter out, PrintWriter err, boolean interactive, boolean color) {
+    private final java.io.InputStream in;
+
+    public Terminal(java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive, boolean color) {
+        this.in = in;
         this.out = out;
         this.err = err;
         this.interactive = interactive;
         this.color = color;
+    }
+
+    /** Standard input: import reads it with --file -, forget asks on it. */
+    public java.io.InputStream in() {
+        return in;
+    }
+
+    /**
+     * Asks a yes/no question on a terminal. Without one (cron, pipes) nothing is asked and the answer
+     * is no: destructive commands then need --yes.
+     */
+    public boolean confirm(String question) {
+        if (!interactive) {
+            return false;
+        }
+        err.print(question + " [y/N] ");
+        err.flush();
+        try {
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                line.append((char) c);
+            }
+            return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     public PrintWriter out() {
@@ -74,6 +104,35 @@ public final class Terminal {
         err.flush();
     }
 
+    /**
+     * A progress bar on stderr, redrawn in place, when a person is watching; silent otherwise (cron,
+     * pipes, -q), so logs never fill with carriage returns.
+     */
+    public dev.integ.keys.KeyRotation.Progress progress(String label) {
+        if (!interactive || quiet) {
+            return dev.integ.keys.KeyRotation.Progress.NONE;
+        }
+        return (done, total) -> {
+            if (total > 0) {
+                int width = 30;
+                int filled = (int) Math.min(width, done * width / Math.max(1, total));
+                err.printf("\r%s [%s%s] %d%% %,d/%,d", label, "#".repeat(filled), " ".repeat(width - filled),
+                        Math.min(100, done * 100 / Math.max(1, total)), done, total);
+            } else {
+                err.printf("\r%s %,d", label, done);
+            }
+            err.flush();
+        };
+    }
+
+    /** Ends a progress bar's line. */
+    public void progressDone() {
+        if (interactive && !quiet) {
+            err.print("\r\033[K");
+            err.flush();
+        }
+    }
+
     /** One JSON document, indented for people; jq reads it all the same. */
     public void printJson(Object document) {
         try {
@@ -84,9 +143,18 @@ public final class Terminal {
         out.flush();
     }
 
+    /** A streaming JSON writer on stdout, for documents too large to build in memory. */
+    public com.fasterxml.jackson.core.JsonGenerator jsonStream() throws java.io.IOException {
+        return mapper().getFactory().createGenerator(out).useDefaultPrettyPrinter()
+                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
     private ObjectMapper mapper() {
         if (json == null) {
-            json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            // times as ISO-8601 strings, as everywhere in integ
+            json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                            .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
         }
         return json;
     }

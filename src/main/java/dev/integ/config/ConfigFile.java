@@ -4,12 +4,21 @@ package dev.integ.config;
  * The YAML config file as written by an admin. Every field is optional; keys are kebab-case.
  * Unknown keys are rejected so a typo never silently falls back to a default.
  */
-public record ConfigFile(Redis redis, String namespace, String output, Boolean color) {
+public record ConfigFile(Redis redis, Vault vault, String namespace, String output) {
 
     public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null);
 
     public Redis redisOrEmpty() {
         return redis == null ? Redis.EMPTY : redis;
+    }
+
+    public Vault vaultOrEmpty() {
+        return vault == null ? Vault.EMPTY : vault;
+    }
+
+    /** The {@code vault:} section. */
+    public record Vault(String masterKeyFile) {
+        static final Vault EMPTY = new Vault(null);
     }
 
     /** The {@code redis:} section. */

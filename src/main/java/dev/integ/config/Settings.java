@@ -18,7 +18,17 @@ import java.util.Optional;
  * Everything one invocation runs with. This is the one place that applies integ's precedence:
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
  */
-public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store) {
+public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
+                       MasterKeySetting masterKey) {
+
+    /**
+     * Where the master key (the key that encrypts the data keyset) comes from.
+     *
+     * @param file   the Tink keyset file, if one is configured or implied
+     * @param source what named it: "INTEG_MASTER_KEY_FILE", the config file, or "default" (the embedded store's own)
+     */
+    public record MasterKeySetting(Optional<Path> file, String source) {
+    }
 
     public static final String DEFAULT_NAMESPACE = "integ";
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(3);
@@ -78,7 +88,22 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisClientCert(), env, "INTEG_REDIS_CLIENT_CERT", redis.clientCert()),
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
-        return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store);
+        return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
+                masterKey(env, config, configName, store));
+    }
+
+    /** The embedded store keeps its master key beside its data; a shared Redis needs one named explicitly. */
+    private static MasterKeySetting masterKey(Environment env, ConfigFile config, String configName, StoreSettings store) {
+        if (env.get("INTEG_MASTER_KEY_FILE").isPresent()) {
+            return new MasterKeySetting(env.get("INTEG_MASTER_KEY_FILE").map(Path::of), "INTEG_MASTER_KEY_FILE");
+        }
+        if (config.vaultOrEmpty().masterKeyFile() != null) {
+            return new MasterKeySetting(Optional.of(Path.of(config.vaultOrEmpty().masterKeyFile())), configName);
+        }
+        if (store.embedded()) {
+            return new MasterKeySetting(Optional.of(env.dataDir().resolve("master-key.json")), "default");
+        }
+        return new MasterKeySetting(Optional.empty(), "none");
     }
 
     public static Output output(String value) {

@@ -47,6 +47,18 @@ public final class PrivateFiles {
         }
     }
 
+    /** Writes a new 0600 file, whole or not at all; fails if it exists (keys are never overwritten). */
+    public static void createNew(Path file, String content) throws IOException {
+        Path partial = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".partial", attribute(FILE));
+        try {
+            Files.writeString(partial, content);
+            // a hard link is an atomic create-if-absent: a concurrent creator cannot be overwritten
+            Files.createLink(file, partial);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
     /** Writes the whole file or nothing: a crash never leaves half a file behind. */
     public static void write(Path file, String content) throws IOException {
         Path partial = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".partial", attribute(FILE));

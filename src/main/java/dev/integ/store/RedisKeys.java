@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
  * ({@code {...}}), so they always live in one slot.
  *
  * <pre>
- *   NS:doctor:probe        string, 60 s TTL   written and read back by `integ doctor` to prove the store is writable
+ *   NS:doctor:probe            string, 60 s TTL   written and read back by `integ doctor` to prove the store is writable
+ *   NS:keyset                  hash               the data keyset, encrypted under the master key; version; key creation times
+ *   NS:lock:keys               string, TTL        held by one `keys` command at a time (random token, released by compare-and-delete)
+ *   NS:cred:PROVIDER:USER      hash               one credential: rev (compare-and-set), data (metadata + Tink ciphertext)
  * </pre>
+ * USER is percent-encoded (everything but letters, digits and {@code . _ - @ +}), so a user name can
+ * never contain ':' or a hash tag brace.
  */
 public final class RedisKeys {
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -38,5 +43,57 @@ public final class RedisKeys {
 
     public String doctorProbe() {
         return namespace + ":doctor:probe";
+    }
+
+    public String keyset() {
+        return namespace + ":keyset";
+    }
+
+    public String keysLock() {
+        return namespace + ":lock:keys";
+    }
+
+    /** The SCAN pattern for every credential key, or one provider's (provider names need no escaping). */
+    public String credentialPattern(String provider) {
+        return namespace + ":cred:" + (provider == null ? "" : provider + ":") + "*";
+    }
+
+    public String credential(String provider, String user) {
+        return namespace + ":cred:" + provider + ":" + encode(user);
+    }
+
+    /** provider and user of a credential key, or null when the key is not one. */
+    public String[] credentialOf(String key) {
+        String prefix = namespace + ":cred:";
+        if (!key.startsWith(prefix)) {
+            return null;
+        }
+        String rest = key.substring(prefix.length());
+        int colon = rest.indexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            return new String[] {rest.substring(0, colon), decode(rest.substring(colon + 1))};
+        } catch (IllegalArgumentException notOurs) {
+            return null;
+        }
+    }
+
+    private static String encode(String user) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : user.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".-_@+".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String decode(String encoded) {
+        return java.net.URLDecoder.decode(encoded.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -69,9 +69,16 @@ public final class Cli {
     }
 
     public Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    /** Runs with {@code stdin} as standard input (not a terminal). */
+    public Result runWithInput(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new Environment(Map.copyOf(env)), new PrintWriter(out, true), new PrintWriter(err, true), false);
+        int code = Main.run(args, new Environment(Map.copyOf(env)),
+                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true), false);
         return new Result(code, out.toString(), err.toString());
     }
 }

@@ -1,0 +1,53 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "forget", header = "Delete a stored credential locally, without telling the provider.",
+        description = {"The token stays valid at the provider until it expires; 'integ revoke' (coming) ends it there too.",
+                "Asks first on a terminal; elsewhere (cron, scripts) it needs --yes."})
+final class ForgetCommand implements Callable<Integer> {
+    private final Services services;
+    private final Terminal terminal;
+
+    @Parameters(paramLabel = "PROVIDER", description = "The provider of the credential.")
+    String provider;
+
+    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    String user;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not ask.")
+    boolean yes;
+
+    ForgetCommand(Services services, Terminal terminal) {
+        this.services = services;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+        String name = provider + "/" + user;
+        if (!yes && !terminal.confirm("Delete the stored credential " + name + "?")) {
+            throw terminal.interactive() ? IntegException.failure("not deleted", "you said no", null, null)
+                    : IntegException.usage("refusing to delete " + name + " without confirmation", "there is no terminal to ask on",
+                    "add --yes");
+        }
+        if (!services.vault().forget(provider, user)) {
+            throw IntegException.notFound("no credential for " + name, null, "'integ list' shows what is stored");
+        }
+        if (services.output() == Settings.Output.JSON) {
+            terminal.printJson(Map.of("forgotten", name));
+        } else if (!terminal.quiet()) {
+            terminal.out().println("forgot " + name);
+            terminal.out().flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
+import dev.integ.vault.CredentialImport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "import", header = "Import existing tokens from a JSON-lines file (or - for standard input).",
+        description = {"One object per line: provider, user, access_token, and optionally refresh_token, expires_at "
+                + "(ISO-8601 or epoch seconds) or expires_in (seconds), refresh_expires_at or refresh_expires_in, scopes "
+                + "(list or space-separated), metadata (account facts shown by list/show) and secrets (further secret fields).",
+                "Every line is checked first; with any invalid line nothing is written, unless --skip-invalid. "
+                        + "Tokens come only from the file, never from the command line."})
+final class ImportCommand implements Callable<Integer> {
+    private final Services services;
+    private final Terminal terminal;
+
+    @Option(names = "--file", paramLabel = "FILE", required = true, description = "The JSON-lines file; - reads standard input.")
+    String file;
+
+    @Option(names = "--replace", description = "Overwrite credentials that are already stored.")
+    boolean replace;
+
+    @Option(names = "--skip-invalid", description = "Import the valid lines and report the invalid ones.")
+    boolean skipInvalid;
+
+    @Option(names = "--dry-run", description = "Check the file and say what would be imported; write nothing.")
+    boolean dryRun;
+
+    ImportCommand(Services services, Terminal terminal) {
+        this.services = services;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        CredentialImport.Result r;
+        try (BufferedReader input = open()) {
+            r = new CredentialImport(services.vault()).run(input, replace, skipInvalid, dryRun);
+        }
+        for (CredentialImport.Problem p : r.problems()) {
+            if (r.rejected()) {
+                terminal.error(p.toString(), null);
+            } else {
+                terminal.warning("skipped " + p);
+            }
+        }
+        if (r.rejected()) {
+            throw IntegException.usage("nothing imported", r.problems().size() + " invalid line" + (r.problems().size() == 1 ? "" : "s"),
+                    "fix them, or add --skip-invalid to import the valid lines and report the rest");
+        }
+        if (services.output() == Settings.Output.JSON) {
+            terminal.printJson(r);
+        } else if (!terminal.quiet()) {
+            terminal.out().printf("%s %d credential%s (%d replacing stored ones)%s%n", r.dryRun() ? "would import" : "imported", r.imported(),
+                    r.imported() == 1 ? "" : "s", r.replaced(), r.skipped() > 0 ? "; skipped " + r.skipped() + " invalid lines" : "");
+            terminal.out().flush();
+        }
+        return 0;
+    }
+
+    private BufferedReader open() throws IOException {
+        if (file.equals("-")) {
+            return new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8));
+        }
+        try {
+            return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw IntegException.usage("cannot read " + file, "no such file", null);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.integ.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.integ.Services;
+import dev.integ.config.Settings;
+import dev.integ.core.ExitCode;
+import dev.integ.vault.CredentialVault;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", header = "List stored credentials (metadata only; never a secret).",
+        description = {"Every record is verified as it is read. One that fails (altered, truncated, moved from another "
+                + "user or provider) is named on stderr and the exit code is 5; the others still list.",
+                "Tables are sorted when they have up to 10,000 rows; JSON is one array, streamed in store order."})
+final class ListCommand implements Callable<Integer> {
+    private static final int SORT_LIMIT = 10_000;
+
+    private final Services services;
+    private final Terminal terminal;
+
+    @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's credentials.")
+    String provider;
+
+    @Option(names = "--user", paramLabel = "USER", description = "Only this user's credentials.")
+    String user;
+
+    @Option(names = "--status", paramLabel = "STATUS", completionCandidates = Statuses.class,
+            description = "Only credentials in this status: active, expired, needs_reauth.")
+    String status;
+
+    @Option(names = "--expiring-within", paramLabel = "DURATION",
+            description = "Only access tokens that expire within this time (e.g. 2h), expired ones included.")
+    Duration expiringWithin;
+
+    ListCommand(Services services, Terminal terminal) {
+        this.services = services;
+        this.terminal = terminal;
+    }
+
+    static final class Statuses implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("active", "expired", "needs_reauth").iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
+            throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
+        }
+        CredentialVault vault = services.vault();
+        Instant now = vault.clock().instant();
+        CredentialVault.Filter filter = new CredentialVault.Filter(provider, user, status, expiringWithin);
+        CredentialVault.ListSummary summary;
+        if (services.output() == Settings.Output.JSON) {
+            JsonGenerator json = terminal.jsonStream();
+            json.writeStartArray();
+            summary = vault.list(filter, c -> write(json, CredentialRows.json(c, now)), this::reportDamaged);
+            json.writeEndArray();
+            json.flush();
+            terminal.out().println();
+        } else {
+            List<String> rows = new ArrayList<>();
+            boolean[] streaming = {false};
+            terminal.out().println(CredentialRows.HEADER);
+            summary = vault.list(filter, c -> {
+                String row = CredentialRows.row(c, now);
+                if (streaming[0]) {
+                    terminal.out().println(row);
+                } else if (rows.add(row) && rows.size() > SORT_LIMIT) {
+                    rows.forEach(terminal.out()::println);
+                    rows.clear();
+                    streaming[0] = true;
+                }
+            }, this::reportDamaged);
+            rows.sort(null);
+            rows.forEach(terminal.out()::println);
+        }
+        terminal.out().flush();
+        return summary.damaged() > 0 ? ExitCode.HUMAN_ACTION.code() : ExitCode.OK.code();
+    }
+
+    private void reportDamaged(CredentialVault.Damaged d) {
+        terminal.error("integrity failure: credential " + d.name() + " (" + d.key() + "): " + d.reason(), null);
+    }
+
+    private static void write(JsonGenerator json, Object value) {
+        try {
+            json.writeObject(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
+import dev.integ.vault.Credential;
+import dev.integ.vault.CredentialVault;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "show", header = "Show one credential's metadata (never its secrets), after verifying it.")
+final class ShowCommand implements Callable<Integer> {
+    private final Services services;
+    private final Terminal terminal;
+
+    @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file.")
+    String provider;
+
+    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    String user;
+
+    ShowCommand(Services services, Terminal terminal) {
+        this.services = services;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+        CredentialVault vault = services.vault();
+        Credential c = vault.read(provider, user).map(CredentialVault.Opened::credential)
+                .orElseThrow(() -> IntegException.notFound("no credential for " + provider + "/" + user, null,
+                        "'integ list' shows what is stored"));
+        Instant now = vault.clock().instant();
+        Map<String, Object> fields = CredentialRows.json(c, now);
+        if (services.output() == Settings.Output.JSON) {
+            terminal.printJson(fields);
+        } else {
+            fields.forEach((name, value) -> terminal.out().printf("%-19s %s%n", name, text(value)));
+            terminal.out().flush();
+        }
+        return 0;
+    }
+
+    private static String text(Object value) {
+        if (value == null) {
+            return "-";
+        }
+        if (value instanceof Instant t) {
+            return CredentialRows.seconds(t);
+        }
+        if (value instanceof java.util.Collection<?> list) {
+            return list.isEmpty() ? "-" : String.join(" ", list.stream().map(String::valueOf).toList());
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.isEmpty() ? "-" : map.toString().replaceAll("^\\{|\\}$", "");
+        }
+        return String.valueOf(value);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.integ.keys;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeyStatus;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.ConfigurationV0;
+import dev.integ.core.IntegException;
+
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The decrypted data keyset: the AES256-GCM keys that encrypt credential records, with the
+ * version it was stored under (for compare-and-set) and when each key was created.
+ */
+public final class DataKeys {
+    private final KeysetHandle handle;
+    private final long version;
+    private final Map<Integer, Instant> created;
+    private final Instant lastRotation;
+    private Aead aead;
+
+    /** One key of the keyset, as `keys status` shows it. */
+    public record KeyInfo(int id, String status, boolean primary, Instant created) {
+        public String hexId() {
+            return DataKeys.hex(id);
+        }
+    }
+
+    DataKeys(KeysetHandle handle, long version, Map<Integer, Instant> created, Instant lastRotation) {
+        this.handle = handle;
+        this.version = version;
+        this.created = Map.copyOf(created);
+        this.lastRotation = lastRotation;
+    }
+
+    KeysetHandle handle() {
+        return handle;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public Map<Integer, Instant> created() {
+        return created;
+    }
+
+    public Instant lastRotation() {
+        return lastRotation;
+    }
+
+    /** Encrypts with the primary key; decrypts with whichever enabled key the ciphertext names. */
+    public Aead aead() {
+        if (aead == null) {
+            try {
+                aead = handle.getPrimitive(ConfigurationV0.get(), Aead.class);
+            } catch (GeneralSecurityException e) {
+                throw IntegException.humanAction("the data keyset cannot be used", e.getMessage(), null);
+            }
+        }
+        return aead;
+    }
+
+    public int primaryId() {
+        return handle.getPrimary().getId();
+    }
+
+    public List<KeyInfo> keys() {
+        List<KeyInfo> keys = new ArrayList<>();
+        for (int i = 0; i < handle.size(); i++) {
+            KeysetHandle.Entry entry = handle.getAt(i);
+            keys.add(new KeyInfo(entry.getId(), status(entry.getStatus()), entry.isPrimary(), created.get(entry.getId())));
+        }
+        return keys;
+    }
+
+    /**
+     * The id of the key that made a ciphertext: Tink prefixes every ciphertext with a version byte
+     * (1) and the key id (4 bytes, big-endian). -1 when there is no such prefix.
+     */
+    public static int keyIdOf(byte[] ciphertext) {
+        if (ciphertext == null || ciphertext.length < 5 || ciphertext[0] != 1) {
+            return -1;
+        }
+        return ((ciphertext[1] & 0xff) << 24) | ((ciphertext[2] & 0xff) << 16) | ((ciphertext[3] & 0xff) << 8) | (ciphertext[4] & 0xff);
+    }
+
+    public static String hex(int id) {
+        return String.format("%08x", id);
+    }
+
+    /** Parses a key id as `keys status` prints it (hex), or as a decimal. */
+    public static int parseId(String text) {
+        try {
+            return text.matches("[0-9a-fA-F]{8}") ? (int) Long.parseLong(text, 16) : Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw IntegException.usage("invalid key id '" + text + "'", "expected the 8 hex digits 'integ keys status' shows", null);
+        }
+    }
+
+    private static String status(KeyStatus status) {
+        if (status == KeyStatus.ENABLED) {
+            return "enabled";
+        }
+        return status == KeyStatus.DISABLED ? "disabled" : "destroyed";
+    }
+}

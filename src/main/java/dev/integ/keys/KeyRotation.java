@@ -1,0 +1,253 @@
+package dev.integ.keys;
+
+import com.google.crypto.tink.KeyStatus;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.integ.core.IntegException;
+import dev.integ.vault.CredentialStore;
+import dev.integ.vault.CredentialVault;
+
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The `keys` jobs: set up, inspect, rotate and retire data keys, rewrap records under the primary
+ * key, and move the keyset to a new master key. Every job that writes holds the {@link AdminLock},
+ * and every keyset write is a compare-and-set, so two jobs never lose each other's work.
+ */
+public final class KeyRotation {
+    private static final int CAS_ATTEMPTS = 10;
+
+    private final Keyring keyring;
+    private final CredentialVault vault;
+    private final Supplier<AdminLock> lock;
+
+    /** Told how far a long job has come. */
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        void update(long done, long total);
+    }
+
+    public record InitResult(String master, boolean masterCreated, boolean keysetCreated, String primaryKey, boolean dryRun) {
+    }
+
+    public record KeyUse(String id, String status, boolean primary, Instant created, long records) {
+    }
+
+    /** @param unknownKeyRecords records whose ciphertext names a key the keyset does not have */
+    public record Status(String master, List<KeyUse> keys, long records, long unknownKeyRecords, Instant lastRotation,
+                         long keysetVersion) {
+    }
+
+    public record RotateResult(String previousPrimary, String newPrimary, boolean dryRun) {
+    }
+
+    /**
+     * @param raced records another writer changed while this job worked on them: their new version is
+     *              already under the primary key, or the next run rewraps them
+     */
+    public record RewrapResult(String primaryKey, long scanned, long rewrapped, long alreadyCurrent, long raced, long damaged,
+                               List<String> damagedNames, boolean dryRun) {
+    }
+
+    public record RetireResult(String key, boolean dryRun) {
+    }
+
+    public record RotateMasterResult(String from, String to, boolean dryRun) {
+    }
+
+    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock) {
+        Tink.aead();
+        this.keyring = keyring;
+        this.vault = vault;
+        this.lock = lock;
+    }
+
+    public InitResult init(boolean dryRun) {
+        MasterKey master = keyring.master();
+        boolean createMaster = !master.exists();
+        if (dryRun) {
+            Optional<DataKeys> existing = createMaster ? Optional.empty() : keyring.loadIfPresent();
+            return new InitResult(master.describe(), createMaster, existing.isEmpty(),
+                    existing.map(k -> DataKeys.hex(k.primaryId())).orElse(null), true);
+        }
+        if (createMaster) {
+            if (!(master instanceof KeysetFileMasterKey)) {
+                throw IntegException.humanAction("the master key " + master.describe() + " does not exist", null,
+                        "create it in your KMS first");
+            }
+            master.create();
+        }
+        try (AdminLock held = lock.get()) {
+            Keyring.Created created = keyring.create();
+            return new InitResult(master.describe(), createMaster, created.created(), DataKeys.hex(created.keys().primaryId()), false);
+        }
+    }
+
+    /** Reads only the key-id prefix of each ciphertext: counting needs no decryption. */
+    public Status status() {
+        DataKeys keys = keyring.load();
+        Map<Integer, Long> uses = countByKey();
+        long total = uses.values().stream().mapToLong(Long::longValue).sum();
+        List<KeyUse> list = new ArrayList<>();
+        for (DataKeys.KeyInfo k : keys.keys()) {
+            list.add(new KeyUse(k.hexId(), k.status(), k.primary(), k.created(), uses.getOrDefault(k.id(), 0L)));
+        }
+        long known = list.stream().mapToLong(KeyUse::records).sum();
+        return new Status(keyring.master().describe(), list, total, total - known, keys.lastRotation(), keys.version());
+    }
+
+    public RotateResult rotate(boolean dryRun) {
+        try (AdminLock held = lock.get()) {
+            for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+                DataKeys keys = keyring.load();
+                String previous = DataKeys.hex(keys.primaryId());
+                KeysetHandle.Builder builder = KeysetHandle.newBuilder(keys.handle());
+                builder.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary());
+                KeysetHandle rotated = build(builder);
+                if (dryRun) {
+                    return new RotateResult(previous, null, true);
+                }
+                Optional<DataKeys> stored = keyring.replace(keys, rotated, Instant.now(vault.clock()), keyring.master());
+                if (stored.isPresent()) {
+                    return new RotateResult(previous, DataKeys.hex(stored.get().primaryId()), false);
+                }
+            }
+        }
+        throw IntegException.retryLater("the keyset kept changing under 'keys rotate'", null, "retry", null);
+    }
+
+    /**
+     * Re-encrypts every record that is not under the primary key. Idempotent and resumable: a record
+     * already under the primary key is skipped, and each write is a compare-and-set on the record's
+     * rev, so a refresh that lands meanwhile is never overwritten.
+     */
+    public RewrapResult rewrap(boolean dryRun, Progress progress) {
+        try (AdminLock held = lock.get()) {
+            DataKeys keys = keyring.load();
+            int primary = keys.primaryId();
+            long total = progress == Progress.NONE ? -1 : countByKey().values().stream().mapToLong(Long::longValue).sum();
+            long[] n = new long[5]; // scanned, rewrapped, current, raced, damaged
+            List<String> damagedNames = new ArrayList<>();
+            vault.scanAll(batch -> {
+                List<CredentialStore.Write> writes = new ArrayList<>();
+                for (Object record : batch) {
+                    n[0]++;
+                    if (record instanceof CredentialVault.Damaged d) {
+                        n[4]++;
+                        if (damagedNames.size() < 20) {
+                            damagedNames.add(d.name());
+                        }
+                    } else {
+                        CredentialVault.Opened opened = (CredentialVault.Opened) record;
+                        if (opened.keyId() == primary) {
+                            n[2]++;
+                        } else {
+                            writes.add(vault.sealAgain(opened));
+                        }
+                    }
+                }
+                if (!dryRun && !writes.isEmpty()) {
+                    for (boolean applied : vault.store().compareAndSetAll(writes)) {
+                        n[applied ? 1 : 3]++;
+                    }
+                } else {
+                    n[1] += writes.size();
+                }
+                held.extend();
+                progress.update(n[0], total);
+            });
+            return new RewrapResult(DataKeys.hex(primary), n[0], n[1], n[2], n[3], n[4], damagedNames, dryRun);
+        }
+    }
+
+    /** Disables, then removes, a key that no record uses any more. */
+    public RetireResult retire(int keyId, boolean dryRun) {
+        try (AdminLock held = lock.get()) {
+            DataKeys keys = keyring.load();
+            DataKeys.KeyInfo key = keys.keys().stream().filter(k -> k.id() == keyId).findFirst()
+                    .orElseThrow(() -> IntegException.notFound("no key " + DataKeys.hex(keyId) + " in the keyset", null,
+                            "'integ keys status' lists the keys"));
+            if (key.primary()) {
+                throw IntegException.usage("key " + key.hexId() + " is the primary key", "new records are encrypted under it",
+                        "run 'integ keys rotate' first, then 'integ keys rewrap'");
+            }
+            long using = countByKey().getOrDefault(keyId, 0L);
+            if (using > 0) {
+                throw IntegException.failure("key " + key.hexId() + " still encrypts " + using + " record" + (using == 1 ? "" : "s"),
+                        "retiring it would make them unreadable", "run 'integ keys rewrap' first", null);
+            }
+            if (dryRun) {
+                return new RetireResult(key.hexId(), true);
+            }
+            // disable first: were a record still under it, reads would fail loudly before anything is destroyed
+            DataKeys disabled = replaceEntry(keys, keyId, false);
+            if (countByKey().getOrDefault(keyId, 0L) > 0) {
+                throw IntegException.failure("key " + key.hexId() + " gained records while being retired", "it stays disabled",
+                        "run 'integ keys rewrap', then retire it again", null);
+            }
+            replaceEntry(disabled, keyId, true);
+            return new RetireResult(key.hexId(), false);
+        }
+    }
+
+    /** Re-encrypts the keyset under {@code next}; records are untouched (they are under the data keys). */
+    public RotateMasterResult rotateMaster(MasterKey next, boolean dryRun) {
+        try (AdminLock held = lock.get()) {
+            DataKeys keys = keyring.load();
+            if (dryRun) {
+                return new RotateMasterResult(keyring.master().describe(), next.describe(), true);
+            }
+            if (!next.exists()) {
+                next.create();
+            }
+            keyring.replace(keys, keys.handle(), keys.lastRotation(), next)
+                    .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys rotate-master'", null, "retry", null));
+            return new RotateMasterResult(keyring.master().describe(), next.describe(), false);
+        }
+    }
+
+    private DataKeys replaceEntry(DataKeys keys, int keyId, boolean delete) {
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            KeysetHandle.Builder builder = KeysetHandle.newBuilder(keys.handle());
+            for (int i = 0; i < builder.size(); i++) {
+                if (keys.handle().getAt(i).getId() == keyId) {
+                    if (delete) {
+                        builder.deleteAt(i);
+                    } else {
+                        builder.getAt(i).setStatus(KeyStatus.DISABLED);
+                    }
+                    break;
+                }
+            }
+            Optional<DataKeys> stored = keyring.replace(keys, build(builder), keys.lastRotation(), keyring.master());
+            if (stored.isPresent()) {
+                return stored.get();
+            }
+            keys = keyring.load();
+        }
+        throw IntegException.retryLater("the keyset kept changing", null, "retry", null);
+    }
+
+    private Map<Integer, Long> countByKey() {
+        Map<Integer, Long> uses = new LinkedHashMap<>();
+        vault.store().scan(null, 1000, batch -> batch.forEach(s -> uses.merge(CredentialVault.keyIdOfRecord(s), 1L, Long::sum)));
+        return uses;
+    }
+
+    private static KeysetHandle build(KeysetHandle.Builder builder) {
+        try {
+            return builder.build();
+        } catch (GeneralSecurityException e) {
+            throw IntegException.failure("cannot change the data keyset", e.getMessage(), null, e);
+        }
+    }
+
+}

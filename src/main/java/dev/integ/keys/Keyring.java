@@ -1,0 +1,117 @@
+package dev.integ.keys;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.integ.core.IntegException;
+import dev.integ.store.RedisKeys;
+import redis.clients.jedis.UnifiedJedis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The data keyset as stored in Redis, encrypted under the master key with the namespace as
+ * associated data (a keyset copied into another namespace does not decrypt).
+ */
+public final class Keyring {
+    private final KeysetRepository repository;
+    private final MasterKey master;
+    private final byte[] associatedData;
+    private final String where;
+    private final Clock clock;
+
+    public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock) {
+        Tink.aead();
+        this.repository = new KeysetRepository(redis, keys);
+        this.master = master;
+        this.associatedData = ("integ data keyset v1|" + keys.namespace()).getBytes(StandardCharsets.UTF_8);
+        this.where = keys.keyset();
+        this.clock = clock;
+    }
+
+    public MasterKey master() {
+        return master;
+    }
+
+    /** The keyset, decrypted; a "human must act" error when there is none or it cannot be decrypted. */
+    public DataKeys load() {
+        return loadIfPresent().orElseThrow(() -> IntegException.humanAction("no data keyset at " + where,
+                "the store has not been set up for credentials", "run 'integ keys init'"));
+    }
+
+    public Optional<DataKeys> loadIfPresent() {
+        Optional<KeysetRepository.Stored> stored = repository.load();
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        Aead kek = master.aead();
+        KeysetRepository.Stored s = stored.get();
+        if (s.encryptedKeyset() == null) {
+            throw IntegException.humanAction("the data keyset at " + where + " is damaged", "it has no keyset field",
+                    "restore the store from a backup");
+        }
+        try {
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), kek, associatedData);
+            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.lastRotation()));
+        } catch (GeneralSecurityException e) {
+            throw IntegException.humanAction("cannot decrypt the data keyset at " + where + " with the master key " + master.describe(),
+                    "a different master key encrypted it, or the keyset was altered",
+                    "use the master key this store was set up with (INTEG_MASTER_KEY_FILE or vault.master-key-file)");
+        }
+    }
+
+    /** Creates the first keyset unless one exists; returns it, and whether it was created here. */
+    public Created create() {
+        Optional<DataKeys> existing = loadIfPresent();
+        if (existing.isPresent()) {
+            return new Created(existing.get(), false);
+        }
+        try {
+            KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            Instant now = clock.instant();
+            Map<Integer, Instant> created = Map.of(handle.getPrimary().getId(), now);
+            if (repository.compareAndSet(0, encrypt(handle), created, null)) {
+                return new Created(new DataKeys(handle, 1, created, null), true);
+            }
+            return new Created(load(), false);
+        } catch (GeneralSecurityException e) {
+            throw IntegException.failure("cannot create the data keyset", e.getMessage(), null, e);
+        }
+    }
+
+    public record Created(DataKeys keys, boolean created) {
+    }
+
+    /**
+     * Replaces the keyset if nobody changed it since {@code previous} was loaded.
+     *
+     * @return the stored keyset, or empty when another writer won (reload and try again)
+     */
+    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
+        Map<Integer, Instant> created = new HashMap<>();
+        for (int i = 0; i < handle.size(); i++) {
+            int id = handle.getAt(i).getId();
+            created.put(id, previous.created().getOrDefault(id, clock.instant()));
+        }
+        try {
+            byte[] encrypted = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, under.aead(), associatedData);
+            if (!repository.compareAndSet(previous.version(), encrypted, created, lastRotation)) {
+                return Optional.empty();
+            }
+            return Optional.of(new DataKeys(handle, previous.version() + 1, created, lastRotation));
+        } catch (GeneralSecurityException e) {
+            throw IntegException.failure("cannot encrypt the data keyset", e.getMessage(), null, e);
+        }
+    }
+
+    private byte[] encrypt(KeysetHandle handle) throws GeneralSecurityException {
+        return TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, master.aead(), associatedData);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.integ.vault;
+
+import dev.integ.store.RedisKeys;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.ScanIteration;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Credential records in Redis: one hash per credential with {@code rev} (the compare-and-set
+ * version) and {@code data} (see {@link RecordCodec}). Bulk reads go one SCAN batch at a time with
+ * pipelined reads, so memory stays flat however many records there are.
+ */
+public final class CredentialStore {
+    /**
+     * Writes rev and data only if rev is still what the writer read ('0': the record must not exist),
+     * then sets the retention: PEXPIREAT when the credential can expire, PERSIST when it cannot.
+     */
+    private static final byte[] COMPARE_AND_SET = bytes("""
+            local current = redis.call('HGET', KEYS[1], 'rev')
+            if (current == false and ARGV[1] == '0') or current == ARGV[1] then
+              redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
+              if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
+              return 1
+            end
+            return 0
+            """);
+    private static final byte[] REV = bytes("rev");
+    private static final byte[] DATA = bytes("data");
+
+    private final UnifiedJedis redis;
+    private final RedisKeys keys;
+
+    /** A record as read; {@code data} is null when the key vanished between SCAN and read. */
+    public record Stored(String key, String provider, String user, long rev, byte[] data) {
+    }
+
+    /** A write to make only if the record's rev is still {@code expectedRev}. */
+    public record Write(String key, long expectedRev, byte[] data, Instant retainUntil) {
+    }
+
+    public CredentialStore(UnifiedJedis redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    public RedisKeys keys() {
+        return keys;
+    }
+
+    public Optional<Stored> get(String provider, String user) {
+        String key = keys.credential(provider, user);
+        List<byte[]> fields = redis.hmget(bytes(key), REV, DATA);
+        return stored(key, provider, user, fields);
+    }
+
+    /**
+     * Calls {@code batch} once per SCAN batch with the records read in one pipelined round trip.
+     *
+     * @param provider only this provider's records, or null for all
+     */
+    public void scan(String provider, int batchSize, Consumer<List<Stored>> batch) {
+        ScanIteration iteration = redis.scanIteration(batchSize, keys.credentialPattern(provider));
+        while (!iteration.isIterationCompleted()) {
+            ScanResult<String> result = iteration.nextBatch();
+            List<String> found = result.getResult();
+            if (found.isEmpty()) {
+                continue;
+            }
+            List<String[]> names = new ArrayList<>(found.size());
+            List<Response<List<byte[]>>> replies = new ArrayList<>(found.size());
+            List<String> credentialKeys = new ArrayList<>(found.size());
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                for (String key : found) {
+                    String[] name = keys.credentialOf(key);
+                    if (name == null) {
+                        continue;
+                    }
+                    names.add(name);
+                    credentialKeys.add(key);
+                    replies.add(pipeline.hmget(bytes(key), REV, DATA));
+                }
+                pipeline.sync();
+            }
+            List<Stored> records = new ArrayList<>(replies.size());
+            for (int i = 0; i < replies.size(); i++) {
+                stored(credentialKeys.get(i), names.get(i)[0], names.get(i)[1], replies.get(i).get()).ifPresent(records::add);
+            }
+            batch.accept(records);
+        }
+    }
+
+    public boolean compareAndSet(Write write) {
+        return Long.valueOf(1).equals(redis.eval(COMPARE_AND_SET, List.of(bytes(write.key())), args(write)));
+    }
+
+    /** All writes in one pipelined round trip; returns, per write, whether it was applied. */
+    public List<Boolean> compareAndSetAll(List<Write> writes) {
+        List<Response<Object>> replies = new ArrayList<>(writes.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (Write write : writes) {
+                replies.add(pipeline.eval(COMPARE_AND_SET, List.of(bytes(write.key())), args(write)));
+            }
+            pipeline.sync();
+        }
+        List<Boolean> applied = new ArrayList<>(replies.size());
+        replies.forEach(r -> applied.add(Long.valueOf(1).equals(r.get())));
+        return applied;
+    }
+
+    public boolean delete(String provider, String user) {
+        return redis.del(keys.credential(provider, user)) > 0;
+    }
+
+    private static List<byte[]> args(Write write) {
+        return List.of(bytes(Long.toString(write.expectedRev())), bytes(Long.toString(write.expectedRev() + 1)), write.data(),
+                bytes(write.retainUntil() == null ? "" : Long.toString(write.retainUntil().toEpochMilli())));
+    }
+
+    private static Optional<Stored> stored(String key, String provider, String user, List<byte[]> fields) {
+        byte[] rev = fields.get(0);
+        byte[] data = fields.get(1);
+        if (rev == null && data == null) {
+            return Optional.empty();
+        }
+        long revision;
+        try {
+            revision = rev == null ? -1 : Long.parseLong(new String(rev, StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            revision = -1;
+        }
+        return Optional.of(new Stored(key, provider, user, revision, data));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.integ.vault;
+
+import dev.integ.core.IntegException;
+import dev.integ.keys.DataKeys;
+
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The credential vault: stores credentials encrypted under the data keyset, bound to their place,
+ * and reads them back only after the AEAD has verified them. A record that fails verification is
+ * reported by name and never returned, repaired or deleted.
+ */
+public final class CredentialVault {
+    static final int BATCH = 1000;
+
+    private final CredentialStore store;
+    private final Supplier<DataKeys> keys;
+    private final Clock clock;
+
+    /** A verified record: its metadata, its secrets, and which data key encrypts it. */
+    public record Opened(Credential credential, Secrets secrets, int keyId, long rev, String key) {
+    }
+
+    /** A record that did not verify: tampered, truncated, moved from another key, or under an unknown key. */
+    public record Damaged(String provider, String user, String key, String reason) {
+        public String name() {
+            return provider + "/" + user;
+        }
+    }
+
+    /** Which records `list` shows; null fields do not filter. */
+    public record Filter(String provider, String user, String status, Duration expiringWithin) {
+        public static final Filter ALL = new Filter(null, null, null, null);
+
+        boolean matches(Credential c, Instant now) {
+            return (user == null || user.equals(c.user()))
+                    && (status == null || status.equals(c.effectiveStatus(now)))
+                    && (expiringWithin == null || (c.expiresAt() != null && c.expiresAt().isBefore(now.plus(expiringWithin))));
+        }
+    }
+
+    public record ListSummary(long listed, long damaged) {
+    }
+
+    public CredentialVault(CredentialStore store, Supplier<DataKeys> keys, Clock clock) {
+        this.store = store;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Stores a credential.
+     *
+     * @param expectedRev the rev read before (0: the credential must not exist yet)
+     * @return false when another writer got there first; nothing was written
+     */
+    public boolean save(Credential credential, Secrets secrets, long expectedRev) {
+        return store.compareAndSet(seal(credential, secrets, expectedRev));
+    }
+
+    /** The write that stores {@code credential}: encrypted under the primary key, bound to its place. */
+    CredentialStore.Write seal(Credential credential, Secrets secrets, long expectedRev) {
+        String key = store.keys().credential(credential.provider(), credential.user());
+        byte[] metadata = RecordCodec.metadata(credential);
+        byte[] ad = RecordCodec.associatedData(store.keys().namespace(), credential.provider(), credential.user(), metadata);
+        try {
+            byte[] ciphertext = keys.get().aead().encrypt(RecordCodec.secrets(secrets), ad);
+            return new CredentialStore.Write(key, expectedRev, RecordCodec.record(metadata, ciphertext), credential.retainUntil());
+        } catch (GeneralSecurityException e) {
+            throw IntegException.failure("cannot encrypt " + credential.provider() + "/" + credential.user(), e.getMessage(), null, e);
+        }
+    }
+
+    /** Reads and verifies one credential; empty when there is none. */
+    public Optional<Opened> read(String provider, String user) {
+        Optional<CredentialStore.Stored> stored = store.get(provider, user);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        Object result = open(stored.get());
+        if (result instanceof Damaged damaged) {
+            throw integrityFailure(damaged);
+        }
+        return Optional.of((Opened) result);
+    }
+
+    /**
+     * Streams every matching credential to {@code rows} and every damaged record to {@code damaged},
+     * one SCAN batch at a time.
+     */
+    public ListSummary list(Filter filter, Consumer<Credential> rows, Consumer<Damaged> damaged) {
+        Instant now = clock.instant();
+        long[] counts = new long[2];
+        if (filter.provider() != null && filter.user() != null) {
+            store.get(filter.provider(), filter.user()).ifPresent(s -> deliver(open(s), filter, now, rows, damaged, counts));
+        } else {
+            store.scan(filter.provider(), BATCH, batch -> batch.forEach(s -> deliver(open(s), filter, now, rows, damaged, counts)));
+        }
+        return new ListSummary(counts[0], counts[1]);
+    }
+
+    /** Visits every record, verified or not, one batch at a time: for key rotation. */
+    public void scanAll(Consumer<java.util.List<Object>> batches) {
+        store.scan(null, BATCH, batch -> batches.accept(batch.stream().map(this::open).toList()));
+    }
+
+    /** The write that re-encrypts an opened record under the primary key, if its rev has not moved. */
+    public CredentialStore.Write sealAgain(Opened opened) {
+        return seal(opened.credential(), opened.secrets(), opened.rev());
+    }
+
+    /** The data key a stored record is encrypted under, read from its ciphertext prefix; -1 if unreadable. */
+    public static int keyIdOfRecord(CredentialStore.Stored stored) {
+        try {
+            return DataKeys.keyIdOf(RecordCodec.split(stored.data()).ciphertext());
+        } catch (IllegalArgumentException damaged) {
+            return -1;
+        }
+    }
+
+    public boolean forget(String provider, String user) {
+        return store.delete(provider, user);
+    }
+
+    public CredentialStore store() {
+        return store;
+    }
+
+    /** @return an {@link Opened} or a {@link Damaged} */
+    Object open(CredentialStore.Stored stored) {
+        if (stored.data() == null || stored.rev() < 0) {
+            return new Damaged(stored.provider(), stored.user(), stored.key(), "the record is incomplete (rev or data missing)");
+        }
+        RecordCodec.Parts parts;
+        Credential credential;
+        try {
+            parts = RecordCodec.split(stored.data());
+            credential = RecordCodec.credential(parts.metadata());
+        } catch (IllegalArgumentException e) {
+            return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
+        }
+        byte[] ad = RecordCodec.associatedData(store.keys().namespace(), stored.provider(), stored.user(), parts.metadata());
+        int keyId = DataKeys.keyIdOf(parts.ciphertext());
+        try {
+            Secrets secrets = RecordCodec.secrets(keys.get().aead().decrypt(parts.ciphertext(), ad));
+            return new Opened(credential, secrets, keyId, stored.rev(), stored.key());
+        } catch (GeneralSecurityException e) {
+            boolean known = keys.get().keys().stream().anyMatch(k -> k.id() == keyId);
+            return new Damaged(stored.provider(), stored.user(), stored.key(), known
+                    ? "it does not verify: altered, or moved here from another provider, user or namespace"
+                    : "it is encrypted under key " + DataKeys.hex(keyId) + ", which the keyset does not have");
+        } catch (IllegalArgumentException e) {
+            return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
+        }
+    }
+
+    static IntegException integrityFailure(Damaged damaged) {
+        return IntegException.humanAction("integrity failure: credential " + damaged.name() + " (" + damaged.key() + ")",
+                damaged.reason(), "nothing was changed; restore the record from a backup or connect the account again");
+    }
+
+    private static void deliver(Object opened, Filter filter, Instant now, Consumer<Credential> rows, Consumer<Damaged> damaged,
+                                long[] counts) {
+        if (opened instanceof Damaged d) {
+            if (filter.user() == null || filter.user().equals(d.user())) {
+                counts[1]++;
+                damaged.accept(d);
+            }
+            return;
+        }
+        Credential credential = ((Opened) opened).credential();
+        if (filter.matches(credential, now)) {
+            counts[0]++;
+            rows.accept(credential);
+        }
+    }
+}
