@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "rotate-master", header = "Re-encrypt the data keyset under a new master key (for a leaked or expiring one).",
-        description = {"Creates the new master key file if it does not exist. Records are not touched: they are encrypted "
-                + "under the data keys, which stay the same.",
-                "Afterwards every machine and job must use the new file (INTEG_MASTER_KEY_FILE or vault.master-key-file); "
-                + "destroy the old one once they do."})
+        description = {"Without --new-master-key-file the configured key file is replaced in place by a new key (the new "
+                + "key waits in FILE.next until the keyset is encrypted under it; an interrupted run is finished by the next command). "
+                + "With it, the new key goes to that file (created 0600 if missing), and every machine and job must then use it "
+                + "(INTEG_MASTER_KEY_FILE or vault.master-key-file).",
+                "Records are not touched: they are encrypted under the data keys, which stay the same. "
+                        + "Other machines with a copy of the old key file need the new one."})
 final class KeysRotateMasterCommand implements Callable<Integer> {
     private final Services services;
     private final Terminal terminal;
@@ -23,8 +25,8 @@ final class KeysRotateMasterCommand implements Callable<Integer> {
     @Mixin
     KeysJobOptions job;
 
-    @Option(names = "--new-master-key-file", paramLabel = "FILE", required = true,
-            description = "Where the new master key is (created 0600 if missing).")
+    @Option(names = "--new-master-key-file", paramLabel = "FILE",
+            description = "Where the new master key is (created 0600 if missing). Default: replace the current key file in place.")
     Path newFile;
 
     KeysRotateMasterCommand(Services services, Terminal terminal) {
@@ -35,12 +37,12 @@ final class KeysRotateMasterCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         KeyRotation.RotateMasterResult r = services.keyRotation(job.wait)
-                .rotateMaster(new KeysetFileMasterKey(newFile, "--new-master-key-file"), job.dryRun);
+                .rotateMaster(java.util.Optional.ofNullable(newFile).map(f -> new KeysetFileMasterKey(f, "--new-master-key-file")), job.dryRun);
         if (services.output() == Settings.Output.JSON) {
             terminal.printJson(r);
         } else if (!terminal.quiet()) {
             terminal.out().println((r.dryRun() ? "would re-encrypt" : "re-encrypted") + " the data keyset: " + r.from() + " -> " + r.to());
-            if (!r.dryRun()) {
+            if (!r.dryRun() && newFile != null) {
                 terminal.out().println("now set INTEG_MASTER_KEY_FILE (or vault.master-key-file) to " + newFile.toAbsolutePath()
                         + " wherever integ runs");
             }

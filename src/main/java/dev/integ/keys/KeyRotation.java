@@ -198,19 +198,35 @@ public final class KeyRotation {
         }
     }
 
-    /** Re-encrypts the keyset under {@code next}; records are untouched (they are under the data keys). */
-    public RotateMasterResult rotateMaster(MasterKey next, boolean dryRun) {
+    /**
+     * Re-encrypts the keyset under a new master key; records are untouched (they are under the data
+     * keys). With {@code next} empty the configured key file is rotated in place: the new key waits in
+     * FILE.next until the keyset is encrypted under it, then replaces FILE; a run stopped in between is
+     * finished by the next command that loads the keyset.
+     */
+    public RotateMasterResult rotateMaster(Optional<MasterKey> next, boolean dryRun) {
+        MasterKey current = keyring.master();
+        MasterKey target = next.orElseGet(() -> {
+            if (!(current instanceof KeysetFileMasterKey file)) {
+                throw IntegException.usage("cannot rotate " + current.describe() + " in place", null, "name the new key with --new-master-key-file");
+            }
+            return file.pending();
+        });
         try (AdminLock held = lock.get()) {
             DataKeys keys = keyring.load();
             if (dryRun) {
-                return new RotateMasterResult(keyring.master().describe(), next.describe(), true);
+                return new RotateMasterResult(current.describe(), next.isPresent() ? target.describe() : "a new key in " + current.describe(), true);
             }
-            if (!next.exists()) {
-                next.create();
+            if (!target.exists()) {
+                target.create();
             }
-            keyring.replace(keys, keys.handle(), keys.lastRotation(), next)
+            keyring.replace(keys, keys.handle(), keys.lastRotation(), target)
                     .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys rotate-master'", null, "retry", null));
-            return new RotateMasterResult(keyring.master().describe(), next.describe(), false);
+            if (next.isEmpty()) {
+                ((KeysetFileMasterKey) current).promote((KeysetFileMasterKey) target);
+                return new RotateMasterResult(current.describe(), "a new key in " + current.describe(), false);
+            }
+            return new RotateMasterResult(current.describe(), target.describe(), false);
         }
     }
 

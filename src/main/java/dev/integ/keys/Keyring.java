@@ -61,9 +61,30 @@ public final class Keyring {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), kek, associatedData);
             return Optional.of(new DataKeys(handle, s.version(), s.created(), s.lastRotation()));
         } catch (GeneralSecurityException e) {
+            Optional<DataKeys> resumed = finishInterruptedRotation(s);
+            if (resumed.isPresent()) {
+                return resumed;
+            }
             throw IntegException.humanAction("cannot decrypt the data keyset at " + where + " with the master key " + master.describe(),
                     "a different master key encrypted it, or the keyset was altered",
                     "use the master key this store was set up with (INTEG_MASTER_KEY_FILE or vault.master-key-file)");
+        }
+    }
+
+    /**
+     * An in-place `keys rotate-master` stopped after re-encrypting the keyset under the pending key
+     * but before that key replaced the old file: finish it, rather than lock everyone out.
+     */
+    private Optional<DataKeys> finishInterruptedRotation(KeysetRepository.Stored s) {
+        if (!(master instanceof KeysetFileMasterKey file) || !file.pending().exists()) {
+            return Optional.empty();
+        }
+        try {
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), file.pending().aead(), associatedData);
+            file.promote(file.pending());
+            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.lastRotation()));
+        } catch (GeneralSecurityException | IntegException notItEither) {
+            return Optional.empty();
         }
     }
 

@@ -33,6 +33,22 @@ public final class KeysetFileMasterKey implements MasterKey {
         return file;
     }
 
+    /** Where an in-place rotation keeps the next key until it has replaced this one. */
+    public KeysetFileMasterKey pending() {
+        return new KeysetFileMasterKey(file.resolveSibling(file.getFileName() + ".next"), namedBy);
+    }
+
+    /** Makes the pending key this file (atomically), ending an in-place rotation. */
+    void promote(KeysetFileMasterKey pending) {
+        try {
+            java.nio.file.Files.move(pending.file, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw IntegException.humanAction("cannot move the new master key " + pending.file + " to " + file, e.getMessage(),
+                    "move it by hand: the data keyset is already encrypted under it");
+        }
+    }
+
     @Override
     public String describe() {
         return "file " + file + ("default".equals(namedBy) ? "" : " (from " + namedBy + ")");
