@@ -96,7 +96,7 @@ public final class Services implements AutoCloseable {
     }
 
     public Doctor doctor() {
-        return new Doctor(this::open);
+        return new Doctor(this::open, this::keyring);
     }
 
     public StoreAdmin storeAdmin() {
@@ -106,17 +106,24 @@ public final class Services implements AutoCloseable {
 
     /** The master key this invocation's settings name; "a human must act" when a shared store has none. */
     public MasterKey masterKey() {
-        Settings.MasterKeySetting setting = settings().masterKey();
+        return masterKey(settings());
+    }
+
+    private static MasterKey masterKey(Settings settings) {
+        Settings.MasterKeySetting setting = settings.masterKey();
         Path file = setting.file().orElseThrow(() -> IntegException.humanAction(
-                "no master key configured for " + settings().store().target().map(t -> t.display()).orElse("this store"),
+                "no master key configured for " + settings.store().target().map(t -> t.display()).orElse("this store"),
                 "a shared Redis needs the same master key on every machine that uses it",
                 "set INTEG_MASTER_KEY_FILE or vault.master-key-file ('integ keys init' creates the file)"));
         return new KeysetFileMasterKey(file, setting.source());
     }
 
     public Keyring keyring() {
-        RedisStore s = store();
-        return new Keyring(s.redis(), s.keys(), masterKey(), clock);
+        return keyring(settings(), store());
+    }
+
+    private Keyring keyring(Settings settings, RedisStore store) {
+        return new Keyring(store.redis(), store.keys(), masterKey(settings), clock);
     }
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */

@@ -6,6 +6,8 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
+import dev.integ.keys.DataKeys;
+import dev.integ.keys.Keyring;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisStore;
 import dev.integ.store.StoreSettings;
@@ -13,6 +15,7 @@ import dev.integ.store.StoreSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -22,9 +25,11 @@ import java.util.function.Function;
  */
 public final class Doctor {
     private final Function<Settings, RedisStore> openStore;
+    private final BiFunction<Settings, RedisStore, Keyring> keyring;
 
-    public Doctor(Function<Settings, RedisStore> openStore) {
+    public Doctor(Function<Settings, RedisStore> openStore, BiFunction<Settings, RedisStore, Keyring> keyring) {
         this.openStore = openStore;
+        this.keyring = keyring;
     }
 
     public DoctorReport examine(Flags flags, Environment env) {
@@ -69,10 +74,32 @@ public final class Doctor {
                 checks.add(health.privateFiles(storeSettings.embeddedDir()));
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
+            checks.add(keyset(settings, store));
             return new DoctorReport(store.description().summary(), checks);
         } catch (IntegException e) {
             checks.add(Check.fail("store", e.getMessage(), e.hint()));
             return new DoctorReport(planned, checks);
+        }
+    }
+
+    /** The data keyset decrypts under the configured master key; no record is read. */
+    private Check keyset(Settings settings, RedisStore store) {
+        if (!store.redis().exists(store.keys().keyset())) {
+            String master;
+            try {
+                Keyring ring = keyring.apply(settings, store);
+                master = "master key: " + ring.master().describe() + (ring.master().exists() ? "" : ", not created yet");
+            } catch (IntegException noMasterKey) {
+                master = "no master key configured: set INTEG_MASTER_KEY_FILE or vault.master-key-file";
+            }
+            return Check.warn("keyset", "not set up yet (" + master + ")", "run 'integ keys init' before storing credentials");
+        }
+        try {
+            DataKeys keys = keyring.apply(settings, store).load();
+            return Check.ok("keyset", keys.keys().size() + " data key" + (keys.keys().size() == 1 ? "" : "s") + ", primary "
+                    + DataKeys.hex(keys.primaryId()) + ", under master key " + keyring.apply(settings, store).master().describe());
+        } catch (IntegException e) {
+            return Check.fail("keyset", e.getMessage(), e.hint());
         }
     }
 }
