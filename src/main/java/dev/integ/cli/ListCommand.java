@@ -1,6 +1,5 @@
 package dev.integ.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
 import dev.integ.config.Settings;
 import dev.integ.core.ExitCode;
@@ -8,8 +7,6 @@ import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
             throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
         }
@@ -62,12 +59,15 @@ final class ListCommand implements Callable<Integer> {
         CredentialVault.Filter filter = new CredentialVault.Filter(provider, user, status, expiringWithin);
         CredentialVault.ListSummary summary;
         if (services.output() == Settings.Output.JSON) {
-            JsonGenerator json = terminal.jsonStream();
-            json.writeStartArray();
-            summary = vault.list(filter, c -> write(json, CredentialRows.json(c, now)), this::reportDamaged);
-            json.writeEndArray();
-            json.flush();
-            terminal.out().println();
+            // one array, one credential per line: still one document, and cheap to write and to grep
+            boolean[] first = {true};
+            terminal.out().print("[");
+            summary = vault.list(filter, c -> {
+                terminal.out().print(first[0] ? "\n" : ",\n");
+                terminal.out().print(terminal.compactJson(CredentialRows.json(c, now)));
+                first[0] = false;
+            }, this::reportDamaged);
+            terminal.out().println(first[0] ? "]" : "\n]");
         } else {
             List<String> rows = new ArrayList<>();
             boolean[] streaming = {false};
@@ -91,13 +91,5 @@ final class ListCommand implements Callable<Integer> {
 
     private void reportDamaged(CredentialVault.Damaged d) {
         terminal.error("integrity failure: credential " + d.name() + " (" + d.key() + "): " + d.reason(), null);
-    }
-
-    private static void write(JsonGenerator json, Object value) {
-        try {
-            json.writeObject(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

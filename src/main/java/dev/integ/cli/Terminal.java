@@ -143,10 +143,13 @@ public final class Terminal {
         out.flush();
     }
 
-    /** A streaming JSON writer on stdout, for documents too large to build in memory. */
-    public com.fasterxml.jackson.core.JsonGenerator jsonStream() throws java.io.IOException {
-        return mapper().getFactory().createGenerator(out).useDefaultPrettyPrinter()
-                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    /** One JSON value on one line, for documents written piece by piece. */
+    public String compactJson(Object value) {
+        try {
+            return mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
     }
 
     private ObjectMapper mapper() {

@@ -4,7 +4,6 @@ import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.integ.core.IntegException;
-import dev.integ.vault.CredentialStore;
 import dev.integ.vault.CredentialVault;
 
 import java.security.GeneralSecurityException;
@@ -136,31 +135,14 @@ public final class KeyRotation {
             long total = progress == Progress.NONE ? -1 : countByKey().values().stream().mapToLong(Long::longValue).sum();
             long[] n = new long[5]; // scanned, rewrapped, current, raced, damaged
             List<String> damagedNames = new ArrayList<>();
-            vault.scanAll(batch -> {
-                List<CredentialStore.Write> writes = new ArrayList<>();
-                for (Object record : batch) {
-                    n[0]++;
-                    if (record instanceof CredentialVault.Damaged d) {
-                        n[4]++;
-                        if (damagedNames.size() < 20) {
-                            damagedNames.add(d.name());
-                        }
-                    } else {
-                        CredentialVault.Opened opened = (CredentialVault.Opened) record;
-                        if (opened.keyId() == primary) {
-                            n[2]++;
-                        } else {
-                            writes.add(vault.sealAgain(opened));
-                        }
-                    }
-                }
-                if (!dryRun && !writes.isEmpty()) {
-                    for (boolean applied : vault.store().compareAndSetAll(writes)) {
-                        n[applied ? 1 : 3]++;
-                    }
-                } else {
-                    n[1] += writes.size();
-                }
+            vault.scanRecords(batch -> {
+                CredentialVault.RewrapBatch done = vault.rewrap(batch, dryRun);
+                n[0] += done.scanned();
+                n[1] += done.rewrapped();
+                n[2] += done.alreadyCurrent();
+                n[3] += done.raced();
+                n[4] += done.damaged().size();
+                done.damaged().stream().limit(Math.max(0, 20 - damagedNames.size())).forEach(d -> damagedNames.add(d.name()));
                 held.extend();
                 progress.update(n[0], total);
             });

@@ -7,6 +7,8 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -102,21 +104,16 @@ public final class CredentialVault {
         Instant now = clock.instant();
         long[] counts = new long[2];
         if (filter.provider() != null && filter.user() != null) {
-            store.get(filter.provider(), filter.user()).ifPresent(s -> deliver(open(s), filter, now, rows, damaged, counts));
+            store.get(filter.provider(), filter.user()).ifPresent(s -> deliver(open(s, false), filter, now, rows, damaged, counts));
         } else {
-            store.scan(filter.provider(), BATCH, batch -> batch.forEach(s -> deliver(open(s), filter, now, rows, damaged, counts)));
+            store.scan(filter.provider(), BATCH, batch -> batch.forEach(s -> deliver(open(s, false), filter, now, rows, damaged, counts)));
         }
         return new ListSummary(counts[0], counts[1]);
     }
 
-    /** Visits every record, verified or not, one batch at a time: for key rotation. */
-    public void scanAll(Consumer<java.util.List<Object>> batches) {
-        store.scan(null, BATCH, batch -> batches.accept(batch.stream().map(this::open).toList()));
-    }
-
-    /** The write that re-encrypts an opened record under the primary key, if its rev has not moved. */
-    public CredentialStore.Write sealAgain(Opened opened) {
-        return seal(opened.credential(), opened.secrets(), opened.rev());
+    /** Every stored record, unverified, one SCAN batch at a time: for key rotation. */
+    public void scanRecords(Consumer<List<CredentialStore.Stored>> batches) {
+        store.scan(null, BATCH, batches);
     }
 
     /** The data key a stored record is encrypted under, read from its ciphertext prefix; -1 if unreadable. */
@@ -138,6 +135,36 @@ public final class CredentialVault {
 
     /** @return an {@link Opened} or a {@link Damaged} */
     Object open(CredentialStore.Stored stored) {
+        return open(stored, true);
+    }
+
+    /**
+     * Verifies a record by decrypting it.
+     *
+     * @param withSecrets decode the secrets too; listing only needs the verification
+     * @return an {@link Opened} (secrets null unless asked for) or a {@link Damaged}
+     */
+    private Object open(CredentialStore.Stored stored, boolean withSecrets) {
+        Object decrypted = decrypt(stored);
+        if (decrypted instanceof Damaged) {
+            return decrypted;
+        }
+        Decrypted d = (Decrypted) decrypted;
+        try {
+            Secrets secrets = withSecrets ? RecordCodec.secrets(d.plaintext()) : null;
+            java.util.Arrays.fill(d.plaintext(), (byte) 0);
+            return new Opened(d.credential(), secrets, d.keyId(), stored.rev(), stored.key());
+        } catch (IllegalArgumentException e) {
+            return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
+        }
+    }
+
+    /** A verified record before its secrets are decoded. */
+    private record Decrypted(Credential credential, byte[] metadata, byte[] plaintext, int keyId) {
+    }
+
+    /** @return a {@link Decrypted} or a {@link Damaged} */
+    private Object decrypt(CredentialStore.Stored stored) {
         if (stored.data() == null || stored.rev() < 0) {
             return new Damaged(stored.provider(), stored.user(), stored.key(), "the record is incomplete (rev or data missing)");
         }
@@ -152,16 +179,63 @@ public final class CredentialVault {
         byte[] ad = RecordCodec.associatedData(store.keys().namespace(), stored.provider(), stored.user(), parts.metadata());
         int keyId = DataKeys.keyIdOf(parts.ciphertext());
         try {
-            Secrets secrets = RecordCodec.secrets(keys.get().aead().decrypt(parts.ciphertext(), ad));
-            return new Opened(credential, secrets, keyId, stored.rev(), stored.key());
+            return new Decrypted(credential, parts.metadata(), keys.get().aead().decrypt(parts.ciphertext(), ad), keyId);
         } catch (GeneralSecurityException e) {
             boolean known = keys.get().keys().stream().anyMatch(k -> k.id() == keyId);
             return new Damaged(stored.provider(), stored.user(), stored.key(), known
                     ? "it does not verify: altered, or moved here from another provider, user or namespace"
                     : "it is encrypted under key " + DataKeys.hex(keyId) + ", which the keyset does not have");
-        } catch (IllegalArgumentException e) {
-            return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
         }
+    }
+
+    /** What one batch of a rewrap did. */
+    public record RewrapBatch(int scanned, int rewrapped, int alreadyCurrent, int raced, List<Damaged> damaged) {
+    }
+
+    /**
+     * Re-encrypts, under the primary key, the records of one batch that are not under it yet: the
+     * plaintext and metadata are kept byte for byte, and each write is a compare-and-set on the rev
+     * read, so a concurrent update wins.
+     */
+    public RewrapBatch rewrap(List<CredentialStore.Stored> batch, boolean dryRun) {
+        int primary = keys.get().primaryId();
+        List<CredentialStore.Write> writes = new ArrayList<>();
+        List<Damaged> damaged = new ArrayList<>();
+        int current = 0;
+        for (CredentialStore.Stored stored : batch) {
+            Object decrypted = decrypt(stored);
+            if (decrypted instanceof Damaged d) {
+                damaged.add(d);
+                continue;
+            }
+            Decrypted d = (Decrypted) decrypted;
+            if (d.keyId() == primary) {
+                current++;
+            } else {
+                byte[] ad = RecordCodec.associatedData(store.keys().namespace(), stored.provider(), stored.user(), d.metadata());
+                try {
+                    byte[] ciphertext = keys.get().aead().encrypt(d.plaintext(), ad);
+                    writes.add(new CredentialStore.Write(stored.key(), stored.rev(), RecordCodec.record(d.metadata(), ciphertext),
+                            d.credential().retainUntil()));
+                } catch (GeneralSecurityException e) {
+                    throw IntegException.failure("cannot encrypt " + stored.key(), e.getMessage(), null, e);
+                }
+            }
+            java.util.Arrays.fill(d.plaintext(), (byte) 0);
+        }
+        int rewrapped = writes.size();
+        int raced = 0;
+        if (!dryRun && !writes.isEmpty()) {
+            rewrapped = 0;
+            for (boolean applied : store.compareAndSetAll(writes)) {
+                if (applied) {
+                    rewrapped++;
+                } else {
+                    raced++;
+                }
+            }
+        }
+        return new RewrapBatch(batch.size(), rewrapped, current, raced, damaged);
     }
 
     static IntegException integrityFailure(Damaged damaged) {
