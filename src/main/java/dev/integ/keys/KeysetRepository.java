@@ -1,5 +1,6 @@
 package dev.integ.keys;
 
+import dev.integ.core.IntegException;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -48,12 +49,27 @@ final class KeysetRepository {
         Map<Integer, Instant> created = new HashMap<>();
         byName.forEach((name, value) -> {
             if (name.startsWith("created:")) {
-                created.put((int) Long.parseLong(name.substring(8), 16), Instant.parse(text(value)));
+                try {
+                    created.put((int) Long.parseLong(name.substring(8), 16), Instant.parse(text(value)));
+                } catch (RuntimeException unreadable) {
+                    // creation times are for people; a damaged one is shown as unknown
+                }
             }
         });
-        byte[] rotated = byName.get("rotated");
-        return Optional.of(new Stored(byName.get("keyset"), Long.parseLong(text(byName.getOrDefault("version", "0".getBytes(StandardCharsets.UTF_8)))),
-                created, rotated == null ? null : Instant.parse(text(rotated))));
+        long version;
+        try {
+            version = Long.parseLong(text(byName.getOrDefault("version", new byte[0])));
+        } catch (NumberFormatException e) {
+            throw IntegException.humanAction("the data keyset at " + new String(key, StandardCharsets.UTF_8) + " is damaged",
+                    "its version field is missing or not a number", "restore the store from a backup");
+        }
+        Instant rotated = null;
+        try {
+            rotated = byName.containsKey("rotated") ? Instant.parse(text(byName.get("rotated"))) : null;
+        } catch (RuntimeException unreadable) {
+            // shown as "never"
+        }
+        return Optional.of(new Stored(byName.get("keyset"), version, created, rotated));
     }
 
     /** @return false when someone else changed the keyset since {@code expectedVersion} was read */
