@@ -8,14 +8,59 @@ import java.util.Map;
 
 /** How a credential's metadata is shown: one table row, or one JSON object. Never a secret: there is none here. */
 final class CredentialRows {
-    static final String HEADER = String.format("%-12s %-28s %-13s %-21s %-8s %s", "PROVIDER", "USER", "STATUS", "EXPIRES", "REFRESH", "SCOPES");
+    private static final int[] WIDTHS = {12, 28, 13, 21, 8};
+    static final String HEADER = row("PROVIDER", "USER", "STATUS", "EXPIRES", "REFRESH", "SCOPES");
 
     private CredentialRows() {
     }
 
     static String row(Credential c, Instant now) {
-        return String.format("%-12s %-28s %-13s %-21s %-8s %s", c.provider(), c.user(), c.effectiveStatus(now),
-                c.expiresAt() == null ? "never" : seconds(c.expiresAt()), c.hasRefreshToken() ? "yes" : "no", String.join(" ", c.scopes()));
+        return row(c.provider(), c.user(), c.effectiveStatus(now), c.expiresAt() == null ? "never" : seconds(c.expiresAt()),
+                c.hasRefreshToken() ? "yes" : "no", String.join(" ", c.scopes()));
+    }
+
+    /** Left-aligned columns, never cut: a long value pushes the rest of its row right. (String.format is slow on 100k rows.) */
+    private static String row(String... cells) {
+        StringBuilder line = new StringBuilder(128);
+        for (int i = 0; i < cells.length; i++) {
+            line.append(cells[i]);
+            if (i < WIDTHS.length) {
+                line.append(" ".repeat(Math.max(1, WIDTHS[i] + 1 - cells[i].length())));
+            }
+        }
+        return line.toString();
+    }
+
+    /** One credential as a compact JSON object, written field by field (no map per row). */
+    static void writeJson(com.fasterxml.jackson.core.JsonGenerator g, Credential c, Instant now) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeStringField("provider", c.provider());
+        g.writeStringField("user", c.user());
+        g.writeStringField("status", c.effectiveStatus(now));
+        g.writeArrayFieldStart("scopes");
+        for (String scope : c.scopes()) {
+            g.writeString(scope);
+        }
+        g.writeEndArray();
+        writeTime(g, "expires_at", c.expiresAt());
+        g.writeBooleanField("refresh_token", c.hasRefreshToken());
+        writeTime(g, "refresh_expires_at", c.refreshExpiresAt());
+        writeTime(g, "created_at", c.createdAt());
+        writeTime(g, "updated_at", c.updatedAt());
+        g.writeObjectFieldStart("account");
+        for (Map.Entry<String, String> e : c.account().entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void writeTime(com.fasterxml.jackson.core.JsonGenerator g, String name, Instant t) throws java.io.IOException {
+        if (t == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeStringField(name, t.toString());
+        }
     }
 
     static String seconds(Instant t) {

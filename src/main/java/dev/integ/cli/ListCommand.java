@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
 import dev.integ.config.Settings;
 import dev.integ.core.ExitCode;
@@ -7,6 +8,8 @@ import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +53,7 @@ final class ListCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
             throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
         }
@@ -60,14 +63,20 @@ final class ListCommand implements Callable<Integer> {
         CredentialVault.ListSummary summary;
         if (services.output() == Settings.Output.JSON) {
             // one array, one credential per line: still one document, and cheap to write and to grep
+            JsonGenerator json = terminal.jsonGenerator();
             boolean[] first = {true};
-            terminal.out().print("[");
+            json.writeRaw('[');
             summary = vault.list(filter, c -> {
-                terminal.out().print(first[0] ? "\n" : ",\n");
-                terminal.out().print(terminal.compactJson(CredentialRows.json(c, now)));
+                try {
+                    json.writeRaw(first[0] ? "\n" : ",\n");
+                    CredentialRows.writeJson(json, c, now);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 first[0] = false;
             }, this::reportDamaged);
-            terminal.out().println(first[0] ? "]" : "\n]");
+            json.writeRaw(first[0] ? "]\n" : "\n]\n");
+            json.flush();
         } else {
             List<String> rows = new ArrayList<>();
             boolean[] streaming = {false};

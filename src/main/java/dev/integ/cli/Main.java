@@ -24,7 +24,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        // buffered and flushed by the commands (and at exit): a flush per line costs a system call per row on bulk output
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         int code = run(args, Environment.system(), System.in, out, err, System.console() != null);
         out.flush();

@@ -143,13 +143,12 @@ public final class Terminal {
         out.flush();
     }
 
-    /** One JSON value on one line, for documents written piece by piece. */
-    public String compactJson(Object value) {
-        try {
-            return mapper().writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot render JSON", e);
-        }
+    /** A compact JSON writer on stdout, for documents written piece by piece; never closes stdout. */
+    public com.fasterxml.jackson.core.JsonGenerator jsonGenerator() throws java.io.IOException {
+        com.fasterxml.jackson.core.JsonGenerator generator = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)
+                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        generator.setRootValueSeparator(null); // the caller writes its own separators
+        return generator;
     }
 
     private ObjectMapper mapper() {
