@@ -11,19 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 @Command(name = "doctor", sortOptions = false,
         header = "Check that integ can work: configuration and store.",
         description = {"Prints a checklist (✓ ok, ! warning, ✗ failed) with a hint for every problem, "
                 + "and exits 1 when anything failed. Warnings do not fail it."})
-final class DoctorCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class DoctorCommand extends ServiceCommand {
 
     DoctorCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override

@@ -1,21 +1,17 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 @Command(name = "forget", header = "Delete a stored credential locally, without telling the provider.",
         description = {"The token stays valid at the provider until it expires; 'integ revoke' (coming) ends it there too.",
                 "Asks first on a terminal; elsewhere (cron, scripts) it needs --yes."})
-final class ForgetCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class ForgetCommand extends ServiceCommand {
 
     @Parameters(paramLabel = "PROVIDER", description = "The provider of the credential.")
     String provider;
@@ -27,8 +23,7 @@ final class ForgetCommand implements Callable<Integer> {
     boolean yes;
 
     ForgetCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override
@@ -42,12 +37,9 @@ final class ForgetCommand implements Callable<Integer> {
         if (!services.vault().forget(provider, user)) {
             throw IntegException.notFound("no credential for " + name, null, "'integ list' shows what is stored");
         }
-        if (services.output() == Settings.Output.JSON) {
-            terminal.printJson(Map.of("forgotten", name));
-        } else if (!terminal.quiet()) {
-            terminal.out().println("forgot " + name);
-            terminal.out().flush();
-        }
+        render(Map.of("forgotten", name), out -> {
+            out.println("forgot " + name);
+        });
         return 0;
     }
 }

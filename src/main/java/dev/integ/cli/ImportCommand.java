@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.vault.CredentialImport;
 import picocli.CommandLine.Command;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "import", header = "Import existing tokens from a JSON-lines file (or - for standard input).",
         description = {"One object per line: provider, user, access_token, and optionally refresh_token, expires_at "
@@ -22,9 +20,7 @@ import java.util.concurrent.Callable;
                 + "(list or space-separated), metadata (account facts shown by list/show) and secrets (further secret fields).",
                 "Every line is checked first; with any invalid line nothing is written, unless --skip-invalid. "
                         + "Tokens come only from the file, never from the command line."})
-final class ImportCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class ImportCommand extends ServiceCommand {
 
     @Option(names = "--file", paramLabel = "FILE", required = true, description = "The JSON-lines file; - reads standard input.")
     String file;
@@ -39,8 +35,7 @@ final class ImportCommand implements Callable<Integer> {
     boolean dryRun;
 
     ImportCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override
@@ -60,13 +55,10 @@ final class ImportCommand implements Callable<Integer> {
             throw IntegException.usage("nothing imported", r.problems().size() + " invalid line" + (r.problems().size() == 1 ? "" : "s"),
                     "fix them, or add --skip-invalid to import the valid lines and report the rest");
         }
-        if (services.output() == Settings.Output.JSON) {
-            terminal.printJson(r);
-        } else if (!terminal.quiet()) {
-            terminal.out().printf("%s %d credential%s (%d replacing stored ones)%s%n", r.dryRun() ? "would import" : "imported", r.imported(),
+        render(r, out -> {
+            out.printf("%s %d credential%s (%d replacing stored ones)%s%n", r.dryRun() ? "would import" : "imported", r.imported(),
                     r.imported() == 1 ? "" : "s", r.replaced(), r.skipped() > 0 ? "; skipped " + r.skipped() + " invalid lines" : "");
-            terminal.out().flush();
-        }
+        });
         return 0;
     }
 

@@ -7,22 +7,17 @@ import dev.integ.keys.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.concurrent.Callable;
-
 @Command(name = "rewrap", header = "Re-encrypt every record under the primary key; resumable, safe beside live writes.",
         description = {"Records already under the primary key are skipped, so a run that was interrupted simply runs again. "
                 + "Each write is a compare-and-set on the record's version: a refresh that lands meanwhile wins.",
                 "Records that fail verification are counted and named, never changed; the exit code is then 5."})
-final class KeysRewrapCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class KeysRewrapCommand extends ServiceCommand {
 
     @Mixin
     KeysJobOptions job;
 
     KeysRewrapCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override

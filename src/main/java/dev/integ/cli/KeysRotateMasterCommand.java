@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.keys.KeyRotation;
 import dev.integ.keys.KeysetFileMasterKey;
 import picocli.CommandLine.Command;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "rotate-master", header = "Re-encrypt the data keyset under a new master key (for a leaked or expiring one).",
         description = {"Without --new-master-key-file the configured key file is replaced in place by a new key (the new "
@@ -18,9 +16,7 @@ import java.util.concurrent.Callable;
                 + "(INTEG_MASTER_KEY_FILE or vault.master-key-file).",
                 "Records are not touched: they are encrypted under the data keys, which stay the same. "
                         + "Other machines with a copy of the old key file need the new one."})
-final class KeysRotateMasterCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class KeysRotateMasterCommand extends ServiceCommand {
 
     @Mixin
     KeysJobOptions job;
@@ -30,24 +26,20 @@ final class KeysRotateMasterCommand implements Callable<Integer> {
     Path newFile;
 
     KeysRotateMasterCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override
     public Integer call() {
         KeyRotation.RotateMasterResult r = services.keyRotation(job.wait)
                 .rotateMaster(java.util.Optional.ofNullable(newFile).map(f -> new KeysetFileMasterKey(f, "--new-master-key-file")), job.dryRun);
-        if (services.output() == Settings.Output.JSON) {
-            terminal.printJson(r);
-        } else if (!terminal.quiet()) {
-            terminal.out().println((r.dryRun() ? "would re-encrypt" : "re-encrypted") + " the data keyset: " + r.from() + " -> " + r.to());
+        render(r, out -> {
+            out.println((r.dryRun() ? "would re-encrypt" : "re-encrypted") + " the data keyset: " + r.from() + " -> " + r.to());
             if (!r.dryRun() && newFile != null) {
-                terminal.out().println("now set INTEG_MASTER_KEY_FILE (or vault.master-key-file) to " + newFile.toAbsolutePath()
+                out.println("now set INTEG_MASTER_KEY_FILE (or vault.master-key-file) to " + newFile.toAbsolutePath()
                         + " wherever integ runs");
             }
-            terminal.out().flush();
-        }
+        });
         return 0;
     }
 }

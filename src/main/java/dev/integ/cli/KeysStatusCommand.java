@@ -6,16 +6,12 @@ import dev.integ.keys.KeyRotation;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 @Command(name = "status", header = "Show the master key, every data key and how many records each still encrypts.")
-final class KeysStatusCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class KeysStatusCommand extends ServiceCommand {
 
     KeysStatusCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override

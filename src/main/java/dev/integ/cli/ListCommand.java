@@ -14,17 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 @Command(name = "list", header = "List stored credentials (metadata only; never a secret).",
         description = {"Every record is verified as it is read. One that fails (altered, truncated, moved from another "
                 + "user or provider) is named on stderr and the exit code is 5; the others still list.",
                 "Tables are sorted when they have up to 10,000 rows; JSON is one array, streamed in store order."})
-final class ListCommand implements Callable<Integer> {
+final class ListCommand extends ServiceCommand {
     private static final int SORT_LIMIT = 10_000;
-
-    private final Services services;
-    private final Terminal terminal;
 
     @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's credentials.")
     String provider;
@@ -41,8 +37,7 @@ final class ListCommand implements Callable<Integer> {
     Duration expiringWithin;
 
     ListCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     static final class Statuses implements Iterable<String> {

@@ -11,12 +11,9 @@ import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 @Command(name = "show", header = "Show one credential's metadata (never its secrets), after verifying it.")
-final class ShowCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class ShowCommand extends ServiceCommand {
 
     @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file.")
     String provider;
@@ -25,8 +22,7 @@ final class ShowCommand implements Callable<Integer> {
     String user;
 
     ShowCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override

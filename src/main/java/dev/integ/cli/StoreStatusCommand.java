@@ -6,17 +6,13 @@ import dev.integ.store.StoreAdmin;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 @Command(name = "status", header = "Show which store is in use and how it is doing.",
         description = {"Never starts the embedded store: when it is not running, says so and exits 0."})
-final class StoreStatusCommand implements Callable<Integer> {
-    private final Services services;
-    private final Terminal terminal;
+final class StoreStatusCommand extends ServiceCommand {
 
     StoreStatusCommand(Services services, Terminal terminal) {
-        this.services = services;
-        this.terminal = terminal;
+        super(services, terminal);
     }
 
     @Override
