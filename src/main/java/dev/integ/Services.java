@@ -130,11 +130,11 @@ public final class Services implements AutoCloseable {
     public CredentialVault vault() {
         if (vault == null) {
             RedisStore s = store();
-            Keyring keyring = keyring();
             DataKeys[] loaded = new DataKeys[1];
+            // the master key is read only when a record is sealed or opened: forget and an empty list need none
             vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), () -> {
                 if (loaded[0] == null) {
-                    loaded[0] = keyring.load();
+                    loaded[0] = keyring().load();
                 }
                 return loaded[0];
             }, clock);

@@ -52,6 +52,10 @@ final class ListCommand extends ServiceCommand {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
             throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
         }
+        if (provider != null && !dev.integ.vault.CredentialImport.PROVIDER.matcher(provider).matches()) {
+            throw dev.integ.core.IntegException.usage("invalid --provider '" + provider + "'",
+                    "provider names are lower-case letters, digits, '-' and '_'", null);
+        }
         CredentialVault vault = services.vault();
         Instant now = vault.clock().instant();
         CredentialVault.Filter filter = new CredentialVault.Filter(provider, user, status, expiringWithin);
@@ -60,32 +64,35 @@ final class ListCommand extends ServiceCommand {
             // one array, one credential per line: still one document, and cheap to write and to grep
             JsonGenerator json = terminal.jsonGenerator();
             boolean[] first = {true};
-            json.writeRaw('[');
             summary = vault.list(filter, c -> {
                 try {
-                    json.writeRaw(first[0] ? "\n" : ",\n");
+                    json.writeRaw(first[0] ? "[\n" : ",\n");
                     CredentialRows.writeJson(json, c, now);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
                 first[0] = false;
             }, this::reportDamaged);
-            json.writeRaw(first[0] ? "]\n" : "\n]\n");
+            json.writeRaw(first[0] ? "[]\n" : "\n]\n");
             json.flush();
         } else {
+            // the header comes with the first rows, so a failure before them (a wrong master key) leaves stdout empty
             List<String> rows = new ArrayList<>();
             boolean[] streaming = {false};
-            terminal.out().println(CredentialRows.HEADER);
             summary = vault.list(filter, c -> {
                 String row = CredentialRows.row(c, now);
                 if (streaming[0]) {
                     terminal.out().println(row);
                 } else if (rows.add(row) && rows.size() > SORT_LIMIT) {
+                    terminal.out().println(CredentialRows.HEADER);
                     rows.forEach(terminal.out()::println);
                     rows.clear();
                     streaming[0] = true;
                 }
             }, this::reportDamaged);
+            if (!streaming[0]) {
+                terminal.out().println(CredentialRows.HEADER);
+            }
             rows.sort(null);
             rows.forEach(terminal.out()::println);
         }

@@ -170,12 +170,14 @@ public final class KeyRotation {
                 return new RetireResult(key.hexId(), true);
             }
             // disable first: were a record still under it, reads would fail loudly before anything is destroyed
-            DataKeys disabled = replaceEntry(keys, keyId, false);
+            DataKeys disabled = replaceEntry(keys, keyId, KeyStatus.DISABLED);
             if (countByKey().getOrDefault(keyId, 0L) > 0) {
-                throw IntegException.failure("key " + key.hexId() + " gained records while being retired", "it stays disabled",
+                // a disabled key decrypts nothing, so rewrap could not move those records: enable it again
+                replaceEntry(disabled, keyId, KeyStatus.ENABLED);
+                throw IntegException.failure("key " + key.hexId() + " gained records while being retired", "it stays enabled",
                         "run 'integ keys rewrap', then retire it again", null);
             }
-            replaceEntry(disabled, keyId, true);
+            replaceEntry(disabled, keyId, null);
             return new RetireResult(key.hexId(), false);
         }
     }
@@ -212,15 +214,16 @@ public final class KeyRotation {
         }
     }
 
-    private DataKeys replaceEntry(DataKeys keys, int keyId, boolean delete) {
+    /** @param status the key's new status, or null to delete it */
+    private DataKeys replaceEntry(DataKeys keys, int keyId, KeyStatus status) {
         for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
             KeysetHandle.Builder builder = KeysetHandle.newBuilder(keys.handle());
             for (int i = 0; i < builder.size(); i++) {
                 if (keys.handle().getAt(i).getId() == keyId) {
-                    if (delete) {
+                    if (status == null) {
                         builder.deleteAt(i);
                     } else {
-                        builder.getAt(i).setStatus(KeyStatus.DISABLED);
+                        builder.getAt(i).setStatus(status);
                     }
                     break;
                 }

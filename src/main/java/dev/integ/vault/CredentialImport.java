@@ -10,6 +10,7 @@ import dev.integ.core.IntegException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -159,6 +160,9 @@ public final class CredentialImport {
         if (refresh == null && refreshExpiresAt != null) {
             throw new Invalid("refresh_expires_at without a refresh_token");
         }
+        if (refresh == null && expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new Invalid("the access token has expired and there is no refresh token: nothing usable to import");
+        }
         List<String> scopes = scopes(node.get("scopes"));
         Map<String, String> account = stringMap(node, "metadata");
         Map<String, String> otherSecrets = stringMap(node, "secrets");
@@ -182,6 +186,18 @@ public final class CredentialImport {
     }
 
     private static Instant time(JsonNode node, String atField, String inField, Instant now) {
+        Instant t = parseTime(node, atField, inField, now);
+        try {
+            if (t != null) {
+                t.toEpochMilli(); // records keep epoch milliseconds
+            }
+            return t;
+        } catch (ArithmeticException e) {
+            throw new Invalid((node.get(inField) != null ? inField : atField) + " is out of range");
+        }
+    }
+
+    private static Instant parseTime(JsonNode node, String atField, String inField, Instant now) {
         JsonNode at = node.get(atField);
         JsonNode in = node.get(inField);
         if (at != null && in != null) {
@@ -191,13 +207,21 @@ public final class CredentialImport {
             if (!in.canConvertToLong() || in.asLong() < 0) {
                 throw new Invalid(inField + " must be a number of seconds");
             }
-            return now.plusSeconds(in.asLong());
+            try {
+                return now.plusSeconds(in.asLong());
+            } catch (ArithmeticException | DateTimeException e) {
+                throw new Invalid(inField + " is out of range");
+            }
         }
         if (at == null || at.isNull()) {
             return null;
         }
         if (at.canConvertToLong()) {
-            return Instant.ofEpochSecond(at.asLong());
+            try {
+                return Instant.ofEpochSecond(at.asLong());
+            } catch (DateTimeException e) {
+                throw new Invalid(atField + " is out of range");
+            }
         }
         try {
             return Instant.parse(at.asText());

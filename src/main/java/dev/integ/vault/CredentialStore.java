@@ -5,6 +5,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,12 @@ public final class CredentialStore {
 
     public Optional<Stored> get(String provider, String user) {
         String key = keys.credential(provider, user);
-        List<byte[]> fields = redis.hmget(bytes(key), REV, DATA);
+        List<byte[]> fields;
+        try {
+            fields = redis.hmget(bytes(key), REV, DATA);
+        } catch (JedisDataException wrongType) {
+            return Optional.of(notARecord(key, provider, user));
+        }
         return stored(key, provider, user, fields);
     }
 
@@ -92,7 +98,14 @@ public final class CredentialStore {
             }
             List<Stored> records = new ArrayList<>(replies.size());
             for (int i = 0; i < replies.size(); i++) {
-                stored(credentialKeys.get(i), names.get(i)[0], names.get(i)[1], replies.get(i).get()).ifPresent(records::add);
+                List<byte[]> fields;
+                try {
+                    fields = replies.get(i).get();
+                } catch (JedisDataException wrongType) {
+                    records.add(notARecord(credentialKeys.get(i), names.get(i)[0], names.get(i)[1]));
+                    continue;
+                }
+                stored(credentialKeys.get(i), names.get(i)[0], names.get(i)[1], fields).ifPresent(records::add);
             }
             batch.accept(records);
         }
@@ -123,6 +136,11 @@ public final class CredentialStore {
     private static List<byte[]> args(Write write) {
         return List.of(bytes(Long.toString(write.expectedRev())), bytes(Long.toString(write.expectedRev() + 1)), write.data(),
                 bytes(write.retainUntil() == null ? "" : Long.toString(write.retainUntil().toEpochMilli())));
+    }
+
+    /** A key under the credential prefix that is not a hash: reported as a damaged record, never fatal. */
+    private static Stored notARecord(String key, String provider, String user) {
+        return new Stored(key, provider, user, -1, null);
     }
 
     private static Optional<Stored> stored(String key, String provider, String user, List<byte[]> fields) {
