@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -135,8 +136,7 @@ public final class KeyRotation {
             long total = progress == Progress.NONE ? -1 : countByKey().values().stream().mapToLong(Long::longValue).sum();
             long[] n = new long[5]; // scanned, rewrapped, current, raced, damaged
             List<String> damagedNames = new ArrayList<>();
-            vault.scanRecords(batch -> {
-                CredentialVault.RewrapBatch done = vault.rewrap(batch, dryRun);
+            Consumer<CredentialVault.RewrapBatch> count = done -> {
                 n[0] += done.scanned();
                 n[1] += done.rewrapped();
                 n[2] += done.alreadyCurrent();
@@ -145,7 +145,20 @@ public final class KeyRotation {
                 done.damaged().stream().limit(Math.max(0, 20 - damagedNames.size())).forEach(d -> damagedNames.add(d.name()));
                 held.extend();
                 progress.update(n[0], total);
-            });
+            };
+            // writes go out on their own thread while the next batch is decrypted: the compare-and-set
+            // scripts cost Redis CPU that would otherwise add to the client's
+            try (WriteBehind<CredentialVault.RewrapBatch> writer = new WriteBehind<>(2)) {
+                vault.scanRecords(batch -> {
+                    CredentialVault.RewrapPlan plan = vault.planRewrap(batch);
+                    if (dryRun) {
+                        count.accept(plan.unapplied());
+                    } else {
+                        writer.submit(() -> vault.apply(plan)).forEach(count);
+                    }
+                });
+                writer.finish().forEach(count);
+            }
             return new RewrapResult(DataKeys.hex(primary), n[0], n[1], n[2], n[3], n[4], damagedNames, dryRun);
         }
     }

@@ -1,6 +1,7 @@
 package dev.integ.vault;
 
 import dev.integ.store.RedisKeys;
+import dev.integ.store.RedisScript;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
@@ -25,11 +26,19 @@ public final class CredentialStore {
      * Writes rev and data only if rev is still what the writer read ('0': the record must not exist),
      * then sets the retention: PEXPIREAT when the credential can expire, PERSIST when it cannot.
      */
-    private static final byte[] COMPARE_AND_SET = bytes("""
+    private static final RedisScript COMPARE_AND_SET = new RedisScript("""
             local current = redis.call('HGET', KEYS[1], 'rev')
             if (current == false and ARGV[1] == '0') or current == ARGV[1] then
               redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
               if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
+              return 1
+            end
+            return 0
+            """);
+    /** The same for a write that changes no metadata (rewrap): HSET keeps the key's expiry as it is. */
+    private static final RedisScript COMPARE_AND_SET_KEEP_EXPIRY = new RedisScript("""
+            if redis.call('HGET', KEYS[1], 'rev') == ARGV[1] then
+              redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
               return 1
             end
             return 0
@@ -44,8 +53,13 @@ public final class CredentialStore {
     public record Stored(String key, String provider, String user, long rev, byte[] data) {
     }
 
-    /** A write to make only if the record's rev is still {@code expectedRev}. */
-    public record Write(String key, long expectedRev, byte[] data, Instant retainUntil) {
+    /**
+     * A write to make only if the record's rev is still {@code expectedRev}.
+     *
+     * @param keepExpiry the metadata is unchanged, so the key's expiry is too (rewrap); otherwise it is
+     *                   set from {@code retainUntil}
+     */
+    public record Write(String key, long expectedRev, byte[] data, Instant retainUntil, boolean keepExpiry) {
     }
 
     public CredentialStore(UnifiedJedis redis, RedisKeys keys) {
@@ -71,9 +85,15 @@ public final class CredentialStore {
     /**
      * Calls {@code batch} once per SCAN batch with the records read in one pipelined round trip.
      *
+     * The next batch is read from Redis while the caller works on this one (see {@link ReadAhead}).
+     *
      * @param provider only this provider's records, or null for all
      */
     public void scan(String provider, int batchSize, Consumer<List<Stored>> batch) {
+        ReadAhead.run(consumer -> scanInOrder(provider, batchSize, consumer), batch);
+    }
+
+    private void scanInOrder(String provider, int batchSize, Consumer<List<Stored>> batch) {
         ScanIteration iteration = redis.scanIteration(batchSize, keys.credentialPattern(provider));
         while (!iteration.isIterationCompleted()) {
             ScanResult<String> result = iteration.nextBatch();
@@ -112,21 +132,34 @@ public final class CredentialStore {
     }
 
     public boolean compareAndSet(Write write) {
-        return Long.valueOf(1).equals(redis.eval(COMPARE_AND_SET, List.of(bytes(write.key())), args(write)));
+        return Long.valueOf(1).equals(script(write).eval(redis, List.of(bytes(write.key())), args(write)));
     }
 
-    /** All writes in one pipelined round trip; returns, per write, whether it was applied. */
+    /**
+     * All writes in one pipelined round trip (per script); returns, per write, whether it was applied.
+     * The writes must come from one SCAN batch (one node, on a Cluster).
+     */
     public List<Boolean> compareAndSetAll(List<Write> writes) {
-        List<Response<Object>> replies = new ArrayList<>(writes.size());
-        try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (Write write : writes) {
-                replies.add(pipeline.eval(COMPARE_AND_SET, List.of(bytes(write.key())), args(write)));
+        Boolean[] applied = new Boolean[writes.size()];
+        for (RedisScript script : List.of(COMPARE_AND_SET, COMPARE_AND_SET_KEEP_EXPIRY)) {
+            List<Integer> positions = new ArrayList<>();
+            List<RedisScript.Call> calls = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                if (script(writes.get(i)) == script) {
+                    positions.add(i);
+                    calls.add(new RedisScript.Call(List.of(bytes(writes.get(i).key())), args(writes.get(i))));
+                }
             }
-            pipeline.sync();
+            List<Object> results = script.evalAll(redis, calls);
+            for (int i = 0; i < results.size(); i++) {
+                applied[positions.get(i)] = Long.valueOf(1).equals(results.get(i));
+            }
         }
-        List<Boolean> applied = new ArrayList<>(replies.size());
-        replies.forEach(r -> applied.add(Long.valueOf(1).equals(r.get())));
-        return applied;
+        return List.of(applied);
+    }
+
+    private static RedisScript script(Write write) {
+        return write.keepExpiry() ? COMPARE_AND_SET_KEEP_EXPIRY : COMPARE_AND_SET;
     }
 
     public boolean delete(String provider, String user) {
@@ -134,7 +167,11 @@ public final class CredentialStore {
     }
 
     private static List<byte[]> args(Write write) {
-        return List.of(bytes(Long.toString(write.expectedRev())), bytes(Long.toString(write.expectedRev() + 1)), write.data(),
+        List<byte[]> args = List.of(bytes(Long.toString(write.expectedRev())), bytes(Long.toString(write.expectedRev() + 1)), write.data());
+        if (write.keepExpiry()) {
+            return args;
+        }
+        return List.of(args.get(0), args.get(1), args.get(2),
                 bytes(write.retainUntil() == null ? "" : Long.toString(write.retainUntil().toEpochMilli())));
     }
 

@@ -77,7 +77,7 @@ public final class CredentialVault {
         byte[] ad = RecordCodec.associatedData(store.keys().namespace(), credential.provider(), credential.user(), metadata);
         try {
             byte[] ciphertext = keys.get().aead().encrypt(RecordCodec.secrets(secrets), ad);
-            return new CredentialStore.Write(key, expectedRev, RecordCodec.record(metadata, ciphertext), credential.retainUntil());
+            return new CredentialStore.Write(key, expectedRev, RecordCodec.record(metadata, ciphertext), credential.retainUntil(), false);
         } catch (GeneralSecurityException e) {
             throw IntegException.failure("cannot encrypt " + credential.provider() + "/" + credential.user(), e.getMessage(), null, e);
         }
@@ -145,7 +145,7 @@ public final class CredentialVault {
      * @return an {@link Opened} (secrets null unless asked for) or a {@link Damaged}
      */
     private Object open(CredentialStore.Stored stored, boolean withSecrets) {
-        Object decrypted = decrypt(stored);
+        Object decrypted = decrypt(stored, true);
         if (decrypted instanceof Damaged) {
             return decrypted;
         }
@@ -163,8 +163,12 @@ public final class CredentialVault {
     private record Decrypted(Credential credential, byte[] metadata, byte[] plaintext, int keyId) {
     }
 
-    /** @return a {@link Decrypted} or a {@link Damaged} */
-    private Object decrypt(CredentialStore.Stored stored) {
+    /**
+     * @param decodeMetadata parse the metadata into a {@link Credential}; rewrap keeps the bytes as they
+     *                       are and needs no parsing (altered metadata fails decryption all the same)
+     * @return a {@link Decrypted} (credential null unless decoded) or a {@link Damaged}
+     */
+    private Object decrypt(CredentialStore.Stored stored, boolean decodeMetadata) {
         if (stored.data() == null || stored.rev() < 0) {
             return new Damaged(stored.provider(), stored.user(), stored.key(), "the record is incomplete (rev or data missing)");
         }
@@ -172,7 +176,7 @@ public final class CredentialVault {
         Credential credential;
         try {
             parts = RecordCodec.split(stored.data());
-            credential = RecordCodec.credential(parts.metadata());
+            credential = decodeMetadata ? RecordCodec.credential(parts.metadata()) : null;
         } catch (IllegalArgumentException e) {
             return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
         }
@@ -198,12 +202,26 @@ public final class CredentialVault {
      * read, so a concurrent update wins.
      */
     public RewrapBatch rewrap(List<CredentialStore.Stored> batch, boolean dryRun) {
+        RewrapPlan plan = planRewrap(batch);
+        return dryRun ? plan.unapplied() : apply(plan);
+    }
+
+    /** The writes that would rewrap a batch, computed but not made. */
+    public record RewrapPlan(int scanned, List<CredentialStore.Write> writes, int alreadyCurrent, List<Damaged> damaged) {
+        /** What the plan would do, as a dry run reports it. */
+        public RewrapBatch unapplied() {
+            return new RewrapBatch(scanned, writes.size(), alreadyCurrent, 0, damaged);
+        }
+    }
+
+    /** Decrypts a batch and re-encrypts what is not under the primary key (CPU only; no write). */
+    public RewrapPlan planRewrap(List<CredentialStore.Stored> batch) {
         int primary = keys.get().primaryId();
         List<CredentialStore.Write> writes = new ArrayList<>();
         List<Damaged> damaged = new ArrayList<>();
         int current = 0;
         for (CredentialStore.Stored stored : batch) {
-            Object decrypted = decrypt(stored);
+            Object decrypted = decrypt(stored, false);
             if (decrypted instanceof Damaged d) {
                 damaged.add(d);
                 continue;
@@ -216,26 +234,28 @@ public final class CredentialVault {
                 try {
                     byte[] ciphertext = keys.get().aead().encrypt(d.plaintext(), ad);
                     writes.add(new CredentialStore.Write(stored.key(), stored.rev(), RecordCodec.record(d.metadata(), ciphertext),
-                            d.credential().retainUntil()));
+                            null, true));
                 } catch (GeneralSecurityException e) {
                     throw IntegException.failure("cannot encrypt " + stored.key(), e.getMessage(), null, e);
                 }
             }
             java.util.Arrays.fill(d.plaintext(), (byte) 0);
         }
-        int rewrapped = writes.size();
+        return new RewrapPlan(batch.size(), writes, current, damaged);
+    }
+
+    /** Makes a plan's writes; one that lost its compare-and-set counts as raced. Safe on another thread. */
+    public RewrapBatch apply(RewrapPlan plan) {
+        int rewrapped = 0;
         int raced = 0;
-        if (!dryRun && !writes.isEmpty()) {
-            rewrapped = 0;
-            for (boolean applied : store.compareAndSetAll(writes)) {
-                if (applied) {
-                    rewrapped++;
-                } else {
-                    raced++;
-                }
+        for (boolean applied : store.compareAndSetAll(plan.writes())) {
+            if (applied) {
+                rewrapped++;
+            } else {
+                raced++;
             }
         }
-        return new RewrapBatch(batch.size(), rewrapped, current, raced, damaged);
+        return new RewrapBatch(plan.scanned(), rewrapped, plan.alreadyCurrent(), raced, plan.damaged());
     }
 
     static IntegException integrityFailure(Damaged damaged) {
