@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 java=$(command -v java)
-flags=(-XX:+UseSerialGC -XX:-UsePerfData)
+flags=(-XX:+UseSerialGC -XX:-UsePerfData -Xms32m)
 tuned() { # NAME CLASSPATH MAIN ARGS...: prints a command using a CDS archive trained by one run
   local name=$1 cp=$2 main=$3; shift 3
   "$java" "${flags[@]}" -XX:ArchiveClassesAtExit="$work/cds/$name.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$cp" "$main" "$@" >/dev/null

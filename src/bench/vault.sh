@@ -37,7 +37,7 @@ PY
 ./integ keys init >/dev/null
 /usr/bin/time -f "%e s %M KiB" -o "$work/import.time" ./integ import --file "$work/tokens.jsonl" >/dev/null
 ./integ list -o json >/dev/null   # records the launcher's start-up archive
-floor=(java -XX:+UseSerialGC -XX:-UsePerfData -cp "$work/classes:$deps" VaultFloor "$port" "$work/floor-keyset.json")
+floor=(java -XX:+UseSerialGC -XX:-UsePerfData -Xms32m -cp "$work/classes:$deps" VaultFloor "$port" "$work/floor-keyset.json")
 "${floor[@]}" load "$n" >/dev/null
 
 hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$work/list.json" \
