@@ -31,6 +31,9 @@ public final class Main {
         int code = run(args, Environment.system(), System.in, out, err, System.console() != null);
         out.flush();
         err.flush();
+        if (Boolean.getBoolean("integ.cds.record")) {
+            StartupTraining.run();
+        }
         System.exit(code);
     }
 
