@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
  *   NS:keyset                  hash               the data keyset, encrypted under the master key; version; key creation times
  *   NS:lock:keys               string, TTL        held by one `keys` command at a time (random token, released by compare-and-delete)
  *   NS:cred:PROVIDER:USER      hash               one credential: rev (compare-and-set), data (metadata + Tink ciphertext)
+ *   NS:rl:{PROVIDER}:user:USER string, TTL        GCRA state (theoretical arrival time, ms) of one user's limit
+ *   NS:rl:{PROVIDER}:all       string, TTL        GCRA state of the provider's overall limit (same slot: one script checks both)
+ *   NS:rl:{PROVIDER~scratch-ID}:...               the same for `ratelimit test --dry-run`, deleted after it
  * </pre>
  * USER is percent-encoded (everything but letters, digits and {@code . _ - @ +}), so a user name can
  * never contain ':' or a hash tag brace.
@@ -60,6 +63,23 @@ public final class RedisKeys {
 
     public String credential(String provider, String user) {
         return namespace + ":cred:" + provider + ":" + encode(user);
+    }
+
+    /** @param scope null for the real budget, or a scratch id for a trial run */
+    public String rateLimitUser(String provider, String user, String scope) {
+        return rateLimitPrefix(provider, scope) + "user:" + encode(user);
+    }
+
+    public String rateLimitOverall(String provider, String scope) {
+        return rateLimitPrefix(provider, scope) + "all";
+    }
+
+    public String rateLimitUserPattern(String provider, String scope) {
+        return rateLimitPrefix(provider, scope) + "user:*"; // braces are not glob characters
+    }
+
+    private String rateLimitPrefix(String provider, String scope) {
+        return namespace + ":rl:{" + provider + (scope == null ? "" : "~" + scope) + "}:";
     }
 
     /** provider and user of a credential key, or null when the key is not one. */
