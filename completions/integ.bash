@@ -159,6 +159,7 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} forget" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys init" ];    then _picocli_integ_keys; return $?; fi
@@ -167,6 +168,9 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys rewrap" ];    then _picocli_integ_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys retire" ];    then _picocli_integ_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys rotate-master" ];    then _picocli_integ_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit test" ];    then _picocli_integ_ratelimit; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit status" ];    then _picocli_integ_ratelimit; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit reset" ];    then _picocli_integ_ratelimit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store status" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store start" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store stop" ];    then _picocli_integ_store; return $?; fi
@@ -177,29 +181,37 @@ function _complete_integ() {
   local cmds2=(forget)
   local cmds3=(import)
   local cmds4=(keys)
-  local cmds5=(doctor)
-  local cmds6=(store)
-  local cmds7=(keys init)
-  local cmds8=(keys status)
-  local cmds9=(keys rotate)
-  local cmds10=(keys rewrap)
-  local cmds11=(keys retire)
-  local cmds12=(keys rotate-master)
-  local cmds13=(store status)
-  local cmds14=(store start)
-  local cmds15=(store stop)
+  local cmds5=(ratelimit)
+  local cmds6=(doctor)
+  local cmds7=(store)
+  local cmds8=(keys init)
+  local cmds9=(keys status)
+  local cmds10=(keys rotate)
+  local cmds11=(keys rewrap)
+  local cmds12=(keys retire)
+  local cmds13=(keys rotate-master)
+  local cmds14=(ratelimit test)
+  local cmds15=(ratelimit status)
+  local cmds16=(ratelimit reset)
+  local cmds17=(store status)
+  local cmds18=(store start)
+  local cmds19=(store stop)
 
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_store_stop; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_store_start; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_store_status; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_keys_retire; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys_rotate; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_keys_status; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_keys_init; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_store; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_store_stop; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_store_start; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_keys_retire; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_keys_rotate; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys_status; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_keys_init; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_store; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_ratelimit; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_keys; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_import; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_integ_forget; return $?; fi
@@ -216,7 +228,7 @@ function _picocli_integ() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show forget import keys doctor store"
+  local commands="list show forget import keys ratelimit doctor store"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -571,6 +583,72 @@ function _picocli_integ_keys() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="init status rotate rewrap retire rotate-master"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ratelimit` subcommand.
+function _picocli_integ_ratelimit() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="test status reset"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -1126,6 +1204,219 @@ function _picocli_integ_keys_rotatemaster() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `test` subcommand.
+function _picocli_integ_ratelimit_test() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '-n' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '-n')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_integ_ratelimit_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `reset` subcommand.
+function _picocli_integ_ratelimit_reset() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-y' '--yes' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
       ;;
     '--redis')
       return

@@ -11,6 +11,7 @@ import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
+import dev.integ.ratelimit.RedisRateLimiter;
 import dev.integ.store.EmbeddedRedis;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisServerBinary;
@@ -140,6 +141,11 @@ public final class Services implements AutoCloseable {
             }, clock);
         }
         return vault;
+    }
+
+    public RedisRateLimiter rateLimiter() {
+        RedisStore s = store();
+        return new RedisRateLimiter(s.redis(), s.keys(), settings().rateLimits());
     }
 
     /** @param lockWait how long a `keys` job waits for another one to finish */

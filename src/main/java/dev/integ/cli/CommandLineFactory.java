@@ -35,6 +35,7 @@ public final class CommandLineFactory {
         commands.put("forget", ForgetCommand.class);
         commands.put("import", ImportCommand.class);
         commands.put("keys", KeysCommand.class);
+        commands.put("ratelimit", RatelimitCommand.class);
         commands.put("doctor", DoctorCommand.class);
         commands.put("store", StoreCommand.class);
         return commands;

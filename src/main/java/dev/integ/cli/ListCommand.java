@@ -52,9 +52,8 @@ final class ListCommand extends ServiceCommand {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
             throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
         }
-        if (provider != null && !dev.integ.vault.CredentialImport.PROVIDER.matcher(provider).matches()) {
-            throw dev.integ.core.IntegException.usage("invalid --provider '" + provider + "'",
-                    "provider names are lower-case letters, digits, '-' and '_'", null);
+        if (provider != null) {
+            dev.integ.core.ProviderName.require(provider, "--provider");
         }
         CredentialVault vault = services.vault();
         Instant now = vault.clock().instant();

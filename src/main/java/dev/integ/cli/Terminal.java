@@ -153,10 +153,13 @@ public final class Terminal {
 
     private ObjectMapper mapper() {
         if (json == null) {
-            // times as ISO-8601 strings, as everywhere in integ
+            // times and durations as ISO-8601 strings (2026-11-27T10:00:00Z, PT1.5S)
+            // snake_case keys in every document, as the hand-built ones (list, doctor) have
             json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
                     .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
-                            .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
+                            .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance)
+                            .addSerializer(java.time.Duration.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
         }
         return json;
     }

@@ -4,9 +4,13 @@ package dev.integ.config;
  * The YAML config file as written by an admin. Every field is optional; keys are kebab-case.
  * Unknown keys are rejected so a typo never silently falls back to a default.
  */
-public record ConfigFile(Redis redis, Vault vault, String namespace, String output) {
+public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLimit> rateLimits, String namespace, String output) {
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null);
+
+    /** One provider's entry under {@code rate-limits:}, e.g. {@code slack: {per-user: 50/1m, overall: 1000/1m}}. */
+    public record RateLimit(String perUser, String overall) {
+    }
 
     public Redis redisOrEmpty() {
         return redis == null ? Redis.EMPTY : redis;

@@ -2,6 +2,9 @@ package dev.integ.config;
 
 import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
+import dev.integ.core.ProviderName;
+import dev.integ.ratelimit.Limit;
+import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisTarget;
 import dev.integ.store.RedisUrlParser;
@@ -11,7 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +24,7 @@ import java.util.Optional;
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
-                       MasterKeySetting masterKey) {
+                       MasterKeySetting masterKey, RateLimits rateLimits) {
 
     /**
      * Where the master key (the key that encrypts the data keyset) comes from.
@@ -89,7 +94,24 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
-                masterKey(env, config, configName, store));
+                masterKey(env, config, configName, store), rateLimits(config));
+    }
+
+    /** Checked at start-up, so a bad limit fails every command at once rather than the first provider call. */
+    private static RateLimits rateLimits(ConfigFile config) {
+        Map<String, RateLimits.Pair> limits = new HashMap<>();
+        if (config.rateLimits() != null) {
+            config.rateLimits().forEach((provider, entry) -> {
+                ProviderName.require(provider, "rate-limits");
+                if (entry == null) {
+                    throw IntegException.usage("rate-limits." + provider + " is empty", "give per-user and/or overall, e.g. 50/1m", null);
+                }
+                limits.put(provider, new RateLimits.Pair(
+                        entry.perUser() == null ? null : Limit.parse(entry.perUser(), "rate-limits." + provider + ".per-user"),
+                        entry.overall() == null ? null : Limit.parse(entry.overall(), "rate-limits." + provider + ".overall")));
+            });
+        }
+        return new RateLimits(limits);
     }
 
     /** The embedded store keeps its master key beside its data; a shared Redis needs one named explicitly. */

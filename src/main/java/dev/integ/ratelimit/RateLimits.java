@@ -35,6 +35,18 @@ public final class RateLimits {
         return new RateLimits(Map.of());
     }
 
+    /** The providers with limits of their own: the built-ins and those in the config file. */
+    public java.util.Set<String> providers() {
+        java.util.Set<String> names = new java.util.TreeSet<>(BUILT_IN_PER_USER.keySet());
+        names.addAll(configured.keySet());
+        return names;
+    }
+
+    /** The provider's own name: Google Drive is also known as google_drive. */
+    public static String canonical(String provider) {
+        return "google_drive".equals(provider) ? "google" : provider;
+    }
+
     public Pair of(String provider) {
         Pair set = configured.get(provider);
         Limit perUser = set != null && set.perUser() != null ? set.perUser() : BUILT_IN_PER_USER.getOrDefault(provider, DEFAULT_PER_USER);

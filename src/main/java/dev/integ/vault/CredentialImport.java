@@ -22,14 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Migrates tokens from another tool: one JSON object per line. Every line is validated before
  * anything is written; error messages name the line and the field, never a value (a value may be a token).
  */
 public final class CredentialImport {
-    public static final Pattern PROVIDER = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Set<String> FIELDS = Set.of("provider", "user", "access_token", "refresh_token", "expires_at", "expires_in",
             "refresh_expires_at", "refresh_expires_in", "scopes", "metadata", "secrets");
     private static final int BATCH = 500;
@@ -146,7 +144,7 @@ public final class CredentialImport {
             }
         }
         String provider = text(node, "provider", true);
-        if (!PROVIDER.matcher(provider).matches()) {
+        if (!dev.integ.core.ProviderName.valid(provider)) {
             throw new Invalid("provider must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter");
         }
         String user = text(node, "user", true);

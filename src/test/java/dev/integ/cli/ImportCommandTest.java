@@ -284,7 +284,7 @@ class ImportCommandTest {
         assertThat(vault.okWithInput(file, "import", "--file", "-", "--replace", "--dry-run").out())
                 .isEqualTo("would import 2 credentials (1 replacing stored ones)\n");
         JsonNode asJson = json(vault.okWithInput(file, "import", "--file", "-", "--replace", "--dry-run", "-o", "json"));
-        assertThat(asJson.get("dryRun").asBoolean()).isTrue();
+        assertThat(asJson.get("dry_run").asBoolean()).isTrue();
         assertThat(asJson.get("imported").asInt()).isEqualTo(2);
         assertThat(asJson.get("replaced").asInt()).isEqualTo(1);
         Cli.Result invalid = vault.runWithInput(BAD_FILE, "import", "--file", "-", "--dry-run");

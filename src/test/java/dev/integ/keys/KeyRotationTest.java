@@ -121,24 +121,24 @@ class KeyRotationTest {
         JsonNode initial = vault.status();
         String old = initial.get("keys").get(0).get("id").asText();
         assertThat(initial.get("records").asLong()).isEqualTo(5);
-        assertThat(initial.get("lastRotation").isNull()).isTrue();
+        assertThat(initial.get("last_rotation").isNull()).isTrue();
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(old, 5L));
 
         // a dry run changes nothing
         Map<String, String> before = vault.snapshot();
         JsonNode dry = json(vault.ok("keys", "rotate", "--dry-run", "-o", "json"));
-        assertThat(dry.get("dryRun").asBoolean()).isTrue();
-        assertThat(dry.get("previousPrimary").asText()).isEqualTo(old);
-        assertThat(dry.get("newPrimary").isNull()).isTrue();
+        assertThat(dry.get("dry_run").asBoolean()).isTrue();
+        assertThat(dry.get("previous_primary").asText()).isEqualTo(old);
+        assertThat(dry.get("new_primary").isNull()).isTrue();
         assertThat(vault.snapshot()).isEqualTo(before);
 
         JsonNode rotated = json(vault.ok("keys", "rotate", "-o", "json"));
-        assertThat(rotated.get("previousPrimary").asText()).isEqualTo(old);
-        String next = rotated.get("newPrimary").asText();
+        assertThat(rotated.get("previous_primary").asText()).isEqualTo(old);
+        String next = rotated.get("new_primary").asText();
         assertThat(next).matches("[0-9a-f]{8}").isNotEqualTo(old);
         JsonNode afterRotate = vault.status();
-        assertThat(afterRotate.get("keysetVersion").asLong()).isEqualTo(initial.get("keysetVersion").asLong() + 1);
-        assertThat(afterRotate.get("lastRotation").isNull()).isFalse();
+        assertThat(afterRotate.get("keyset_version").asLong()).isEqualTo(initial.get("keyset_version").asLong() + 1);
+        assertThat(afterRotate.get("last_rotation").isNull()).isFalse();
         assertThat(vault.primaryKey()).isEqualTo(next);
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(old, 5L, next, 0L));
 
@@ -160,35 +160,35 @@ class KeyRotationTest {
 
         before = vault.snapshot();
         JsonNode dryRewrap = json(vault.ok("keys", "rewrap", "--dry-run", "-o", "json"));
-        assertThat(dryRewrap.get("dryRun").asBoolean()).isTrue();
+        assertThat(dryRewrap.get("dry_run").asBoolean()).isTrue();
         assertThat(dryRewrap.get("rewrapped").asLong()).isEqualTo(5);
         assertThat(vault.snapshot()).isEqualTo(before);
 
         JsonNode rewrap = json(vault.ok("keys", "rewrap", "-o", "json"));
-        assertThat(rewrap.get("primaryKey").asText()).isEqualTo(next);
+        assertThat(rewrap.get("primary_key").asText()).isEqualTo(next);
         assertThat(rewrap.get("scanned").asLong()).isEqualTo(6);
         assertThat(rewrap.get("rewrapped").asLong()).isEqualTo(5);
-        assertThat(rewrap.get("alreadyCurrent").asLong()).isEqualTo(1);
+        assertThat(rewrap.get("already_current").asLong()).isEqualTo(1);
         assertThat(rewrap.get("raced").asLong()).isZero();
         assertThat(rewrap.get("damaged").asLong()).isZero();
-        assertThat(rewrap.get("dryRun").asBoolean()).isFalse();
+        assertThat(rewrap.get("dry_run").asBoolean()).isFalse();
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(old, 0L, next, 6L));
 
         before = vault.snapshot();
         JsonNode dryRetire = json(vault.ok("keys", "retire", old, "--dry-run", "-o", "json"));
         assertThat(dryRetire.get("key").asText()).isEqualTo(old);
-        assertThat(dryRetire.get("dryRun").asBoolean()).isTrue();
+        assertThat(dryRetire.get("dry_run").asBoolean()).isTrue();
         assertThat(vault.snapshot()).isEqualTo(before);
 
-        long versionBeforeRetire = vault.status().get("keysetVersion").asLong();
+        long versionBeforeRetire = vault.status().get("keyset_version").asLong();
         JsonNode retired = json(vault.ok("keys", "retire", old, "-o", "json"));
         assertThat(retired.get("key").asText()).isEqualTo(old);
-        assertThat(retired.get("dryRun").asBoolean()).isFalse();
+        assertThat(retired.get("dry_run").asBoolean()).isFalse();
         JsonNode afterRetire = vault.status();
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(next, 6L));
         assertThat(afterRetire.get("keys").get(0).get("primary").asBoolean()).isTrue();
-        assertThat(afterRetire.get("keysetVersion").asLong()).isGreaterThan(versionBeforeRetire);
-        assertThat(afterRetire.get("unknownKeyRecords").asLong()).isZero();
+        assertThat(afterRetire.get("keyset_version").asLong()).isGreaterThan(versionBeforeRetire);
+        assertThat(afterRetire.get("unknown_key_records").asLong()).isZero();
 
         // everything still reads
         Cli.Result list = vault.ok("list", "-o", "json");
@@ -213,7 +213,7 @@ class KeyRotationTest {
         String old = vault.status().get("keys").get(0).get("id").asText();
         assertThat(vault.run("keys", "retire", old, "--dry-run").exitCode()).isEqualTo(1); // still in use: refused, dry or not
 
-        assertThat(vault.status().get("keysetVersion")).isEqualTo(status.get("keysetVersion"));
+        assertThat(vault.status().get("keyset_version")).isEqualTo(status.get("keyset_version"));
         assertThat(vault.status().get("keys")).isEqualTo(status.get("keys"));
         assertThat(vault.snapshot()).isEqualTo(before);
     }
@@ -291,7 +291,7 @@ class KeyRotationTest {
             for (Cli.Result r : results) {
                 assertThat(r.exitCode()).as("wait %s, err:%n%s", wait, r.err()).isIn(0, 4);
                 if (r.exitCode() == 0) {
-                    newKeys.add(json(r).get("newPrimary").asText());
+                    newKeys.add(json(r).get("new_primary").asText());
                 } else {
                     assertThat(r.err()).startsWith("integ: error: another 'integ keys' job is running: the lock " + LOCK + " is held");
                 }

@@ -132,15 +132,15 @@ class MasterKeyTest {
         Path file = dir.resolve("new/master-key.json");
         Cli.Result init = runWithKey(file, "", "keys", "init", "--namespace", "fresh", "-o", "json");
         assertThat(init.exitCode()).as(init.err()).isZero();
-        assertThat(VaultFixture.json(init).get("masterCreated").asBoolean()).isTrue();
-        assertThat(VaultFixture.json(init).get("keysetCreated").asBoolean()).isTrue();
+        assertThat(VaultFixture.json(init).get("master_created").asBoolean()).isTrue();
+        assertThat(VaultFixture.json(init).get("keyset_created").asBoolean()).isTrue();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         String content = Files.readString(file);
 
         Cli.Result again = runWithKey(file, "", "keys", "init", "--namespace", "fresh", "-o", "json");
         assertThat(again.exitCode()).isZero();
-        assertThat(VaultFixture.json(again).get("masterCreated").asBoolean()).isFalse();
-        assertThat(VaultFixture.json(again).get("keysetCreated").asBoolean()).isFalse();
+        assertThat(VaultFixture.json(again).get("master_created").asBoolean()).isFalse();
+        assertThat(VaultFixture.json(again).get("keyset_created").asBoolean()).isFalse();
         assertThat(Files.readString(file)).isEqualTo(content);
     }
 

@@ -279,7 +279,7 @@ class VaultIntegrityTest {
         assertThat(show.err()).startsWith("integ: error: integrity failure: credential slack/zed (integ:cred:slack:zed)");
         Cli.Result status = vault.run("keys", "status", "-o", "json");
         assertThat(status.exitCode()).as(status.err()).isZero();
-        assertThat(VaultFixture.json(status).get("unknownKeyRecords").asLong()).isEqualTo(1);
+        assertThat(VaultFixture.json(status).get("unknown_key_records").asLong()).isEqualTo(1);
         Cli.Result rewrap = vault.run("keys", "rewrap");
         assertThat(rewrap.exitCode()).as(rewrap.err()).isEqualTo(5);
         assertThat(rewrap.err()).startsWith("integ: error: integrity failure: credential slack/zed was not rewrapped\n");

@@ -1,0 +1,40 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.core.IntegException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Map;
+
+@Command(name = "reset", header = "Clear a bucket: one user's, or (without --user) the provider's and all its users'.",
+        description = {"Asks first on a terminal; elsewhere it needs --yes."})
+final class RatelimitResetCommand extends ServiceCommand {
+    @Parameters(paramLabel = "PROVIDER", description = "The provider.")
+    String provider;
+
+    @Option(names = "--user", paramLabel = "USER", description = "Only this user's level.")
+    String user;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not ask.")
+    boolean yes;
+
+    RatelimitResetCommand(Services services, Terminal terminal) {
+        super(services, terminal);
+    }
+
+    @Override
+    public Integer call() {
+        String name = RatelimitStatusCommand.knownProvider(services, provider);
+        String what = user == null ? "every rate limit of " + name : "the rate limit of " + name + "/" + user;
+        if (!yes && !terminal.confirm("Reset " + what + "?")) {
+            throw terminal.interactive() ? IntegException.failure("not reset", "you said no", null, null)
+                    : IntegException.usage("refusing to reset " + what + " without confirmation", "there is no terminal to ask on", "add --yes");
+        }
+        long removed = services.rateLimiter().reset(name, user);
+        render(Map.of("provider", name, "user", user == null ? "" : user, "buckets_cleared", removed),
+                out -> out.println("reset " + what + " (" + removed + " bucket" + (removed == 1 ? "" : "s") + " cleared)"));
+        return 0;
+    }
+}
