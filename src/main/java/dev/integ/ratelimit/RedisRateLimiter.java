@@ -144,14 +144,29 @@ public final class RedisRateLimiter implements PermitSource {
     }
 
     private List<byte[]> keys(String provider, String user) {
-        return List.of(bytes(keys.rateLimitUser(provider, user, scope)), bytes(keys.rateLimitOverall(provider, scope)));
+        return List.of(bytes(keys.rateLimitUser(provider, user, scope)), perProvider(provider).overallKey());
     }
 
     private List<byte[]> args(String provider, Long nowMillis) {
-        RateLimits.Pair pair = limits.of(provider);
-        return List.of(bytes(Double.toString(pair.perUser().intervalMillis())), bytes(Long.toString(pair.perUser().period().toMillis())),
-                bytes(Double.toString(pair.overall().intervalMillis())), bytes(Long.toString(pair.overall().period().toMillis())),
-                bytes(nowMillis == null ? "" : Long.toString(nowMillis)));
+        byte[][] limitArgs = perProvider(provider).limitArgs();
+        return List.of(limitArgs[0], limitArgs[1], limitArgs[2], limitArgs[3], nowMillis == null ? NO_CLOCK : bytes(Long.toString(nowMillis)));
+    }
+
+    private static final byte[] NO_CLOCK = new byte[0];
+
+    /** What every check of a provider sends the same: computed once, not per check (this is a hot path). */
+    private record ProviderArgs(byte[] overallKey, byte[][] limitArgs) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, ProviderArgs> perProvider = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ProviderArgs perProvider(String provider) {
+        return perProvider.computeIfAbsent(provider, p -> {
+            RateLimits.Pair pair = limits.of(p);
+            return new ProviderArgs(bytes(keys.rateLimitOverall(p, scope)), new byte[][] {
+                    bytes(Double.toString(pair.perUser().intervalMillis())), bytes(Long.toString(pair.perUser().period().toMillis())),
+                    bytes(Double.toString(pair.overall().intervalMillis())), bytes(Long.toString(pair.overall().period().toMillis()))});
+        });
     }
 
     private static String text(Object o) {
