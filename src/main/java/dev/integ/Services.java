@@ -5,6 +5,8 @@ import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
+import dev.integ.http.OutboundHttp;
+import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.KeyRotation;
@@ -146,6 +148,11 @@ public final class Services implements AutoCloseable {
     public RedisRateLimiter rateLimiter() {
         RedisStore s = store();
         return new RedisRateLimiter(s.redis(), s.keys(), settings().rateLimits());
+    }
+
+    /** Every provider call goes through this: permits from the shared limiter, timeouts, safe retries. */
+    public OutboundHttp outboundHttp() {
+        return new OutboundHttp(rateLimiter(), OutboundPolicy.DEFAULTS);
     }
 
     /** @param lockWait how long a `keys` job waits for another one to finish */
