@@ -29,11 +29,7 @@ final class ForgetCommand extends ServiceCommand {
     @Override
     public Integer call() {
         String name = provider + "/" + user;
-        if (!yes && !terminal.confirm("Delete the stored credential " + name + "?")) {
-            throw terminal.interactive() ? IntegException.failure("not deleted", "you said no", null, null)
-                    : IntegException.usage("refusing to delete " + name + " without confirmation", "there is no terminal to ask on",
-                    "add --yes");
-        }
+        confirm(yes, "delete", "the stored credential " + name, name);
         if (!services.vault().forget(provider, user)) {
             throw IntegException.notFound("no credential for " + name, null, "'integ list' shows what is stored");
         }

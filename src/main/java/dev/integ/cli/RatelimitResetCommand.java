@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.IntegException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,10 +27,7 @@ final class RatelimitResetCommand extends ServiceCommand {
     public Integer call() {
         String name = RatelimitStatusCommand.knownProvider(services, provider);
         String what = user == null ? "every rate limit of " + name : "the rate limit of " + name + "/" + user;
-        if (!yes && !terminal.confirm("Reset " + what + "?")) {
-            throw terminal.interactive() ? IntegException.failure("not reset", "you said no", null, null)
-                    : IntegException.usage("refusing to reset " + what + " without confirmation", "there is no terminal to ask on", "add --yes");
-        }
+        confirm(yes, "reset", what, what);
         long removed = services.rateLimiter().reset(name, user);
         render(Map.of("provider", name, "user", user == null ? "" : user, "buckets_cleared", removed),
                 out -> out.println("reset " + what + " (" + removed + " bucket" + (removed == 1 ? "" : "s") + " cleared)"));

@@ -30,6 +30,23 @@ abstract class ServiceCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Destructive commands ask first on a terminal; without one (cron, scripts) they need --yes.
+     *
+     * @param verb     "delete", "reset"
+     * @param what     what the question names ("the stored credential slack/alice")
+     * @param shortWhat what the refusal names ("slack/alice")
+     */
+    protected void confirm(boolean yes, String verb, String what, String shortWhat) {
+        if (yes || terminal.confirm(Character.toUpperCase(verb.charAt(0)) + verb.substring(1) + " " + what + "?")) {
+            return;
+        }
+        throw terminal.interactive()
+                ? dev.integ.core.IntegException.failure("not " + (verb.endsWith("e") ? verb + "d" : verb), "you said no", null, null)
+                : dev.integ.core.IntegException.usage("refusing to " + verb + " " + shortWhat + " without confirmation",
+                "there is no terminal to ask on", "add --yes");
+    }
+
     protected boolean json() {
         return services.output() == Settings.Output.JSON;
     }
