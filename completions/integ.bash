@@ -160,6 +160,7 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys init" ];    then _picocli_integ_keys; return $?; fi
@@ -171,6 +172,10 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit test" ];    then _picocli_integ_ratelimit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit status" ];    then _picocli_integ_ratelimit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ratelimit reset" ];    then _picocli_integ_ratelimit; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events tail" ];    then _picocli_integ_events; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events stats" ];    then _picocli_integ_events; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events hash-user" ];    then _picocli_integ_events; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events check" ];    then _picocli_integ_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store status" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store start" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store stop" ];    then _picocli_integ_store; return $?; fi
@@ -182,35 +187,45 @@ function _complete_integ() {
   local cmds3=(import)
   local cmds4=(keys)
   local cmds5=(ratelimit)
-  local cmds6=(doctor)
-  local cmds7=(store)
-  local cmds8=(keys init)
-  local cmds9=(keys status)
-  local cmds10=(keys rotate)
-  local cmds11=(keys rewrap)
-  local cmds12=(keys retire)
-  local cmds13=(keys rotate-master)
-  local cmds14=(ratelimit test)
-  local cmds15=(ratelimit status)
-  local cmds16=(ratelimit reset)
-  local cmds17=(store status)
-  local cmds18=(store start)
-  local cmds19=(store stop)
+  local cmds6=(events)
+  local cmds7=(doctor)
+  local cmds8=(store)
+  local cmds9=(keys init)
+  local cmds10=(keys status)
+  local cmds11=(keys rotate)
+  local cmds12=(keys rewrap)
+  local cmds13=(keys retire)
+  local cmds14=(keys rotate-master)
+  local cmds15=(ratelimit test)
+  local cmds16=(ratelimit status)
+  local cmds17=(ratelimit reset)
+  local cmds18=(events tail)
+  local cmds19=(events stats)
+  local cmds20=(events hash-user)
+  local cmds21=(events check)
+  local cmds22=(store status)
+  local cmds23=(store start)
+  local cmds24=(store stop)
 
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_store_stop; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_store_start; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_store_status; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_keys_retire; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_keys_rotate; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys_status; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_keys_init; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_store; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_integ_store_stop; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_integ_store_start; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_integ_events_check; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_integ_events_hashuser; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_events_stats; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_events_tail; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_keys_retire; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_keys_rotate; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_keys_status; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys_init; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_store; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_events; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_ratelimit; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_keys; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_import; return $?; fi
@@ -228,7 +243,7 @@ function _picocli_integ() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show forget import keys ratelimit doctor store"
+  local commands="list show forget import keys ratelimit events doctor store"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -656,6 +671,93 @@ function _picocli_integ_ratelimit() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `events` subcommand.
+function _picocli_integ_events() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="tail stats hash-user check"
+  local flag_opts="'--reverse' '--alerts' '--follow' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--provider' '--user' '--action' '--result' '--since' '--until' '--limit' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--provider')
+      return
+      ;;
+    '--user')
+      return
+      ;;
+    '--action')
+      return
+      ;;
+    '--result')
+      return
+      ;;
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--limit')
+      return
+      ;;
     '--redis')
       return
       ;;
@@ -1416,6 +1518,285 @@ function _picocli_integ_ratelimit_reset() {
 
   case ${prev_word} in
     '--user')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `tail` subcommand.
+function _picocli_integ_events_tail() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--from-id' '--max-events' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--from-id')
+      return
+      ;;
+    '--max-events')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `stats` subcommand.
+function _picocli_integ_events_stats() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--since' '--provider' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
+      return
+      ;;
+    '--provider')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `hash-user` subcommand.
+function _picocli_integ_events_hashuser() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `check` subcommand.
+function _picocli_integ_events_check() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--since' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
       return
       ;;
     '--redis')

@@ -5,6 +5,11 @@ import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
+import dev.integ.events.AlertRules;
+import dev.integ.events.EventLog;
+import dev.integ.events.EventReader;
+import dev.integ.events.RedisEventLog;
+import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
@@ -43,6 +48,9 @@ public final class Services implements AutoCloseable {
     private RedisStore store;
     private CredentialVault vault;
     private final Clock clock = Clock.systemUTC();
+    private final String correlation = newCorrelationId();
+    private UserHasher userHasher;
+    private EventLog events;
 
     public Services(Environment env) {
         this.env = env;
@@ -159,6 +167,58 @@ public final class Services implements AutoCloseable {
     public KeyRotation keyRotation(Duration lockWait) {
         RedisStore s = store();
         return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait));
+    }
+
+    /** This invocation's id, in every event it records. */
+    public String correlation() {
+        return correlation;
+    }
+
+    /** The user-name HMAC of the event log; the master key is read only when a user is first hashed. */
+    public UserHasher userHasher() {
+        if (userHasher == null) {
+            RedisStore s = store();
+            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey);
+        }
+        return userHasher;
+    }
+
+    /** Where commands record security events (fail closed: see {@link EventLog}). */
+    public EventLog events() {
+        if (events == null) {
+            RedisStore s = store();
+            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
+                    RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+        }
+        return events;
+    }
+
+    /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
+    public EventReader eventReader() {
+        RedisStore s = store();
+        Duration block = settings().store().timeout().dividedBy(2);
+        return new EventReader(s.redis(), s.keys(), userHasher(), block.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : block);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The OS user and host running integ, as events name them. */
+    static String actor() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | SecurityException e) {
+            host = "unknown";
+        }
+        return System.getProperty("user.name", "unknown") + "@" + host;
+    }
+
+    private static String newCorrelationId() {
+        byte[] id = new byte[8];
+        new java.security.SecureRandom().nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
     }
 
     private RedisStore open(Settings s) {

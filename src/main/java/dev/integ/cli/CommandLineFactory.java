@@ -36,6 +36,7 @@ public final class CommandLineFactory {
         commands.put("import", ImportCommand.class);
         commands.put("keys", KeysCommand.class);
         commands.put("ratelimit", RatelimitCommand.class);
+        commands.put("events", EventsCommand.class);
         commands.put("doctor", DoctorCommand.class);
         commands.put("store", StoreCommand.class);
         return commands;

@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  *   NS:rl:{PROVIDER}:user:USER string, TTL        GCRA state (theoretical arrival time, ms) of one user's limit
  *   NS:rl:{PROVIDER}:all       string, TTL        GCRA state of the provider's overall limit (same slot: one script checks both)
  *   NS:rl:{PROVIDER~scratch-ID}:...               the same for `ratelimit test --dry-run`, deleted after it
+ *   NS:events                  stream             the security event log (trimmed to N events and D days, approximately)
+ *   NS:events:key              string             the HMAC keyset for user names in events, encrypted under the master key
+ *   NS:events:win:{P|U}:W:START hash, TTL         alert counters (n: events, f: failures) of provider P and user HMAC U in the
+ *                                                 fixed window of length W (ms) starting at START (epoch ms)
+ *   NS:events:alerted:{P|U}:RULE:START  string, TTL  set (NX) when RULE alerted for P and U in the window starting at START
  * </pre>
  * USER is percent-encoded (everything but letters, digits and {@code . _ - @ +}), so a user name can
  * never contain ':' or a hash tag brace.
@@ -80,6 +85,29 @@ public final class RedisKeys {
 
     private String rateLimitPrefix(String provider, String scope) {
         return namespace + ":rl:{" + provider + (scope == null ? "" : "~" + scope) + "}:";
+    }
+
+    public String events() {
+        return namespace + ":events";
+    }
+
+    public String eventsMacKey() {
+        return namespace + ":events:key";
+    }
+
+    /** @param provider null for none; @param userHmac null or empty for none */
+    public String eventsWindow(String provider, String userHmac, long windowMillis, long startMillis) {
+        return namespace + ":events:win:" + eventsPair(provider, userHmac) + ":" + windowMillis + ":" + startMillis;
+    }
+
+    public String eventsAlerted(String provider, String userHmac, String rule, long startMillis) {
+        return namespace + ":events:alerted:" + eventsPair(provider, userHmac) + ":" + encode(rule) + ":" + startMillis;
+    }
+
+    /** The hash tag of one provider and user: their alert keys live in one slot. */
+    private static String eventsPair(String provider, String userHmac) {
+        return "{" + (provider == null ? "-" : encode(provider)) + "|"
+                + (userHmac == null || userHmac.isEmpty() ? "-" : encode(userHmac)) + "}";
     }
 
     /** provider and user of a credential key, or null when the key is not one. */

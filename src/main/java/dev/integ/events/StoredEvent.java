@@ -1,0 +1,80 @@
+package dev.integ.events;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One event as the log holds it: the stream id (its milliseconds are when Redis appended it), and
+ * the user only as its HMAC. Empty strings stand for "none".
+ */
+public record StoredEvent(String id, String time, String action, String result, String provider, String userHmac,
+                          String actor, String correlation, Map<String, String> details) {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public StoredEvent {
+        details = details == null ? Map.of() : details;
+    }
+
+    static StoredEvent of(String id, Map<String, String> f) {
+        return new StoredEvent(id, f.getOrDefault("time", ""), f.getOrDefault("action", ""), f.getOrDefault("result", ""),
+                f.getOrDefault("provider", ""), f.getOrDefault("user_hmac", ""), f.getOrDefault("actor", ""),
+                f.getOrDefault("correlation", ""), parseDetails(f.get("details")));
+    }
+
+    /** Milliseconds of the stream id: when the event was appended. */
+    public long millis() {
+        return idMillis(id);
+    }
+
+    public Instant appended() {
+        return Instant.ofEpochMilli(millis());
+    }
+
+    public boolean isAlert() {
+        return action.startsWith(RedisEventLog.ALERT_PREFIX);
+    }
+
+    static long idMillis(String id) {
+        int dash = id.indexOf('-');
+        return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+    }
+
+    /** The document of one JSON line. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("time", time);
+        m.put("action", action);
+        m.put("result", result);
+        m.put("provider", provider.isEmpty() ? null : provider);
+        m.put("user_hmac", userHmac.isEmpty() ? null : userHmac);
+        m.put("actor", actor);
+        m.put("correlation", correlation);
+        m.put("details", new TreeMap<>(details));
+        return m;
+    }
+
+    static String detailsJson(Map<String, String> details) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(details));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> parseDetails(String json) {
+        if (json == null || json.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<TreeMap<String, String>>() { });
+        } catch (java.io.IOException notAnObject) {
+            return Map.of("unparsed", json);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.integ.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.integ.events.AlertRules;
+import dev.integ.events.RedisEventLog;
+import dev.integ.events.SecurityEvent;
+import dev.integ.events.UserHasher;
+import dev.integ.keys.KeysetFileMasterKey;
+import dev.integ.testing.Cli;
+import dev.integ.testing.VaultFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `events`, `events stats`, `events hash-user`, `events check`, `events tail --max-events` through the CLI. */
+class EventsCommandTest {
+    private static VaultFixture fixture;
+
+    @BeforeAll
+    static void start() {
+        fixture = VaultFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        fixture.reset();  // also creates the master key file
+    }
+
+    private RedisEventLog log() {
+        var keys = fixture.keys(VaultFixture.NS);
+        return new RedisEventLog(fixture.client(), keys,
+                new UserHasher(fixture.client(), keys, () -> new KeysetFileMasterKey(fixture.masterKeyFile(), "test")),
+                "cron@batch1", "00112233aabbccdd", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+    }
+
+    private static List<JsonNode> lines(Cli.Result r) throws Exception {
+        assertThat(r.exitCode()).as(r.err()).isIn(0, 1);
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (!line.isBlank()) {
+                out.add(new ObjectMapper().readTree(line));
+            }
+        }
+        return out;
+    }
+
+    private void sample() {
+        RedisEventLog log = log();
+        log.record(SecurityEvent.success("token.read", "slack", "alice", Map.of()));
+        log.record(SecurityEvent.failure("refresh.failure", "slack", "bob", Map.of("status", "400")));
+        log.record(SecurityEvent.success("keys.rotate", null, null, Map.of("key_id", "77")));
+    }
+
+    @Test
+    void listsJsonLinesAndFiltersByUserName() throws Exception {
+        sample();
+        List<JsonNode> all = lines(fixture.ok("events", "-o", "json"));
+        assertThat(all).extracting(n -> n.get("action").asText()).containsExactly("token.read", "refresh.failure", "keys.rotate");
+        assertThat(all.get(0).get("actor").asText()).isEqualTo("cron@batch1");
+        assertThat(all.get(1).get("details").get("status").asText()).isEqualTo("400");
+        assertThat(all.get(2).get("user_hmac").isNull()).isTrue();
+
+        List<JsonNode> alice = lines(fixture.ok("events", "--user", "alice", "-o", "json"));
+        assertThat(alice).singleElement().satisfies(n -> assertThat(n.get("action").asText()).isEqualTo("token.read"));
+        String hashed = fixture.ok("events", "hash-user", "alice").out().trim();
+        assertThat(hashed).matches("[0-9a-f]{64}").isEqualTo(alice.get(0).get("user_hmac").asText());
+
+        assertThat(lines(fixture.ok("events", "--result", "failure", "--since", "1h", "-o", "json"))).hasSize(1);
+        assertThat(lines(fixture.ok("events", "--action", "keys.", "-o", "json"))).hasSize(1);
+        assertThat(lines(fixture.ok("events", "--reverse", "--limit", "1", "-o", "json")))
+                .singleElement().satisfies(n -> assertThat(n.get("action").asText()).isEqualTo("keys.rotate"));
+        assertThat(lines(fixture.ok("events", "--since", "2000-01-01T00:00Z", "--until", "2000-01-02T00:00Z", "-o", "json"))).isEmpty();
+    }
+
+    @Test
+    void tableByDefault() {
+        sample();
+        String out = fixture.ok("events").out();
+        assertThat(out.lines().findFirst()).hasValue(EventsCommand.HEADER);
+        assertThat(out).contains("refresh.failure").contains("status=400").doesNotContain("alice").doesNotContain("bob");
+        assertThat(fixture.ok("events", "--provider", "jira").out().trim()).isEqualTo(EventsCommand.HEADER);
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertThat(fixture.run("events", "--since", "yesterday").exitCode()).isEqualTo(2);
+        assertThat(fixture.run("events", "--result", "maybe").exitCode()).isEqualTo(2);
+        assertThat(fixture.run("events", "tail", "--from-id", "abc").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void statsCountPerActionResultAndProvider() throws Exception {
+        sample();
+        JsonNode s = new ObjectMapper().readTree(fixture.ok("events", "stats", "-o", "json").out());
+        assertThat(s.get("total").asLong()).isEqualTo(3);
+        assertThat(s.get("by_result").get("success").asLong()).isEqualTo(2);
+        assertThat(s.get("by_provider").get("slack").asLong()).isEqualTo(2);
+        assertThat(s.get("by_provider").get("-").asLong()).isEqualTo(1);
+        assertThat(s.get("by_action").get("keys.rotate").asLong()).isEqualTo(1);
+        assertThat(fixture.ok("events", "stats", "--since", "24h").out()).contains("3 events since").contains("refresh.failure");
+    }
+
+    @Test
+    void checkExitsOneWhenAlertsFiredInTheWindow() throws Exception {
+        sample();
+        Cli.Result quiet = fixture.run("events", "check");
+        assertThat(quiet.exitCode()).as(quiet.err()).isZero();
+        assertThat(quiet.out()).startsWith("OK: no alerts since");
+
+        log().record(SecurityEvent.failure("integrity.failure", "slack", "alice", Map.of("reason", "tag")));
+        Cli.Result alarm = fixture.run("events", "check", "--since", "15m");
+        assertThat(alarm.exitCode()).isEqualTo(1);
+        assertThat(alarm.out()).startsWith("ALERT: 1 alert since").contains("alert.integrity_failure 1");
+        JsonNode doc = new ObjectMapper().readTree(fixture.run("events", "check", "-o", "json").out());
+        assertThat(doc.get("alerts").asInt()).isEqualTo(1);
+        assertThat(lines(fixture.ok("events", "--alerts", "-o", "json"))).singleElement()
+                .satisfies(n -> assertThat(n.get("details").get("rule").asText()).isEqualTo("integrity_failure"));
+    }
+
+    @Test
+    void tailPrintsFromAnIdAndStopsAfterMaxEvents() throws Exception {
+        sample();
+        List<JsonNode> tailed = lines(fixture.ok("events", "tail", "--from-id", "0", "--max-events", "2", "-o", "json"));
+        assertThat(tailed).extracting(n -> n.get("action").asText()).containsExactly("token.read", "refresh.failure");
+        List<JsonNode> rest = lines(fixture.ok("events", "tail", "--from-id", tailed.get(1).get("id").asText(), "--max-events", "1", "-o", "json"));
+        assertThat(rest).extracting(n -> n.get("action").asText()).containsExactly("keys.rotate");
+    }
+
+    @Test
+    void theStoreNeverHoldsAClearUserName() {
+        sample();
+        fixture.ok("events", "hash-user", "dave");
+        fixture.snapshot().forEach((key, content) ->
+                assertThat(key + content).doesNotContain("alice").doesNotContain("bob").doesNotContain("dave"));
+        try (var jedis = fixture.jedis()) {
+            jedis.xrange("integ:events", "-", "+").forEach(e -> assertThat(e.getFields().toString())
+                    .doesNotContain("alice").doesNotContain("bob"));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.integ.events;
+
+import dev.integ.keys.KeysetFileMasterKey;
+import dev.integ.keys.MasterKey;
+import dev.integ.store.RedisKeys;
+import dev.integ.testing.TestRedis;
+import dev.integ.testing.VaultFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `events tail`: events from another connection, a redis-server restart, stopping. Waits are latches, not sleeps. */
+class EventsTailTest {
+    private static final RedisKeys KEYS = new RedisKeys("integ");
+    private static Path dir;
+    private static MasterKey master;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+    @BeforeAll
+    static void key() throws Exception {
+        dir = Files.createTempDirectory("integ-events-tail");
+        master = new KeysetFileMasterKey(dir.resolve("master-key.json"), "test");
+        master.create();
+    }
+
+    @AfterAll
+    static void clean() {
+        VaultFixture.deleteRecursively(dir);
+    }
+
+    private static RedisEventLog log(RedisClient client) {
+        return new RedisEventLog(client, KEYS, new UserHasher(client, KEYS, () -> master), "writer@host2", "feedfacefeedface",
+                Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+    }
+
+    private static EventReader reader(RedisClient client) {
+        return new EventReader(client, KEYS, new UserHasher(client, KEYS, () -> master), Duration.ofMillis(200));
+    }
+
+    @Test
+    void seesAnEventAppendedByAnotherConnectionAndStopsOnRequest() throws Exception {
+        try (TestRedis server = TestRedis.start();
+             RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
+             RedisClient writing = RedisClient.create("127.0.0.1", server.port())) {
+            log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));  // before the tail: not shown
+            List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch arrived = new CountDownLatch(1);
+            CountDownLatch stop = new CountDownLatch(1);
+            EventReader reader = reader(tailing);
+            String from = reader.lastId();
+            Future<String> tail = executor.submit(() -> reader.tail(new EventQuery("slack", null, null, null, null, null, 0, false, false),
+                    from, e -> {
+                        seen.add(e);
+                        arrived.countDown();
+                    }, () -> stop.getCount() == 0, EventReader.TailListener.NONE, EventReader.Pause.SLEEP));
+            log(writing).record(SecurityEvent.success("token.read", "google", "bob", Map.of()));  // filtered out
+            long start = System.nanoTime();
+            log(writing).record(SecurityEvent.success("forget", "slack", "alice", Map.of()));
+            assertThat(arrived.await(5, TimeUnit.SECONDS)).as("the tail saw the event").isTrue();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            stop.countDown();
+            String last = tail.get(5, TimeUnit.SECONDS);
+            assertThat(seen).extracting(StoredEvent::action).containsExactly("forget");
+            assertThat(last).isEqualTo(seen.get(0).id());
+            assertThat(millis).as("delivered by the blocking read, not a poll").isLessThan(1000);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void resumesAfterARedisServerRestartWithoutLoss() throws Exception {
+        TestRedis first = TestRedis.start();
+        int port = first.port();
+        TestRedis second = null;
+        AtomicInteger disconnects = new AtomicInteger();
+        try (RedisClient tailing = RedisClient.create("127.0.0.1", port)) {
+            List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch firstSeen = new CountDownLatch(1);
+            CountDownLatch allSeen = new CountDownLatch(3);
+            CountDownLatch reconnecting = new CountDownLatch(1);
+            EventReader reader = reader(tailing);
+            Future<String> tail = executor.submit(() -> reader.tail(EventQuery.ALL, "0-0", e -> {
+                seen.add(e);
+                firstSeen.countDown();
+                allSeen.countDown();
+            }, () -> allSeen.getCount() == 0, (cause, wait) -> {
+                disconnects.incrementAndGet();
+                reconnecting.countDown();
+            }, EventReader.Pause.SLEEP));
+            try (RedisClient writing = RedisClient.create("127.0.0.1", port)) {
+                log(writing).record(SecurityEvent.success("connect.start", "slack", "alice", Map.of()));
+            }
+            assertThat(firstSeen.await(5, TimeUnit.SECONDS)).isTrue();
+
+            first.close();
+            assertThat(reconnecting.await(10, TimeUnit.SECONDS)).as("the tail noticed the restart").isTrue();
+            second = TestRedis.start("--port", Integer.toString(port));  // the last --port wins: same port
+            try (RedisClient writing = RedisClient.create("127.0.0.1", port)) {
+                // the new server starts empty, and its ids are later than the last one the tail saw
+                log(writing).record(SecurityEvent.success("connect.success", "slack", "alice", Map.of()));
+                log(writing).record(SecurityEvent.success("token.read", "slack", "alice", Map.of()));
+            }
+            assertThat(allSeen.await(20, TimeUnit.SECONDS)).as("events appended while the tail was away arrive").isTrue();
+            tail.get(5, TimeUnit.SECONDS);
+            assertThat(seen).extracting(StoredEvent::action).containsExactly("connect.start", "connect.success", "token.read");
+            assertThat(disconnects.get()).isPositive();
+        } finally {
+            executor.shutdownNow();
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedTailReturnsTheLastIdSeen() throws Exception {
+        try (TestRedis server = TestRedis.start(); RedisClient client = RedisClient.create("127.0.0.1", server.port())) {
+            log(client).record(SecurityEvent.success("keys.init", null, null, Map.of()));
+            CountDownLatch got = new CountDownLatch(1);
+            Future<String> tail = executor.submit(() -> reader(client).tail(EventQuery.ALL, "0-0", e -> got.countDown(),
+                    () -> false, EventReader.TailListener.NONE, EventReader.Pause.SLEEP));
+            assertThat(got.await(5, TimeUnit.SECONDS)).isTrue();
+            executor.shutdownNow();  // interrupts: the loop ends after the current blocking read (200 ms here)
+            assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo(reader(client).lastId());
+        }
+    }
+}
