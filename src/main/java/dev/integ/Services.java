@@ -18,6 +18,7 @@ import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
+import dev.integ.ratelimit.RateLimitReset;
 import dev.integ.ratelimit.RedisRateLimiter;
 import dev.integ.store.EmbeddedRedis;
 import dev.integ.store.RedisKeys;
@@ -34,6 +35,7 @@ import dev.integ.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -148,7 +150,7 @@ public final class Services implements AutoCloseable {
                     loaded[0] = keyring().load();
                 }
                 return loaded[0];
-            }, clock);
+            }, clock, events());
         }
         return vault;
     }
@@ -156,6 +158,10 @@ public final class Services implements AutoCloseable {
     public RedisRateLimiter rateLimiter() {
         RedisStore s = store();
         return new RedisRateLimiter(s.redis(), s.keys(), settings().rateLimits());
+    }
+
+    public RateLimitReset rateLimitReset() {
+        return new RateLimitReset(rateLimiter(), events());
     }
 
     /** Every provider call goes through this: permits from the shared limiter, timeouts, safe retries. */
@@ -166,7 +172,8 @@ public final class Services implements AutoCloseable {
     /** @param lockWait how long a `keys` job waits for another one to finish */
     public KeyRotation keyRotation(Duration lockWait) {
         RedisStore s = store();
-        return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait));
+        return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait),
+                List.of(userHasher()));
     }
 
     /** This invocation's id, in every event it records. */

@@ -28,7 +28,7 @@ final class RatelimitResetCommand extends ServiceCommand {
         String name = RatelimitStatusCommand.knownProvider(services, provider);
         String what = user == null ? "every rate limit of " + name : "the rate limit of " + name + "/" + user;
         confirm(yes, "reset", what, what);
-        long removed = services.rateLimiter().reset(name, user);
+        long removed = services.rateLimitReset().reset(name, user);
         render(Map.of("provider", name, "user", user == null ? "" : user, "buckets_cleared", removed),
                 out -> out.println("reset " + what + " (" + removed + " bucket" + (removed == 1 ? "" : "s") + " cleared)"));
         return 0;

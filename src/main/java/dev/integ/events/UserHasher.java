@@ -7,7 +7,9 @@ import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.mac.HmacParameters;
 import com.google.crypto.tink.mac.MacConfig;
 import dev.integ.core.IntegException;
+import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
+import dev.integ.keys.MasterKeyed;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
@@ -28,7 +30,7 @@ import java.util.function.Supplier;
  * same algorithm as HMAC_SHA256_256BITTAG without the 5-byte key-id prefix), so a tag is plain
  * HMAC-SHA256 and 64 hex characters.
  */
-public final class UserHasher {
+public final class UserHasher implements MasterKeyed {
     static final HmacParameters PARAMETERS;
 
     static {
@@ -87,7 +89,7 @@ public final class UserHasher {
             return Optional.empty();
         }
         try {
-            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(stored, master.get().aead(), associatedData);
+            KeysetHandle handle = decrypt(stored, master.get());
             mac = handle.getPrimitive(ConfigurationV0.get(), Mac.class);
             return Optional.of(mac);
         } catch (GeneralSecurityException e) {
@@ -95,6 +97,43 @@ public final class UserHasher {
                             + master.get().describe(), "a different master key encrypted it, or the key was altered",
                     "use the master key this store was set up with; if that key is lost, delete " + where
                             + " (older events can then no longer be searched by user)");
+        }
+    }
+
+    /**
+     * Decrypts under {@code key}; during an in-place `keys rotate-master` (FILE.next still waiting) the
+     * HMAC key may already be under the next master key.
+     */
+    private KeysetHandle decrypt(byte[] stored, MasterKey key) throws GeneralSecurityException {
+        try {
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, key.aead(), associatedData);
+        } catch (GeneralSecurityException notUnderIt) {
+            if (key instanceof KeysetFileMasterKey file && file.pending().exists()) {
+                return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, file.pending().aead(), associatedData);
+            }
+            throw notUnderIt;
+        }
+    }
+
+    @Override
+    public void rewrap(MasterKey from, MasterKey to) {
+        byte[] stored = redis.get(key);
+        if (stored == null) {
+            return;
+        }
+        try {
+            TinkProtoKeysetFormat.parseEncryptedKeyset(stored, to.aead(), associatedData);
+            return; // already under the new key: an interrupted run is being repeated
+        } catch (GeneralSecurityException notYet) {
+            // re-encrypt below
+        }
+        try {
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(stored, from.aead(), associatedData);
+            redis.set(key, TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, to.aead(), associatedData));
+            mac = null;
+        } catch (GeneralSecurityException e) {
+            throw IntegException.humanAction("cannot re-encrypt the event log's user HMAC key at " + where,
+                    "it does not decrypt under " + from.describe(), "restore the master key this store was set up with");
         }
     }
 

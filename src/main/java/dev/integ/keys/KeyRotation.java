@@ -4,6 +4,8 @@ import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.vault.CredentialVault;
 
 import java.security.GeneralSecurityException;
@@ -27,6 +29,8 @@ public final class KeyRotation {
     private final Keyring keyring;
     private final CredentialVault vault;
     private final Supplier<AdminLock> lock;
+    private final List<MasterKeyed> alsoUnderMaster;
+    private final EventLog events;
 
     /** Told how far a long job has come. */
     public interface Progress {
@@ -63,11 +67,19 @@ public final class KeyRotation {
     public record RotateMasterResult(String from, String to, boolean dryRun) {
     }
 
-    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock) {
+    /** @param alsoUnderMaster what else is encrypted under the master key (the event log's HMAC key) */
+    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, List<MasterKeyed> alsoUnderMaster) {
+        this(keyring, vault, lock, alsoUnderMaster, vault.events());
+    }
+
+    /** @param events where each job records itself before it changes anything (the vault's log, unless a test says otherwise) */
+    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, List<MasterKeyed> alsoUnderMaster, EventLog events) {
         Tink.aead();
+        this.events = events;
         this.keyring = keyring;
         this.vault = vault;
         this.lock = lock;
+        this.alsoUnderMaster = List.copyOf(alsoUnderMaster);
     }
 
     public InitResult init(boolean dryRun) {
@@ -86,6 +98,9 @@ public final class KeyRotation {
             master.create();
         }
         try (AdminLock held = lock.get()) {
+            if (keyring.loadIfPresent().isEmpty()) {
+                events.record(SecurityEvent.success("keys.init", null, null, Map.of("master", master.describe())));
+            }
             Keyring.Created created = keyring.create();
             return new InitResult(master.describe(), createMaster, created.created(), DataKeys.hex(created.keys().primaryId()), false);
         }
@@ -115,6 +130,8 @@ public final class KeyRotation {
                 if (dryRun) {
                     return new RotateResult(previous, null, true);
                 }
+                events.record(SecurityEvent.success("keys.rotate", null, null,
+                        Map.of("previous_primary", previous, "new_primary", DataKeys.hex(rotated.getPrimary().getId()))));
                 Optional<DataKeys> stored = keyring.replace(keys, rotated, Instant.now(vault.clock()), keyring.master());
                 if (stored.isPresent()) {
                     return new RotateResult(previous, DataKeys.hex(stored.get().primaryId()), false);
@@ -133,6 +150,9 @@ public final class KeyRotation {
         try (AdminLock held = lock.get()) {
             DataKeys keys = keyring.load();
             int primary = keys.primaryId();
+            if (!dryRun) {
+                events.record(SecurityEvent.success("keys.rewrap", null, null, Map.of("primary", DataKeys.hex(primary))));
+            }
             long total = progress == Progress.NONE ? -1 : countByKey().values().stream().mapToLong(Long::longValue).sum();
             long[] n = new long[5]; // scanned, rewrapped, current, raced, damaged
             List<String> damagedNames = new ArrayList<>();
@@ -182,6 +202,7 @@ public final class KeyRotation {
             if (dryRun) {
                 return new RetireResult(key.hexId(), true);
             }
+            events.record(SecurityEvent.success("keys.retire", null, null, Map.of("key", key.hexId())));
             // disable first: were a record still under it, reads would fail loudly before anything is destroyed
             DataKeys disabled = replaceEntry(keys, keyId, KeyStatus.DISABLED);
             if (countByKey().getOrDefault(keyId, 0L) > 0) {
@@ -214,9 +235,14 @@ public final class KeyRotation {
             if (dryRun) {
                 return new RotateMasterResult(current.describe(), next.isPresent() ? target.describe() : "a new key in " + current.describe(), true);
             }
+            events.record(SecurityEvent.success("keys.rotate_master", null, null, Map.of("from", current.describe(),
+                    "to", next.isPresent() ? target.describe() : "a new key in " + current.describe())));
             if (!target.exists()) {
                 target.create();
             }
+            // the others first: until the keyset moves, a stop here leaves the old key in charge, and
+            // what already moved is found under FILE.next (see UserHasher) or left alone when repeated
+            alsoUnderMaster.forEach(other -> other.rewrap(current, target));
             keyring.replace(keys, keys.handle(), keys.lastRotation(), target)
                     .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys rotate-master'", null, "retry", null));
             if (next.isEmpty()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.integ.core.IntegException;
+import dev.integ.events.SecurityEvent;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -84,6 +85,9 @@ public final class CredentialImport {
         }
         Map<Entry, Long> revs = existing(entries, replace, problems);
         if (!problems.isEmpty() && !skipInvalid) {
+            if (!dryRun) {
+                vault.events().record(SecurityEvent.failure("import", null, null, Map.of("invalid_lines", Integer.toString(problems.size()))));
+            }
             return new Result(0, 0, 0, problems, dryRun, true);
         }
         Set<Integer> bad = new HashSet<>();
@@ -93,6 +97,9 @@ public final class CredentialImport {
         if (dryRun) {
             return new Result(valid.size(), replaced, problems.size(), problems, true, false);
         }
+        // recorded before anything is written: an import the log cannot hear about does not happen
+        vault.events().record(SecurityEvent.success("import", null, null, Map.of("credentials", Integer.toString(valid.size()),
+                "replacing", Integer.toString(replaced), "skipped_lines", Integer.toString(problems.size()))));
         for (int from = 0; from < valid.size(); from += BATCH) {
             List<Entry> batch = valid.subList(from, Math.min(valid.size(), from + BATCH));
             List<CredentialStore.Write> writes = batch.stream()

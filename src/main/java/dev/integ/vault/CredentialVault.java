@@ -1,6 +1,8 @@
 package dev.integ.vault;
 
 import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.keys.DataKeys;
 
 import java.security.GeneralSecurityException;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,6 +27,7 @@ public final class CredentialVault {
     private final CredentialStore store;
     private final Supplier<DataKeys> keys;
     private final Clock clock;
+    private final EventLog events;
 
     /** A verified record: its metadata, its secrets, and which data key encrypts it. */
     public record Opened(Credential credential, Secrets secrets, int keyId, long rev, String key) {
@@ -50,10 +54,15 @@ public final class CredentialVault {
     public record ListSummary(long listed, long damaged) {
     }
 
-    public CredentialVault(CredentialStore store, Supplier<DataKeys> keys, Clock clock) {
+    public CredentialVault(CredentialStore store, Supplier<DataKeys> keys, Clock clock, EventLog events) {
         this.store = store;
         this.keys = keys;
         this.clock = clock;
+        this.events = events;
+    }
+
+    public EventLog events() {
+        return events;
     }
 
     public Clock clock() {
@@ -91,6 +100,7 @@ public final class CredentialVault {
         }
         Object result = open(stored.get());
         if (result instanceof Damaged damaged) {
+            recordDamage(damaged);
             throw integrityFailure(damaged);
         }
         return Optional.of((Opened) result);
@@ -100,7 +110,11 @@ public final class CredentialVault {
      * Streams every matching credential to {@code rows} and every damaged record to {@code damaged},
      * one SCAN batch at a time.
      */
-    public ListSummary list(Filter filter, Consumer<Credential> rows, Consumer<Damaged> damaged) {
+    public ListSummary list(Filter filter, Consumer<Credential> rows, Consumer<Damaged> reportDamaged) {
+        Consumer<Damaged> damaged = d -> {
+            recordDamage(d);
+            reportDamaged.accept(d);
+        };
         Instant now = clock.instant();
         long[] counts = new long[2];
         if (filter.provider() != null && filter.user() != null) {
@@ -125,8 +139,22 @@ public final class CredentialVault {
         }
     }
 
+    /** Deletes a credential; the event is written first, so nothing is deleted unrecorded. */
     public boolean forget(String provider, String user) {
+        if (store.get(provider, user).isEmpty()) {
+            return false;
+        }
+        events.record(SecurityEvent.success("forget", provider, user, Map.of()));
         return store.delete(provider, user);
+    }
+
+    /**
+     * Reads fail open: a damaged record is reported to the caller whether or not its event could be
+     * written (the caller already prints it on stderr).
+     */
+    void recordDamage(Damaged d) {
+        events.recordQuietly(SecurityEvent.failure("integrity.failure", d.provider(), d.user(), Map.of("key", d.key(), "reason", d.reason())),
+                notRecorded -> { });
     }
 
     public CredentialStore store() {

@@ -37,7 +37,10 @@ class EventsCommandTest {
 
     @BeforeEach
     void reset() {
-        fixture.reset();  // also creates the master key file
+        fixture.reset();  // also creates the master key file (and records keys.init)
+        try (var jedis = fixture.jedis()) {
+            jedis.del(fixture.keys(VaultFixture.NS).events()); // each test reads only the events it wrote
+        }
     }
 
     private RedisEventLog log() {

@@ -181,12 +181,16 @@ public final class VaultFixture implements AutoCloseable {
 
     /**
      * Every key with its type and content (hash fields, string value; base64), to prove a command
-     * changed nothing. TTLs are left out: they count down.
+     * changed nothing. TTLs are left out: they count down. The security event log is left out too:
+     * recording what happened (an integrity failure, say) is the one change a failing read makes.
      */
     public Map<String, String> snapshot() {
         try (Jedis jedis = jedis()) {
             Map<String, String> all = new TreeMap<>();
             for (String key : allKeys(jedis)) {
+                if (key.contains(":events")) {
+                    continue;
+                }
                 byte[] k = key.getBytes(StandardCharsets.UTF_8);
                 String type = jedis.type(k);
                 String content = switch (type) {
@@ -231,7 +235,14 @@ public final class VaultFixture implements AutoCloseable {
     }
 
     public CredentialVault vault(String namespace, Supplier<DataKeys> keys) {
-        return new CredentialVault(new CredentialStore(client, keys(namespace)), keys, Clock.systemUTC());
+        return new CredentialVault(new CredentialStore(client, keys(namespace)), keys, Clock.systemUTC(), events(namespace));
+    }
+
+    /** The event log as Services builds it, on this fixture's server and master key. */
+    public dev.integ.events.EventLog events(String namespace) {
+        return new dev.integ.events.RedisEventLog(client, keys(namespace), new dev.integ.events.UserHasher(client, keys(namespace),
+                () -> new KeysetFileMasterKey(masterKey, "INTEG_MASTER_KEY_FILE")), "test@fixture", "fixture", Clock.systemUTC(),
+                dev.integ.events.RedisEventLog.Retention.DEFAULTS, dev.integ.events.AlertRules.DEFAULTS);
     }
 
     /** Key jobs of one invocation: a fresh vault, and the admin lock with the given wait. */
@@ -240,7 +251,9 @@ public final class VaultFixture implements AutoCloseable {
     }
 
     public KeyRotation rotation(String namespace, CredentialVault vault, Supplier<AdminLock> lock) {
-        return new KeyRotation(keyring(namespace), vault, lock);
+        // wired as Services wires it: the event log's HMAC key moves with the master key
+        return new KeyRotation(keyring(namespace), vault, lock, java.util.List.of(new dev.integ.events.UserHasher(client, keys(namespace),
+                () -> new KeysetFileMasterKey(masterKey, "INTEG_MASTER_KEY_FILE"))));
     }
 
     public static <T> Supplier<T> memoized(Supplier<T> supplier) {
