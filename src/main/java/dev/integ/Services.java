@@ -5,7 +5,6 @@ import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
-import dev.integ.events.AlertRules;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.RedisEventLog;
@@ -195,7 +194,7 @@ public final class Services implements AutoCloseable {
         if (events == null) {
             RedisStore s = store();
             events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
-                    RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+                    settings().events().retention(), settings().events().alerts());
         }
         return events;
     }

@@ -4,9 +4,20 @@ package dev.integ.config;
  * The YAML config file as written by an admin. Every field is optional; keys are kebab-case.
  * Unknown keys are rejected so a typo never silently falls back to a default.
  */
-public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLimit> rateLimits, String namespace, String output) {
+public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLimit> rateLimits, Events events, String namespace,
+                         String output) {
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null);
+
+    /**
+     * The {@code events:} section: retention of the security event log and alert thresholds.
+     * {@code keep: 10000} events, {@code keep-for: 90d}; alerts above {@code max-actions-per-hour}
+     * (per provider and user), {@code max-failures-per-15m}, {@code max-failure-rate-percent} (once an
+     * hour holds {@code failure-rate-min-events}).
+     */
+    public record Events(Long keep, String keepFor, Integer maxActionsPerHour, Integer maxFailuresPer15m,
+                         Integer maxFailureRatePercent, Integer failureRateMinEvents) {
+    }
 
     /** One provider's entry under {@code rate-limits:}, e.g. {@code slack: {per-user: 50/1m, overall: 1000/1m}}. */
     public record RateLimit(String perUser, String overall) {

@@ -3,6 +3,8 @@ package dev.integ.config;
 import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
+import dev.integ.events.AlertRules;
+import dev.integ.events.RedisEventLog;
 import dev.integ.ratelimit.Limit;
 import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
@@ -24,7 +26,11 @@ import java.util.Optional;
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
-                       MasterKeySetting masterKey, RateLimits rateLimits) {
+                       MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events) {
+
+    /** Retention and alert thresholds of the security event log. */
+    public record EventSettings(RedisEventLog.Retention retention, AlertRules alerts) {
+    }
 
     /**
      * Where the master key (the key that encrypts the data keyset) comes from.
@@ -94,7 +100,38 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
-                masterKey(env, config, configName, store), rateLimits(config));
+                masterKey(env, config, configName, store), rateLimits(config), events(config.events()));
+    }
+
+    private static EventSettings events(ConfigFile.Events e) {
+        if (e == null) {
+            return new EventSettings(RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+        }
+        long keep = positive(e.keep(), RedisEventLog.DEFAULT_MAX_EVENTS, "events.keep");
+        Duration keepFor = e.keepFor() == null ? RedisEventLog.DEFAULT_MAX_AGE : Durations.parse(e.keepFor());
+        if (keepFor.isZero()) {
+            throw IntegException.usage("invalid events.keep-for '" + e.keepFor() + "'", "it must be longer than zero", null);
+        }
+        AlertRules d = AlertRules.DEFAULTS;
+        long rate = positive(e.maxFailureRatePercent(), d.failureRatePercent(), "events.max-failure-rate-percent");
+        if (rate > 100) {
+            throw IntegException.usage("invalid events.max-failure-rate-percent " + rate, "give a percentage from 1 to 100", null);
+        }
+        return new EventSettings(new RedisEventLog.Retention(keep, keepFor), new AlertRules(
+                (int) positive(e.maxActionsPerHour(), d.maxEventsPerHour(), "events.max-actions-per-hour"),
+                (int) positive(e.maxFailuresPer15m(), d.maxFailuresPerWindow(), "events.max-failures-per-15m"),
+                (int) rate,
+                (int) positive(e.failureRateMinEvents(), d.failureRateMinEvents(), "events.failure-rate-min-events")));
+    }
+
+    private static long positive(Number value, long fallback, String setting) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.longValue() <= 0) {
+            throw IntegException.usage("invalid " + setting + " " + value, "it must be a positive number", null);
+        }
+        return value.longValue();
     }
 
     /** Checked at start-up, so a bad limit fails every command at once rather than the first provider call. */

@@ -113,6 +113,27 @@ class SettingsTest {
     }
 
     @Test
+    void eventRetentionAndAlertThresholdsFromTheConfigFile() throws IOException {
+        config("events:\n  keep: 500\n  keep-for: 30d\n  max-actions-per-hour: 40\n  max-failures-per-15m: 3\n"
+                + "  max-failure-rate-percent: 25\n  failure-rate-min-events: 8\n");
+        Settings.EventSettings e = Settings.resolve(Flags.NONE, environment()).events();
+        assertThat(e.retention().maxEvents()).isEqualTo(500);
+        assertThat(e.retention().maxAge()).isEqualTo(Duration.ofDays(30));
+        assertThat(e.alerts()).isEqualTo(new dev.integ.events.AlertRules(40, 3, 25, 8));
+    }
+
+    @Test
+    void badEventSettingsAreUsageErrors() throws IOException {
+        config("events:\n  max-failure-rate-percent: 0\n");
+        assertThatThrownBy(() -> Settings.resolve(Flags.NONE, environment()))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("invalid events.max-failure-rate-percent 0: it must be a positive number"));
+        config("events:\n  keep-for: 3 weeks\n");
+        assertThatThrownBy(() -> Settings.resolve(Flags.NONE, environment()))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.getMessage()).startsWith("invalid duration '3 weeks'"));
+    }
+
+    @Test
     void badNamespaceIsAUsageError() {
         assertThatThrownBy(() -> Settings.resolve(flags(null, "a:b{c}"), environment()))
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.getMessage()).startsWith("invalid namespace 'a:b{c}'"));
