@@ -15,7 +15,8 @@ public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLim
      * (per provider and user), {@code max-failures-per-15m}, {@code max-failure-rate-percent} (once an
      * hour holds {@code failure-rate-min-events}).
      */
-    public record Events(Long keep, String keepFor, Integer maxActionsPerHour, Integer maxFailuresPer15m,
+    public record Events(Long keep, String keepFor, Integer maxActionsPerHour,
+                         @com.fasterxml.jackson.annotation.JsonProperty("max-failures-per-15m") Integer maxFailuresPer15m,
                          Integer maxFailureRatePercent, Integer failureRateMinEvents) {
     }
 
