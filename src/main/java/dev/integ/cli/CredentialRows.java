@@ -59,8 +59,27 @@ final class CredentialRows {
         if (t == null) {
             g.writeNullField(name);
         } else {
-            g.writeStringField(name, t.toString());
+            g.writeStringField(name, iso(t));
         }
+    }
+
+    // Formatting an Instant costs more than writing the rest of a row, and bulk imports and refreshes
+    // give many records the same times: remember a few. Each slot holds one immutable pair, so threads
+    // racing on a slot can only miss, never read a time with another's text.
+    private record Formatted(Instant time, String text) {
+    }
+
+    private static final Formatted[] RECENT = new Formatted[8];
+
+    private static String iso(Instant t) {
+        int slot = (int) (t.toEpochMilli() & 7);
+        Formatted known = RECENT[slot];
+        if (known != null && known.time().equals(t)) {
+            return known.text();
+        }
+        Formatted fresh = new Formatted(t, t.toString());
+        RECENT[slot] = fresh;
+        return fresh.text();
     }
 
     static String seconds(Instant t) {

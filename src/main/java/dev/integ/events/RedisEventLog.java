@@ -93,7 +93,7 @@ public final class RedisEventLog implements EventLog {
         if (!SecurityEvent.SUCCESS.equals(event.result()) && !SecurityEvent.FAILURE.equals(event.result())) {
             throw new IllegalArgumentException("an event's result is success or failure, not " + event.result());
         }
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // ISO-8601 to the millisecond, as stream ids
         try {
             String userHmac = event.user() == null ? "" : hasher.hash(event.user());
             append(now, event.action(), event.result(), event.provider(), userHmac, StoredEvent.detailsJson(event.details()));
