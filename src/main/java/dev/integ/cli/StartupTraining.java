@@ -45,7 +45,7 @@ final class StartupTraining {
             KeysetHandle data = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
             byte[] ad = "training".getBytes(StandardCharsets.UTF_8);
             KeysetHandle parsed = TinkProtoKeysetFormat.parseEncryptedKeyset(TinkProtoKeysetFormat.serializeEncryptedKeyset(data, kek, ad), kek, ad);
-            Aead aead = parsed.getPrimitive(com.google.crypto.tink.ConfigurationV0.get(), Aead.class);
+            Aead aead = parsed.getPrimitive(dev.integ.keys.Tink.configuration(), Aead.class);
             aead.decrypt(aead.encrypt(new byte[256], ad), ad);
 
             Terminal terminal = new Terminal(java.io.InputStream.nullInputStream(), sink, sink, false, false);

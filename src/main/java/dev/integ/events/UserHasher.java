@@ -1,6 +1,5 @@
 package dev.integ.events;
 
-import com.google.crypto.tink.ConfigurationV0;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
@@ -90,7 +89,7 @@ public final class UserHasher implements MasterKeyed {
         }
         try {
             KeysetHandle handle = decrypt(stored, master.get());
-            mac = handle.getPrimitive(ConfigurationV0.get(), Mac.class);
+            mac = handle.getPrimitive(dev.integ.keys.Tink.configuration(), Mac.class);
             return Optional.of(mac);
         } catch (GeneralSecurityException e) {
             throw IntegException.humanAction("cannot decrypt the event log's user HMAC key at " + where + " with the master key "

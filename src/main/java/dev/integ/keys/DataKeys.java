@@ -3,7 +3,6 @@ package dev.integ.keys;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.ConfigurationV0;
 import dev.integ.core.IntegException;
 
 import java.security.GeneralSecurityException;
@@ -57,7 +56,7 @@ public final class DataKeys {
     public Aead aead() {
         if (aead == null) {
             try {
-                aead = handle.getPrimitive(ConfigurationV0.get(), Aead.class);
+                aead = handle.getPrimitive(Tink.configuration(), Aead.class);
             } catch (GeneralSecurityException e) {
                 throw IntegException.humanAction("the data keyset cannot be used", e.getMessage(), null);
             }

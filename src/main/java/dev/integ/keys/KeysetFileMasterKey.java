@@ -4,7 +4,6 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.ConfigurationV0;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.integ.core.IntegException;
 import dev.integ.store.PrivateFiles;
@@ -90,7 +89,7 @@ public final class KeysetFileMasterKey implements MasterKey {
                         "it must be private to its owner", "run: chmod 600 " + file);
             }
             KeysetHandle kek = TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(file), InsecureSecretKeyAccess.get());
-            return kek.getPrimitive(ConfigurationV0.get(), Aead.class);
+            return kek.getPrimitive(Tink.configuration(), Aead.class);
         } catch (IOException | GeneralSecurityException e) {
             throw IntegException.humanAction("cannot read the master key file " + file + " (from " + namedBy + ")",
                     "it is not a Tink AEAD keyset (" + e.getClass().getSimpleName() + ")", "restore the right file");
