@@ -19,7 +19,7 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=runtime >/dev/null
 deps=$(cat "$work/cp.txt")
-javac -d "$work/classes" -cp "$deps" src/bench/java/*.java
+javac -d "$work/classes" -cp "$deps" src/bench/java/{EmptyMain,PicocliHello,StoreStatusProbe,JedisTinkProbe}.java
 picocli=$(tr ':' '\n' <"$work/cp.txt" | grep '/picocli-')
 (cd "$work/classes" && jar cf ../empty.jar EmptyMain.class && jar cf ../hello.jar PicocliHello*.class \
   && jar cf ../probe.jar StoreStatusProbe.class JedisTinkProbe.class)
