@@ -134,10 +134,8 @@ public final class CommandLineFactory {
     static String describeStore(Services services) {
         try {
             Settings settings = services.settings();
-            return settings.store().target()
-                    .map(t -> t.topology().name().toLowerCase(java.util.Locale.ROOT) + " Redis " + t.display()
-                            + " (from " + settings.store().source() + "), namespace " + settings.namespace())
-                    .orElse("embedded Redis, data in " + settings.store().embeddedDir() + ", namespace " + settings.namespace());
+            return (settings.store().embedded() ? "embedded Redis, data in " + settings.store().embeddedDir()
+                    : settings.store().description().summary()) + ", namespace " + settings.namespace();
         } catch (IntegException e) {
             return "unknown: " + e.getMessage();
         }

@@ -58,9 +58,7 @@ public final class Doctor {
         }
 
         StoreSettings storeSettings = settings.store();
-        String planned = storeSettings.target().map(t -> t.topology().name().toLowerCase(java.util.Locale.ROOT)
-                + " Redis " + t.display() + " (from " + storeSettings.source() + ")")
-                .orElse("embedded Redis (data in " + storeSettings.embeddedDir() + ")");
+        String planned = storeSettings.description().summary();
         try (RedisStore store = openStore.apply(settings)) {
             StoreProbes health = new StoreProbes(store);
             Check reachable = health.reachability();
@@ -95,9 +93,10 @@ public final class Doctor {
             return Check.warn("keyset", "not set up yet (" + master + ")", "run 'integ keys init' before storing credentials");
         }
         try {
-            DataKeys keys = keyring.apply(settings, store).load();
+            Keyring ring = keyring.apply(settings, store);
+            DataKeys keys = ring.load();
             return Check.ok("keyset", keys.keys().size() + " data key" + (keys.keys().size() == 1 ? "" : "s") + ", primary "
-                    + DataKeys.hex(keys.primaryId()) + ", under master key " + keyring.apply(settings, store).master().describe());
+                    + DataKeys.hex(keys.primaryId()) + ", under master key " + ring.master().describe());
         } catch (IntegException e) {
             return Check.fail("keyset", e.getMessage(), e.hint());
         }

@@ -41,8 +41,7 @@ public final class StoreConnector {
             return new RedisStore(connect(target, settings, description), description, keys);
         }
         RedisTarget target = settings.target().orElseThrow();
-        StoreDescription description = new StoreDescription(target.topology().name().toLowerCase(java.util.Locale.ROOT),
-                target.display(), settings.source(), null);
+        StoreDescription description = settings.description();
         return new RedisStore(connect(target, settings, description), description, keys);
     }
 

@@ -20,6 +20,12 @@ public record StoreSettings(Optional<RedisTarget> target, String source, Optiona
         return target.isEmpty();
     }
 
+    /** The store these settings name, described before anything is opened (the embedded one without its address). */
+    public StoreDescription description() {
+        return target.map(t -> new StoreDescription(t.topology().name().toLowerCase(java.util.Locale.ROOT), t.display(), source, null))
+                .orElseGet(() -> new StoreDescription("embedded", null, "default", embeddedDir.toString()));
+    }
+
     @Override
     public String toString() {
         return "StoreSettings[" + target.map(RedisTarget::display).orElse("embedded " + embeddedDir) + "]";
