@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.ExitCode;
 import dev.integ.doctor.Check;
 import dev.integ.doctor.DoctorReport;
@@ -25,7 +24,7 @@ final class DoctorCommand extends ServiceCommand {
     @Override
     public Integer call() {
         DoctorReport report = services.doctor().examine(services.flags(), services.environment());
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(json(report));
         } else {
             render(report);

@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.ExitCode;
 import dev.integ.keys.KeyRotation;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ final class KeysRewrapCommand extends ServiceCommand {
     public Integer call() {
         KeyRotation.RewrapResult r = services.keyRotation(job.wait).rewrap(job.dryRun, terminal.progress("rewrap"));
         terminal.progressDone();
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(r);
         } else if (!terminal.quiet() || r.damaged() > 0) {
             terminal.out().printf("%s %d of %d records under primary key %s; %d already were, %d changed meanwhile (left to their writer), %d damaged%n",

@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.keys.KeyRotation;
 import picocli.CommandLine.Command;
 
@@ -17,7 +16,7 @@ final class KeysStatusCommand extends ServiceCommand {
     @Override
     public Integer call() {
         KeyRotation.Status s = services.keyRotation(java.time.Duration.ZERO).status();
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(s);
             return 0;
         }
@@ -25,18 +24,14 @@ final class KeysStatusCommand extends ServiceCommand {
         out.println("master key:    " + s.master());
         out.println("records:       " + s.records() + (s.unknownKeyRecords() > 0
                 ? " (" + s.unknownKeyRecords() + " under no key of this keyset)" : ""));
-        out.println("last rotation: " + (s.lastRotation() == null ? "never" : seconds(s.lastRotation())));
+        out.println("last rotation: " + (s.lastRotation() == null ? "never" : CredentialRows.seconds(s.lastRotation())));
         out.println();
         out.printf("%-10s %-9s %-8s %-24s %s%n", "KEY", "STATUS", "PRIMARY", "CREATED", "RECORDS");
         for (KeyRotation.KeyUse k : s.keys()) {
-            out.printf("%-10s %-9s %-8s %-24s %d%n", k.id(), k.status(), k.primary() ? "yes" : "", k.created() == null ? "-" : seconds(k.created()),
+            out.printf("%-10s %-9s %-8s %-24s %d%n", k.id(), k.status(), k.primary() ? "yes" : "", k.created() == null ? "-" : CredentialRows.seconds(k.created()),
                     k.records());
         }
         out.flush();
         return 0;
-    }
-
-    private static String seconds(java.time.Instant t) {
-        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 }

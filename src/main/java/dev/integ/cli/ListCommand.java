@@ -2,7 +2,6 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.ExitCode;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
@@ -59,7 +58,7 @@ final class ListCommand extends ServiceCommand {
         Instant now = vault.clock().instant();
         CredentialVault.Filter filter = new CredentialVault.Filter(provider, user, status, expiringWithin);
         CredentialVault.ListSummary summary;
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             // one array, one credential per line: still one document, and cheap to write and to grep
             JsonGenerator json = terminal.jsonGenerator();
             boolean[] first = {true};

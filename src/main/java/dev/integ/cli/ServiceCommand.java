@@ -22,7 +22,7 @@ abstract class ServiceCommand implements Callable<Integer> {
 
     /** With -o json prints {@code document}; otherwise lets {@code table} write, unless -q. */
     protected void render(Object document, Consumer<PrintWriter> table) {
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(document);
         } else if (!terminal.quiet()) {
             table.accept(terminal.out());

@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
@@ -33,7 +32,7 @@ final class ShowCommand extends ServiceCommand {
                         "'integ list' shows what is stored"));
         Instant now = vault.clock().instant();
         Map<String, Object> fields = CredentialRows.json(c, now);
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(fields);
         } else {
             fields.forEach((name, value) -> terminal.out().printf("%-19s %s%n", name, text(value)));

@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.config.Settings;
 import dev.integ.store.StoreAdmin;
 import picocli.CommandLine.Command;
 
@@ -18,7 +17,7 @@ final class StoreStatusCommand extends ServiceCommand {
     @Override
     public Integer call() {
         StoreAdmin.Status status = services.storeAdmin().status();
-        if (services.output() == Settings.Output.JSON) {
+        if (json()) {
             terminal.printJson(status);
             return 0;
         }
