@@ -5,9 +5,22 @@ package dev.integ.config;
  * Unknown keys are rejected so a typo never silently falls back to a default.
  */
 public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLimit> rateLimits, Events events, String namespace,
-                         String output) {
+                         String output, java.util.Map<String, Provider> providers) {
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null);
+
+    /**
+     * One entry under {@code providers:}: a custom OAuth 2.0 / OpenID Connect provider, or overrides of
+     * a built-in one's defaults. See {@code dev.integ.providers.ProviderCatalog} for what each key means.
+     */
+    public record Provider(String title, String issuer, String authorizationEndpoint, String tokenEndpoint,
+                           String revocationEndpoint, String userinfoEndpoint, String resourcesEndpoint, String clientId,
+                           String clientSecretEnv, String clientSecretFile, String clientAuth, java.util.List<String> scopes,
+                           String scopeParameter, String scopeSeparator, Boolean pkce,
+                           java.util.Map<String, String> authorizeParameters, String tokenEncoding, String responseFormat,
+                           String revocationAuth, String revokeToken, String redirectHost, Integer redirectPort,
+                           String redirectPath, String revokeAdvice) {
+    }
 
     /**
      * The {@code events:} section: retention of the security event log and alert thresholds.

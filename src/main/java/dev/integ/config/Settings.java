@@ -5,6 +5,7 @@ import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
 import dev.integ.events.AlertRules;
 import dev.integ.events.RedisEventLog;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.ratelimit.Limit;
 import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
@@ -26,7 +27,8 @@ import java.util.Optional;
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
-                       MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events) {
+                       MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events,
+                       ProviderCatalog providers) {
 
     /** Retention and alert thresholds of the security event log. */
     public record EventSettings(RedisEventLog.Retention retention, AlertRules alerts) {
@@ -100,7 +102,8 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
-                masterKey(env, config, configName, store), rateLimits(config), events(config.events()));
+                masterKey(env, config, configName, store), rateLimits(config), events(config.events()),
+                ProviderCatalog.from(config.providers()));
     }
 
     private static EventSettings events(ConfigFile.Events e) {

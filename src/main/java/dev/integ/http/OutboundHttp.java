@@ -67,6 +67,20 @@ public final class OutboundHttp {
      *         401 or invalid_grant; 3 on 403 or 404; 1 on any other 4xx
      */
     public HttpResponse<String> send(OutboundRequest request) {
+        return attempt(request, false);
+    }
+
+    /**
+     * Like {@link #send}, except that a provider's definite refusal (a 4xx that is not a rate limit)
+     * comes back as an answer instead of an exception: an OAuth endpoint's error code
+     * ("invalid_grant", "invalid_refresh_token") decides what the caller does next. Rate limits,
+     * 5xx, timeouts and connection failures are handled (and reported) as by {@link #send}.
+     */
+    public ProviderAnswer call(OutboundRequest request) {
+        return ProviderAnswer.of(attempt(request, true));
+    }
+
+    private HttpResponse<String> attempt(OutboundRequest request, boolean answerRefusals) {
         Deadline deadline = new Deadline(clock, policy.totalBudget());
         for (int attempt = 1; ; attempt++) {
             awaitPermit(request, deadline);
@@ -74,7 +88,7 @@ public final class OutboundHttp {
             try {
                 HttpResponse<String> response = exchange(request, deadline);
                 decision = rules.afterAnswer(request, response);
-                if (decision.succeeded()) {
+                if (decision.succeeded() || (answerRefusals && !decision.retryable() && isRefusal(response.statusCode()))) {
                     return response;
                 }
             } catch (IOException e) {
@@ -82,6 +96,10 @@ public final class OutboundHttp {
             }
             pause(waitBeforeRetry(decision, attempt, deadline), request);
         }
+    }
+
+    private static boolean isRefusal(int status) {
+        return status >= 400 && status < 500;
     }
 
     /** How long to wait before the next attempt, or the call's error if there is to be none. */

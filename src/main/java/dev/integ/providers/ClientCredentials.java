@@ -1,0 +1,108 @@
+package dev.integ.providers;
+
+import dev.integ.config.Environment;
+import dev.integ.core.IntegException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registered client integ signs in as, read from the environment or the config file, never from
+ * the command line (argv is visible to every user of the machine). Precedence as everywhere:
+ * environment over config file.
+ *
+ * @param clientId       the client id
+ * @param clientIdSource what named it ("SLACK_CLIENT_ID", "config")
+ * @param secret         the client secret, or null for a public client
+ * @param secretSource   where the secret came from, or "none"
+ */
+public record ClientCredentials(String clientId, String clientIdSource, ClientSecret secret, String secretSource) {
+
+    /** What is missing before {@code spec} can be used, each naming the variable or key that would fix it; empty when ready. */
+    public static List<String> missing(ProviderSpec spec, Environment env) {
+        List<String> missing = new ArrayList<>();
+        if (clientId(spec, env).isEmpty()) {
+            missing.add(idVariable(spec) + " (or providers." + spec.name() + ".client-id)");
+        }
+        if (spec.client().auth().needsSecret() && secretSource(spec, env).isEmpty()) {
+            missing.add(spec.client().secretEnv() + " (or " + spec.environmentPrefix() + "_CLIENT_SECRET_FILE, or providers."
+                    + spec.name() + ".client-secret-file)");
+        }
+        if (spec.issuer() == null && !spec.endpoints().complete()) {
+            missing.add("providers." + spec.name() + ".issuer or its authorization-endpoint and token-endpoint");
+        }
+        return missing;
+    }
+
+    /** Reads the client's id and secret; a usage error naming every missing variable at once. */
+    public static ClientCredentials resolve(ProviderSpec spec, Environment env) {
+        List<String> missing = missing(spec, env);
+        if (!missing.isEmpty()) {
+            throw IntegException.usage(spec.name() + " is not configured: missing " + String.join(" and ", missing),
+                    null, "set them in the environment or the config file ('integ providers show " + spec.name() + "')");
+        }
+        String[] id = clientId(spec, env).orElseThrow();
+        if (!spec.client().auth().needsSecret()) {
+            return new ClientCredentials(id[0], id[1], null, "none");
+        }
+        String[] source = secretSource(spec, env).orElseThrow();
+        String secret = "env".equals(source[0]) ? env.get(source[1]).orElseThrow() : readSecretFile(Path.of(source[1]), source[2]);
+        return new ClientCredentials(id[0], id[1], new ClientSecret(secret), source[2]);
+    }
+
+    /** Where the secret would be read from, without reading it: for {@code providers show}. */
+    public static Optional<String> describeSecretSource(ProviderSpec spec, Environment env) {
+        return secretSource(spec, env).map(s -> s[2]);
+    }
+
+    public static String idVariable(ProviderSpec spec) {
+        return spec.environmentPrefix() + "_CLIENT_ID";
+    }
+
+    /** @return {value, source} */
+    private static Optional<String[]> clientId(ProviderSpec spec, Environment env) {
+        Optional<String> fromEnv = env.get(idVariable(spec)).filter(s -> !s.isBlank());
+        if (fromEnv.isPresent()) {
+            return Optional.of(new String[] {fromEnv.get().strip(), idVariable(spec)});
+        }
+        return Optional.ofNullable(spec.client().clientId()).map(id -> new String[] {id, "config"});
+    }
+
+    /** @return {kind ("env" or "file"), variable or path, description} */
+    private static Optional<String[]> secretSource(ProviderSpec spec, Environment env) {
+        String variable = spec.client().secretEnv();
+        if (env.get(variable).filter(s -> !s.isBlank()).isPresent()) {
+            return Optional.of(new String[] {"env", variable, variable});
+        }
+        String fileVariable = spec.environmentPrefix() + "_CLIENT_SECRET_FILE";
+        Optional<String> file = env.get(fileVariable).filter(s -> !s.isBlank());
+        if (file.isPresent()) {
+            return Optional.of(new String[] {"file", file.get(), fileVariable + " (" + file.get() + ")"});
+        }
+        return Optional.ofNullable(spec.client().secretFile()).map(f -> new String[] {"file", f, "file " + f});
+    }
+
+    private static String readSecretFile(Path file, String source) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                throw IntegException.humanAction("the client secret file " + file + " is readable by others",
+                        "it must be private to its owner", "run: chmod 600 " + file);
+            }
+            String secret = Files.readString(file).strip();
+            if (secret.isEmpty()) {
+                throw IntegException.usage("the client secret file " + file + " is empty", "from " + source, null);
+            }
+            return secret;
+        } catch (IOException e) {
+            throw IntegException.usage("cannot read the client secret file " + file, e.getClass().getSimpleName() + " (from " + source + ")",
+                    "check the path and its permissions");
+        }
+    }
+}

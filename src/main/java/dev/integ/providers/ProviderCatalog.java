@@ -1,0 +1,242 @@
+package dev.integ.providers;
+
+import dev.integ.config.ConfigFile;
+import dev.integ.core.IntegException;
+import dev.integ.core.ProviderName;
+import dev.integ.providers.ProviderSpec.ClientSettings;
+import dev.integ.providers.ProviderSpec.Endpoints;
+import dev.integ.providers.ProviderSpec.Redirect;
+import dev.integ.providers.ProviderSpec.ResponseFormat;
+import dev.integ.providers.ProviderSpec.Revocation;
+import dev.integ.providers.ProviderSpec.TokenEncoding;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The providers of one invocation: the built-in ones with the config file's overrides applied, and
+ * the config file's custom ones. Every entry is checked when the settings are read, so a typo in the
+ * config fails every command at once, naming the key, instead of half-way through a sign-in.
+ */
+public final class ProviderCatalog {
+    private static final Pattern PARAMETER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "::1", "localhost");
+
+    private final Map<String, ProviderSpec> byName;
+
+    private ProviderCatalog(Map<String, ProviderSpec> byName) {
+        this.byName = byName;
+    }
+
+    public static ProviderCatalog builtIn() {
+        return from(null);
+    }
+
+    /** @param config the config file's {@code providers:} section, or null */
+    public static ProviderCatalog from(Map<String, ConfigFile.Provider> config) {
+        Map<String, ProviderSpec> specs = new LinkedHashMap<>();
+        BuiltInProviders.ALL.forEach(p -> specs.put(p.name(), p));
+        if (config != null) {
+            config.forEach((name, entry) -> {
+                ProviderName.require(name, "providers");
+                if (isAlias(specs, name)) {
+                    throw IntegException.usage("providers." + name + " is already the name of a built-in provider",
+                            "it is another name of " + canonicalOf(specs, name), "configure that provider under its own name");
+                }
+                ConfigFile.Provider e = entry == null ? emptyEntry() : entry;
+                ProviderSpec base = specs.get(name);
+                specs.put(name, base != null ? override(base, e) : custom(name, e));
+            });
+        }
+        return new ProviderCatalog(specs);
+    }
+
+    /** Every provider: the built-in ones first, then the custom ones in config order. */
+    public List<ProviderSpec> all() {
+        return List.copyOf(byName.values());
+    }
+
+    /** The provider called {@code name} or one of its aliases ("google_drive" is "google"). */
+    public ProviderSpec resolve(String name) {
+        ProviderSpec spec = byName.get(name);
+        if (spec != null) {
+            return spec;
+        }
+        for (ProviderSpec p : byName.values()) {
+            if (p.aliases().contains(name)) {
+                return p;
+            }
+        }
+        throw IntegException.notFound("unknown provider '" + name + "'", "known providers: " + String.join(", ", byName.keySet()),
+                "add a custom provider under 'providers:' in the config file ('integ providers' lists them)");
+    }
+
+    private static boolean isAlias(Map<String, ProviderSpec> specs, String name) {
+        return specs.values().stream().anyMatch(p -> p.aliases().contains(name));
+    }
+
+    private static String canonicalOf(Map<String, ProviderSpec> specs, String alias) {
+        return specs.values().stream().filter(p -> p.aliases().contains(alias)).map(ProviderSpec::name).findFirst().orElse(alias);
+    }
+
+    private static ProviderSpec custom(String name, ConfigFile.Provider e) {
+        String where = "providers." + name;
+        if (e.issuer() == null && (e.authorizationEndpoint() == null || e.tokenEndpoint() == null)) {
+            throw IntegException.usage(where + " has neither an issuer nor endpoints",
+                    "give issuer (discovery) or authorization-endpoint and token-endpoint",
+                    "see 'Providers' in README.md for an example");
+        }
+        String prefix = name.toUpperCase(Locale.ROOT).replace('-', '_');
+        ProviderSpec base = new ProviderSpec(name, name, Set.of(), false, null, Endpoints.NONE,
+                new ClientSettings(null, prefix + "_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC),
+                List.of(), "scope", " ", true, Map.of(), TokenEncoding.FORM, ResponseFormat.OAUTH, Revocation.RFC7009,
+                new Redirect("127.0.0.1", 0, "/cb/" + name), null);
+        return override(base, e);
+    }
+
+    /** {@code base} with every key the entry sets replaced, each checked and named in errors as it is in the file. */
+    private static ProviderSpec override(ProviderSpec base, ConfigFile.Provider e) {
+        String where = "providers." + base.name() + ".";
+        Endpoints endpoints = new Endpoints(
+                endpoint(e.authorizationEndpoint(), base.endpoints().authorization(), where + "authorization-endpoint"),
+                endpoint(e.tokenEndpoint(), base.endpoints().token(), where + "token-endpoint"),
+                endpoint(e.revocationEndpoint(), base.endpoints().revocation(), where + "revocation-endpoint"),
+                endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"),
+                endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"));
+        if (e.clientSecretEnv() != null && !Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", e.clientSecretEnv())) {
+            throw IntegException.usage("invalid " + where + "client-secret-env '" + e.clientSecretEnv() + "'",
+                    "give the name of an environment variable, not the secret itself", null);
+        }
+        ClientSettings client = new ClientSettings(
+                or(e.clientId(), base.client().clientId()),
+                or(e.clientSecretEnv(), base.client().secretEnv()),
+                or(e.clientSecretFile(), base.client().secretFile()),
+                e.clientAuth() == null ? base.client().auth() : ClientAuth.parse(e.clientAuth(), where + "client-auth"));
+        List<String> scopes = e.scopes() == null ? base.scopes() : scopes(e.scopes(), where + "scopes");
+        String separator = or(e.scopeSeparator(), base.scopeSeparator());
+        if (!separator.equals(" ") && !separator.equals(",")) {
+            throw IntegException.usage("invalid " + where + "scope-separator '" + separator + "'", "expected \" \" or \",\"", null);
+        }
+        Map<String, String> parameters = new LinkedHashMap<>(base.authorizeParameters());
+        if (e.authorizeParameters() != null) {
+            e.authorizeParameters().forEach((k, v) -> {
+                if (!PARAMETER.matcher(k).matches() || RESERVED.contains(k)) {
+                    throw IntegException.usage("invalid " + where + "authorize-parameters key '" + k + "'",
+                            RESERVED.contains(k) ? "integ sets " + k + " itself" : "expected a plain parameter name", null);
+                }
+                parameters.put(k, v == null ? "" : v);
+            });
+        }
+        return new ProviderSpec(base.name(), or(e.title(), base.title()), base.aliases(), base.builtIn(),
+                e.issuer() == null ? base.issuer() : issuer(e.issuer(), where + "issuer"),
+                endpoints, client, scopes,
+                parameter(or(e.scopeParameter(), base.scopeParameter()), where + "scope-parameter"), separator,
+                e.pkce() == null ? base.pkce() : e.pkce(), parameters,
+                e.tokenEncoding() == null ? base.tokenEncoding() : choice(TokenEncoding.class, e.tokenEncoding(), where + "token-encoding"),
+                e.responseFormat() == null ? base.responseFormat() : choice(ResponseFormat.class, e.responseFormat(), where + "response-format"),
+                new Revocation(oneOf(or(e.revocationAuth(), base.revocation().auth()), where + "revocation-auth", "client", "none", "bearer"),
+                        oneOf(or(e.revokeToken(), base.revocation().token()), where + "revoke-token", "refresh", "access")),
+                redirect(base.redirect(), e, where), or(e.revokeAdvice(), base.revokeAdvice()));
+    }
+
+    /** Parameters integ computes per sign-in: a fixed value in the config would defeat them. */
+    private static final Set<String> RESERVED = Set.of("client_id", "redirect_uri", "state", "response_type", "code_challenge",
+            "code_challenge_method", "scope", "user_scope");
+
+    private static Redirect redirect(Redirect base, ConfigFile.Provider e, String where) {
+        String host = or(e.redirectHost(), base.host());
+        if (!LOOPBACK_HOSTS.contains(host)) {
+            throw IntegException.usage("invalid " + where + "redirect-host '" + host + "'",
+                    "integ receives the sign-in on this machine only: use 127.0.0.1, ::1 or localhost", null);
+        }
+        int port = e.redirectPort() == null ? base.port() : e.redirectPort();
+        if (port < 0 || port > 65535) {
+            throw IntegException.usage("invalid " + where + "redirect-port " + port, "give 1-65535, or 0 for any free port", null);
+        }
+        String path = or(e.redirectPath(), base.path());
+        if (!path.startsWith("/") || path.contains("?") || path.contains("#")) {
+            throw IntegException.usage("invalid " + where + "redirect-path '" + path + "'", "give a path such as /cb/" + where.split("\\.")[1], null);
+        }
+        return new Redirect(host, port, path);
+    }
+
+    private static String endpoint(String value, String fallback, String setting) {
+        if (value == null) {
+            return fallback;
+        }
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (java.net.URISyntaxException e) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", e.getReason(), null);
+        }
+        boolean loopback = uri.getHost() != null && (LOOPBACK_HOSTS.contains(uri.getHost()) || "[::1]".equals(uri.getHost()));
+        if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'",
+                    "tokens travel over it: it must be https (plain http only to this machine)", null);
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", "it must not carry user info or a fragment", null);
+        }
+        return value;
+    }
+
+    private static String issuer(String value, String setting) {
+        String checked = endpoint(value, null, setting);
+        if (URI.create(checked).getRawQuery() != null) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", "an issuer has no query (RFC 8414 §2)", null);
+        }
+        return checked;
+    }
+
+    private static List<String> scopes(List<String> scopes, String setting) {
+        List<String> checked = new ArrayList<>();
+        for (String s : scopes) {
+            if (s == null || s.isBlank() || s.contains(" ") || s.contains(",")) {
+                throw IntegException.usage("invalid scope '" + s + "' in " + setting, "give each scope as its own list item", null);
+            }
+            checked.add(s);
+        }
+        return checked;
+    }
+
+    private static String parameter(String value, String setting) {
+        if (!PARAMETER.matcher(value).matches()) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected a parameter name such as scope", null);
+        }
+        return value;
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String value, String setting) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), null);
+    }
+
+    private static String oneOf(String value, String setting, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + String.join(", ", allowed), null);
+        }
+        return value;
+    }
+
+    private static String or(String value, String fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static ConfigFile.Provider emptyEntry() {
+        return new ConfigFile.Provider(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null);
+    }
+}

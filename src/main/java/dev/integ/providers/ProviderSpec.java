@@ -1,0 +1,118 @@
+package dev.integ.providers;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything integ needs to know to run OAuth 2.0 against one provider. Built-in providers are
+ * pre-filled instances of this record and custom ones come from the config file, so a provider's
+ * quirks (Slack's comma-separated user scopes, Atlassian's JSON token body, Google's offline access)
+ * are values here, never branches on a provider's name.
+ *
+ * @param name                the name commands take and credentials are stored under ("slack")
+ * @param title               what people call it ("Slack", "Jira (Atlassian)")
+ * @param aliases             other names accepted on the command line ("google_drive")
+ * @param builtIn             shipped with integ (its fields may still be overridden in the config file)
+ * @param issuer              the authorization server's issuer: the base of discovery (RFC 8414 / OIDC) and
+ *                            what an RFC 9207 {@code iss} in the callback must equal; null when unknown
+ * @param endpoints           where to send the browser and the token requests; null fields come from discovery
+ * @param client              the registered client: its id and where its secret is read from
+ * @param scopes              the scopes to ask for
+ * @param scopeParameter      the authorize parameter that carries them ("scope"; Slack's user tokens: "user_scope")
+ * @param scopeSeparator      " " (RFC 6749) or "," (Slack)
+ * @param pkce                send an RFC 7636 S256 challenge
+ * @param authorizeParameters extra authorize parameters (Google: access_type=offline; Atlassian: audience)
+ * @param tokenEncoding       the token request body: form (RFC 6749) or JSON (Atlassian)
+ * @param responseFormat      how to read token responses: RFC 6749, or Slack's {"ok":...} envelope
+ * @param revocation          how to authenticate a revocation request, and with which token
+ * @param redirect            the loopback redirect URI's host, port (0: any free port) and path
+ * @param revokeAdvice        what an admin must do at the provider when it has no revocation endpoint
+ */
+public record ProviderSpec(String name, String title, Set<String> aliases, boolean builtIn, String issuer,
+                           Endpoints endpoints, ClientSettings client, List<String> scopes, String scopeParameter,
+                           String scopeSeparator, boolean pkce, Map<String, String> authorizeParameters,
+                           TokenEncoding tokenEncoding, ResponseFormat responseFormat, Revocation revocation,
+                           Redirect redirect, String revokeAdvice) {
+
+    public ProviderSpec {
+        aliases = Set.copyOf(aliases);
+        scopes = List.copyOf(scopes);
+        authorizeParameters = Map.copyOf(authorizeParameters);
+    }
+
+    /**
+     * Where requests go. Endpoints are URIs as strings exactly as configured.
+     *
+     * @param resources an endpoint listing the sites a token reaches (Atlassian's accessible-resources)
+     */
+    public record Endpoints(String authorization, String token, String revocation, String userinfo, String resources) {
+        public static final Endpoints NONE = new Endpoints(null, null, null, null, null);
+
+        /** These endpoints, with the gaps filled from {@code other} (discovery). */
+        public Endpoints or(Endpoints other) {
+            return new Endpoints(first(authorization, other.authorization), first(token, other.token),
+                    first(revocation, other.revocation), first(userinfo, other.userinfo), first(resources, other.resources));
+        }
+
+        public boolean complete() {
+            return authorization != null && token != null;
+        }
+
+        private static String first(String a, String b) {
+            return a != null ? a : b;
+        }
+    }
+
+    /**
+     * @param clientId     the configured client id (the environment may still override it), or null
+     * @param secretEnv    the environment variable holding the client secret
+     * @param secretFile   a file holding the client secret (0600), or null
+     * @param auth         how the client authenticates at the token endpoint
+     */
+    public record ClientSettings(String clientId, String secretEnv, String secretFile, ClientAuth auth) {
+    }
+
+    public enum TokenEncoding { FORM, JSON }
+
+    public enum ResponseFormat {
+        /** RFC 6749 §5: errors as HTTP 4xx with {"error": ...}. */
+        OAUTH,
+        /** Slack: HTTP 200 with {"ok": false, "error": ...} on errors; a user token nested in "authed_user". */
+        SLACK
+    }
+
+    /**
+     * @param auth  {@code client}: RFC 7009, the token in the body plus client authentication;
+     *              {@code none}: the token in the body alone (Google); {@code bearer}: the token being
+     *              revoked as the bearer token (Slack's auth.revoke)
+     * @param token which token to revoke: {@code refresh} (ends the whole grant where the provider
+     *              supports it) or {@code access}
+     */
+    public record Revocation(String auth, String token) {
+        public static final Revocation RFC7009 = new Revocation("client", "refresh");
+    }
+
+    /**
+     * @param host 127.0.0.1, ::1 or localhost: what the provider has registered, byte for byte
+     * @param port 0 for any free port (RFC 8252 §7.3); a fixed one where the provider matches it exactly
+     * @param path per provider ("/cb/slack"): the mix-up defence of RFC 9700 §4.4
+     */
+    public record Redirect(String host, int port, String path) {
+    }
+
+    public Optional<URI> issuerUri() {
+        return Optional.ofNullable(issuer).map(URI::create);
+    }
+
+    /** The name people type in environment variables: "SLACK", "MY_IDP" for "my-idp". */
+    public String environmentPrefix() {
+        return name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    public boolean hasRevocationEndpoint() {
+        return endpoints.revocation() != null;
+    }
+}
