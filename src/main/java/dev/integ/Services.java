@@ -12,6 +12,12 @@ import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
+import dev.integ.oauth.AccessTokens;
+import dev.integ.oauth.BrowserOpener;
+import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.ProviderClients;
+import dev.integ.oauth.Revocation;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
@@ -166,6 +172,32 @@ public final class Services implements AutoCloseable {
     /** Every provider call goes through this: permits from the shared limiter, timeouts, safe retries. */
     public OutboundHttp outboundHttp() {
         return new OutboundHttp(rateLimiter(), OutboundPolicy.DEFAULTS);
+    }
+
+    /** The built-in providers with the config file's overrides, and the custom ones. */
+    public ProviderCatalog providers() {
+        return settings().providers();
+    }
+
+    public ProviderClients providerClients() {
+        return new ProviderClients(providers(), env, outboundHttp(), clock);
+    }
+
+    public ConnectFlow connectFlow() {
+        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock);
+    }
+
+    /** Valid tokens and single-flight refreshes; a refresh waits up to 45 s for another process's refresh of the same credential. */
+    public AccessTokens accessTokens() {
+        RedisStore s = store();
+        ProviderClients clients = providerClients();
+        return new AccessTokens(vault(), (provider, user) -> clients.open(provider, user).client(),
+                AccessTokens.redisLocks(s.redis(), s.keys(), Duration.ofSeconds(45)), events(), clock);
+    }
+
+    public Revocation revocation() {
+        ProviderClients clients = providerClients();
+        return new Revocation(vault(), clients::spec, (provider, user) -> clients.open(provider, user).client(), events());
     }
 
     /** @param lockWait how long a `keys` job waits for another one to finish */

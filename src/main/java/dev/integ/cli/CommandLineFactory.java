@@ -30,6 +30,11 @@ public final class CommandLineFactory {
 
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("connect", ConnectCommand.class);
+        commands.put("token", TokenCommand.class);
+        commands.put("refresh", RefreshCommand.class);
+        commands.put("revoke", RevokeCommand.class);
+        commands.put("providers", ProvidersCommand.class);
         commands.put("list", ListCommand.class);
         commands.put("show", ShowCommand.class);
         commands.put("forget", ForgetCommand.class);

@@ -44,6 +44,13 @@ public final class IntegException extends RuntimeException {
         return this;
     }
 
+    /** The same failure (message, exit code, cause) with another hint. */
+    public IntegException withHint(String hint) {
+        IntegException e = new IntegException(exitCode, getMessage(), null, hint, getCause());
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
     public ExitCode exitCode() {
         return exitCode;
     }

@@ -111,7 +111,8 @@ public final class ProviderCatalog {
                 endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"),
                 endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"));
         if (e.clientSecretEnv() != null && !Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", e.clientSecretEnv())) {
-            throw IntegException.usage("invalid " + where + "client-secret-env '" + e.clientSecretEnv() + "'",
+            // not echoed: a secret pasted here by mistake must not reach the terminal or a CI log
+            throw IntegException.usage("invalid " + where + "client-secret-env",
                     "give the name of an environment variable, not the secret itself", null);
         }
         ClientSettings client = new ClientSettings(

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  *   NS:doctor:probe            string, 60 s TTL   written and read back by `integ doctor` to prove the store is writable
  *   NS:keyset                  hash               the data keyset, encrypted under the master key; version; key creation times
  *   NS:lock:keys               string, TTL        held by one `keys` command at a time (random token, released by compare-and-delete)
+ *   NS:lock:refresh:{P:U}      string, TTL        one refresh of credential P/U at a time; holds the fencing token
+ *   NS:fence:refresh:{P:U}     counter            incremented by each holder of that lock: its fencing token
  *   NS:cred:PROVIDER:USER      hash               one credential: rev (compare-and-set), data (metadata + Tink ciphertext)
  *   NS:rl:{PROVIDER}:user:USER string, TTL        GCRA state (theoretical arrival time, ms) of one user's limit
  *   NS:rl:{PROVIDER}:all       string, TTL        GCRA state of the provider's overall limit (same slot: one script checks both)
@@ -59,6 +61,16 @@ public final class RedisKeys {
 
     public String keysLock() {
         return namespace + ":lock:keys";
+    }
+
+    /** The single-flight refresh lock of one credential; it shares a hash tag with its fencing counter. */
+    public String refreshLock(String provider, String user) {
+        return namespace + ":lock:refresh:{" + provider + ":" + encode(user) + "}";
+    }
+
+    /** The counter that numbers the holders of one credential's refresh lock (the fencing token). */
+    public String refreshFence(String provider, String user) {
+        return namespace + ":fence:refresh:{" + provider + ":" + encode(user) + "}";
     }
 
     /** The SCAN pattern for every credential key, or one provider's (provider names need no escaping). */

@@ -141,10 +141,15 @@ public final class CredentialVault {
 
     /** Deletes a credential; the event is written first, so nothing is deleted unrecorded. */
     public boolean forget(String provider, String user) {
+        return remove(provider, user, SecurityEvent.success("forget", provider, user, Map.of()));
+    }
+
+    /** Deletes a credential after recording {@code event} (fail closed); false when there was none. */
+    public boolean remove(String provider, String user, SecurityEvent event) {
         if (store.get(provider, user).isEmpty()) {
             return false;
         }
-        events.record(SecurityEvent.success("forget", provider, user, Map.of()));
+        events.record(event);
         return store.delete(provider, user);
     }
 

@@ -1,0 +1,110 @@
+package dev.integ.cli;
+
+import dev.integ.Services;
+import dev.integ.core.IntegException;
+import dev.integ.oauth.Revocation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "revoke", header = "Revoke a credential at its provider, then delete it here.",
+        description = {"Google: its /revoke endpoint with the refresh token, which ends the whole grant. Slack: auth.revoke "
+                + "with the token itself. Custom providers: their RFC 7009 endpoint. The stored tokens are used as they are, "
+                + "never refreshed first.",
+                "Atlassian (jira) has no revocation endpoint: the credential is deleted here and integ says what the account "
+                        + "owner must do at Atlassian.",
+                "When the provider cannot be reached or refuses, the credential is kept and the command fails; "
+                        + "--local-only deletes it here anyway.",
+                "Asks first on a terminal; elsewhere (cron, scripts) it needs --yes."})
+final class RevokeCommand extends ServiceCommand {
+
+    @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider of the credential.")
+    String provider;
+
+    @Option(names = "--user", paramLabel = "USER", description = "Whose credential.")
+    String user;
+
+    @Option(names = "--all-for-user", paramLabel = "USER", description = "Revoke every credential of this user (offboarding).")
+    String allForUser;
+
+    @Option(names = "--local-only", description = "Do not call the provider; only delete the credential here.")
+    boolean localOnly;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not ask.")
+    boolean yes;
+
+    RevokeCommand(Services services, Terminal terminal) {
+        super(services, terminal);
+    }
+
+    @Override
+    public Integer call() {
+        if (allForUser != null) {
+            if (provider != null || user != null) {
+                throw IntegException.usage("--all-for-user takes no PROVIDER or --user", null, "integ revoke --all-for-user USER");
+            }
+            return revokeAll();
+        }
+        if (provider == null || user == null) {
+            throw IntegException.usage("say which credential to revoke", null, "integ revoke PROVIDER --user USER, or --all-for-user USER");
+        }
+        String name = services.providers().resolve(provider).name();
+        confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user);
+        Revocation.Result result = services.revocation().revoke(name, user, localOnly);
+        render(document(result), out -> print(result));
+        return 0;
+    }
+
+    private int revokeAll() {
+        confirm(yes, "revoke", "every credential of " + allForUser + (localOnly ? " (here only)" : ""), "the credentials of " + allForUser);
+        List<Revocation.Result> results = services.revocation().revokeAllFor(allForUser, localOnly);
+        if (results.isEmpty()) {
+            throw IntegException.notFound("no credentials for " + allForUser, null, "'integ list' shows what is stored");
+        }
+        List<Map<String, Object>> docs = new ArrayList<>();
+        results.forEach(r -> docs.add(document(r)));
+        render(Map.of("credentials", docs), out -> results.forEach(this::print));
+        int exit = 0;
+        for (Revocation.Result r : results) {
+            if (r.error() != null) {
+                terminal.error(r.provider() + "/" + r.user() + ": " + r.error().getMessage(), r.error().hint());
+                exit = Math.max(exit, r.error().exitCode().code());
+            }
+        }
+        return exit;
+    }
+
+    private void print(Revocation.Result r) {
+        String name = r.provider() + "/" + r.user();
+        switch (r.outcome()) {
+            case REVOKED -> terminal.out().println("revoked " + name + " at the provider and deleted it here");
+            case ALREADY_INVALID -> terminal.out().println("deleted " + name + " here; the provider already considered its token invalid");
+            case LOCAL_ONLY_NO_ENDPOINT -> {
+                terminal.out().println("deleted " + name + " here only: the provider has no revocation endpoint");
+                terminal.warning(r.advice());
+            }
+            case LOCAL_ONLY -> {
+                terminal.out().println("deleted " + name + " here only (--local-only): its tokens stay valid at the provider until they expire");
+                if (r.advice() != null) {
+                    terminal.warning(r.advice());
+                }
+            }
+            case FAILED -> terminal.out().println("kept " + name + ": revocation failed");
+        }
+    }
+
+    private static Map<String, Object> document(Revocation.Result r) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("provider", r.provider());
+        doc.put("user", r.user());
+        doc.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("advice", r.advice());
+        doc.put("error", r.error() == null ? null : r.error().getMessage());
+        return doc;
+    }
+}

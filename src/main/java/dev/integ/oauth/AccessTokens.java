@@ -1,0 +1,189 @@
+package dev.integ.oauth;
+
+import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.SecurityEvent;
+import dev.integ.vault.Credential;
+import dev.integ.vault.CredentialVault;
+import dev.integ.vault.Secrets;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Hands out valid access tokens and refreshes them, once, however many processes ask at the same time.
+ * <p>
+ * A refresh takes the credential's {@link RefreshLock}, reads the record again (another process may
+ * have refreshed it meanwhile), redeems the refresh token, and stores the result by compare-and-set
+ * <b>before</b> anyone sees the new access token: with rotating refresh tokens (Atlassian, Slack) the
+ * old one is spent the moment the provider answers, so the new one must be safe first.
+ */
+public final class AccessTokens {
+    /** A usable credential. @param refreshed this call refreshed it (false when it was fresh, or another process did) */
+    public record Fresh(Credential credential, Secrets secrets, boolean refreshed) {
+    }
+
+    private final CredentialVault vault;
+    private final BiFunction<String, String, ProviderClient> clients;
+    private final LockFactory locks;
+    private final EventLog events;
+    private final Clock clock;
+
+    /** Takes one credential's refresh lock (tests and the CLI use {@link RefreshLock} on the store). */
+    @FunctionalInterface
+    public interface LockFactory {
+        AutoCloseable acquire(String provider, String user);
+    }
+
+    /** @param clients the client for a provider and user (read lazily: a fresh token needs no provider settings) */
+    public AccessTokens(CredentialVault vault, BiFunction<String, String, ProviderClient> clients, LockFactory locks,
+                        EventLog events, Clock clock) {
+        this.vault = vault;
+        this.clients = clients;
+        this.locks = locks;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    public static LockFactory redisLocks(redis.clients.jedis.UnifiedJedis redis, dev.integ.store.RedisKeys keys, Duration wait) {
+        return (provider, user) -> RefreshLock.acquire(redis, keys, provider, user, wait);
+    }
+
+    /** An access token valid for at least {@code margin}, refreshed first if need be; recorded as token.read. */
+    public Fresh token(String provider, String user, Duration margin) {
+        Fresh fresh = ensure(provider, user, margin, false);
+        events.record(SecurityEvent.success("token.read", provider, user, Map.of("refreshed", Boolean.toString(fresh.refreshed()))));
+        return fresh;
+    }
+
+    /** Refreshes now, whatever the expiry (unless another process refreshed it while this one waited). */
+    public Fresh refresh(String provider, String user) {
+        return ensure(provider, user, null, true);
+    }
+
+    /** Refreshes when the access token expires within {@code margin}: for `refresh --all`. */
+    public Fresh refreshIfExpiring(String provider, String user, Duration margin) {
+        return ensure(provider, user, margin, false);
+    }
+
+    private Fresh ensure(String provider, String user, Duration margin, boolean force) {
+        CredentialVault.Opened first = read(provider, user);
+        if (!force && isFresh(first.credential(), margin)) {
+            return new Fresh(first.credential(), first.secrets(), false);
+        }
+        requireRefreshable(first);
+        try (AutoCloseable ignored = locks.acquire(provider, user)) {
+            CredentialVault.Opened current = read(provider, user);
+            boolean changedMeanwhile = current.rev() != first.rev();
+            // another process refreshed while this one waited: its token is the one to use, even if the
+            // provider's lifetime is shorter than our margin (refreshing again would only spend a grant)
+            if (changedMeanwhile && isFresh(current.credential(), Duration.ZERO)) {
+                return new Fresh(current.credential(), current.secrets(), false);
+            }
+            requireRefreshable(current);
+            return redeem(current);
+        } catch (IntegException e) {
+            throw e;
+        } catch (Exception e) {
+            throw IntegException.failure("refresh of " + provider + "/" + user + " failed", e.getClass().getSimpleName(), null, e);
+        }
+    }
+
+    private Fresh redeem(CredentialVault.Opened current) {
+        Credential c = current.credential();
+        ProviderClient client = clients.apply(c.provider(), c.user());
+        // recorded before the provider is asked (fail closed); the outcome is recorded after, quietly:
+        // by then the old refresh token may be spent, and storing the new one must not wait on the log
+        events.record(SecurityEvent.success("refresh.start", c.provider(), c.user(), Map.of()));
+        TokenOutcome outcome = client.refresh(c.user(), current.secrets().revealRefreshToken());
+        if (outcome instanceof TokenRefusal refusal) {
+            return refused(current, refusal);
+        }
+        IssuedTokens issued = (IssuedTokens) outcome;
+        Instant now = clock.instant();
+        boolean rotated = issued.secrets().hasRefreshToken();
+        Map<String, String> other = new LinkedHashMap<>(current.secrets().revealOther());
+        other.putAll(issued.secrets().revealOther());
+        Secrets secrets = new Secrets(issued.secrets().revealAccessToken(),
+                rotated ? issued.secrets().revealRefreshToken() : current.secrets().revealRefreshToken(), other);
+        Map<String, String> account = new LinkedHashMap<>(c.account());
+        account.putAll(issued.account());
+        Credential next = new Credential(c.provider(), c.user(), Credential.ACTIVE,
+                issued.grantedScopes() != null ? issued.grantedScopes() : c.scopes(), issued.expiresAt(),
+                rotated ? issued.refreshExpiresAt() : c.refreshExpiresAt(), secrets.hasRefreshToken(), c.createdAt(), now, account);
+        if (!vault.save(next, secrets, current.rev())) {
+            // only a writer without the lock (a re-connect) can get here; its record is newer than ours
+            quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("reason", "superseded")));
+            CredentialVault.Opened newer = read(c.provider(), c.user());
+            return new Fresh(newer.credential(), newer.secrets(), false);
+        }
+        quietly(SecurityEvent.success("refresh.success", c.provider(), c.user(), Map.of("rotated", Boolean.toString(rotated))));
+        return new Fresh(next, secrets, true);
+    }
+
+    /**
+     * A refused refresh. Under the lock, a concurrent change cannot have spent our refresh token, so a
+     * dead-grant answer here is genuine: the credential is kept, marked needs_reauth, for a human to connect again.
+     */
+    private Fresh refused(CredentialVault.Opened current, TokenRefusal refusal) {
+        Credential c = current.credential();
+        if (!refusal.grantIsDead()) {
+            quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("error", refusal.error())));
+            throw IntegException.humanAction(c.provider() + " refused to refresh the credential of " + c.user(), refusal.explain(),
+                    "check the client settings ('integ providers show " + c.provider() + "')");
+        }
+        CredentialVault.Opened latest = read(c.provider(), c.user());
+        if (latest.rev() != current.rev() && Credential.ACTIVE.equals(latest.credential().status())) {
+            // a lost race after all (a re-connect stored a new grant meanwhile): the winner's token is the one to use
+            return new Fresh(latest.credential(), latest.secrets(), false);
+        }
+        Credential dead = new Credential(c.provider(), c.user(), Credential.NEEDS_REAUTH, c.scopes(), c.expiresAt(), c.refreshExpiresAt(),
+                c.hasRefreshToken(), c.createdAt(), clock.instant(), c.account());
+        vault.save(dead, current.secrets(), current.rev());
+        quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("error", refusal.error(), "status", Credential.NEEDS_REAUTH)));
+        throw needsReauth(c.provider(), c.user(), "the provider refused its refresh token: " + refusal.explain());
+    }
+
+    private CredentialVault.Opened read(String provider, String user) {
+        return vault.read(provider, user).orElseThrow(() -> IntegException.notFound("no " + provider + " credential for " + user, null,
+                "connect it: integ connect " + provider + " --user " + user));
+    }
+
+    private void requireRefreshable(CredentialVault.Opened opened) {
+        Credential c = opened.credential();
+        if (Credential.NEEDS_REAUTH.equals(c.status())) {
+            throw needsReauth(c.provider(), c.user(), "an earlier refresh was refused");
+        }
+        if (!opened.secrets().hasRefreshToken()) {
+            if (c.expiresAt() != null && !c.expiresAt().isAfter(clock.instant())) {
+                throw needsReauth(c.provider(), c.user(), "its access token expired and there is no refresh token");
+            }
+            throw IntegException.humanAction("the " + c.provider() + " credential of " + c.user() + " cannot be refreshed",
+                    "the provider issued no refresh token" + (c.expiresAt() == null ? " (its access token does not expire)" : ""),
+                    c.expiresAt() == null ? null : "connect again before " + c.expiresAt() + ": integ connect " + c.provider() + " --user " + c.user());
+        }
+        if (c.refreshExpiresAt() != null && !c.refreshExpiresAt().isAfter(clock.instant())) {
+            throw needsReauth(c.provider(), c.user(), "its refresh token expired at " + c.refreshExpiresAt());
+        }
+    }
+
+    private static IntegException needsReauth(String provider, String user, String why) {
+        return IntegException.humanAction("the " + provider + " credential of " + user + " needs to be authorized again", why,
+                "run: integ connect " + provider + " --user " + user);
+    }
+
+    private boolean isFresh(Credential c, Duration margin) {
+        if (!Credential.ACTIVE.equals(c.status())) {
+            return false;
+        }
+        return c.expiresAt() == null || c.expiresAt().isAfter(clock.instant().plus(margin == null ? Duration.ZERO : margin));
+    }
+
+    private void quietly(SecurityEvent event) {
+        events.recordQuietly(event, notRecorded -> { });
+    }
+}

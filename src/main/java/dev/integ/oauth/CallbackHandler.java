@@ -1,0 +1,105 @@
+package dev.integ.oauth;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Serves the redirect path: checks each request against the sign-in, shows the browser a page, and
+ * hands the first Authorized or Denied outcome to the waiting {@link LoopbackReceiver}.
+ */
+final class CallbackHandler extends Handler.Abstract {
+    private final String path;
+    private final String authority;
+    private final CallbackCheck check;
+    private final Consumer<CallbackOutcome.Rejected> onRejected;
+    private final AtomicBoolean ended;
+    private final CompletableFuture<CallbackOutcome> outcome;
+
+    /**
+     * @param ended   claimed by the one request (or timeout, or close) that ends the flow
+     * @param outcome completed once the ending request's page has been written, so closing the
+     *                server right after cannot cut the page off
+     */
+    CallbackHandler(String path, String authority, CallbackCheck check, Consumer<CallbackOutcome.Rejected> onRejected,
+                    AtomicBoolean ended, CompletableFuture<CallbackOutcome> outcome) {
+        this.path = path;
+        this.authority = authority.toLowerCase(Locale.ROOT);
+        this.check = check;
+        this.onRejected = onRejected;
+        this.ended = ended;
+        this.outcome = outcome;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        // DNS rebinding: a web page whose host name now resolves to 127.0.0.1 reaches us with its own Host
+        if (!isOurHost(request.getHeaders().get(HttpHeader.HOST))) {
+            ReceiverPages.wrongHost(response, callback);
+            return true;
+        }
+        if (!"GET".equals(request.getMethod()) || !path.equals(request.getHttpURI().getPath())) {
+            ReceiverPages.notFound(response, callback);
+            return true;
+        }
+        if (ended.get()) {
+            ReceiverPages.alreadyFinished(response, callback);
+            return true;
+        }
+        CallbackOutcome result = check.check(CallbackCheck.parseQuery(request.getHttpURI().getQuery()));
+        if (result instanceof CallbackOutcome.Rejected rejected) {
+            tell(rejected);
+            ReceiverPages.notThisSignIn(response, callback);
+        } else if (!ended.compareAndSet(false, true)) {
+            ReceiverPages.alreadyFinished(response, callback);
+        } else if (result instanceof CallbackOutcome.Denied denied) {
+            ReceiverPages.denied(response, thenComplete(callback, result), denied.error());
+        } else {
+            ReceiverPages.connected(response, thenComplete(callback, result));
+        }
+        return true;
+    }
+
+    private boolean isOurHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        // a browser leaves out port 80, the default for http
+        return h.equals(authority) || (authority.endsWith(":80") && h.equals(authority.substring(0, authority.length() - 3)));
+    }
+
+    private void tell(CallbackOutcome.Rejected rejected) {
+        if (onRejected == null) {
+            return;
+        }
+        try {
+            onRejected.accept(rejected);
+        } catch (RuntimeException e) {
+            // the listener only informs the user; the browser still gets its page and the flow goes on
+        }
+    }
+
+    private Callback thenComplete(Callback callback, CallbackOutcome result) {
+        return new Callback() {
+            @Override
+            public void succeeded() {
+                callback.succeeded();
+                outcome.complete(result);
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                callback.failed(x);
+                outcome.complete(result);
+            }
+        };
+    }
+}

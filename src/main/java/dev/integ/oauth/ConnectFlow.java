@@ -1,0 +1,179 @@
+package dev.integ.oauth;
+
+import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.SecurityEvent;
+import dev.integ.providers.ProviderSpec;
+import dev.integ.vault.Credential;
+import dev.integ.vault.CredentialStore;
+import dev.integ.vault.CredentialVault;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One sign-in: the loopback authorization-code flow with PKCE and a single-use state, the code
+ * exchanged for tokens, and the credential stored in the vault with the scopes actually granted.
+ * Re-connecting replaces the stored record by compare-and-set, so the old one stays until the new one
+ * is safely stored.
+ */
+public final class ConnectFlow {
+    /** How the sign-in talks to the admin; the CLI implements it. */
+    public interface Prompt {
+        /** Show the URL to open; {@code openedWith} says which program was started to open it, if any. */
+        void showAuthorizationUrl(URI url, Optional<String> openedWith, boolean pasteMode);
+
+        /** Paste mode: the address the browser ended on, as the admin copied it. */
+        String readRedirectedUrl();
+
+        void warn(String message);
+    }
+
+    /**
+     * @param paste   receive the redirect by paste instead of the loopback receiver
+     * @param browser start a browser (false: only print the URL)
+     */
+    public record Request(String provider, String user, Duration timeout, boolean paste, boolean browser) {
+    }
+
+    /** @param granted the scopes the provider granted; @param notGranted requested but not granted */
+    public record Connected(Credential credential, boolean replaced, List<String> notGranted, List<String> extra) {
+    }
+
+    private final ProviderClients clients;
+    private final CredentialVault vault;
+    private final EventLog events;
+    private final BrowserOpener browser;
+    private final Clock clock;
+
+    public ConnectFlow(ProviderClients clients, CredentialVault vault, EventLog events, BrowserOpener browser, Clock clock) {
+        this.clients = clients;
+        this.vault = vault;
+        this.events = events;
+        this.browser = browser;
+        this.clock = clock;
+    }
+
+    public Connected connect(Request request, Prompt prompt) {
+        ProviderClients.Opened opened = clients.open(request.provider(), request.user());
+        ProviderClient client = opened.client();
+        ProviderSpec spec = client.spec();
+        String user = request.user();
+        events.record(SecurityEvent.success("connect.start", spec.name(), user, Map.of("mode", request.paste() ? "paste" : "loopback")));
+        try {
+            String state = SignInState.generate();
+            Pkce pkce = spec.pkce() ? Pkce.generate() : null;
+            CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
+            RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
+            CallbackOutcome outcome;
+            URI redirectUri;
+            if (request.paste()) {
+                redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
+                showAndOpen(spec, client, redirectUri, state, pkce, request, prompt);
+                outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
+                if (outcome instanceof CallbackOutcome.Rejected rejected) {
+                    stateMismatch(spec, user, rejected);
+                    throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
+                            "start again and paste the address the browser shows after this sign-in");
+                }
+            } else {
+                try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejected -> stateMismatch(spec, user, rejected))) {
+                    redirectUri = receiver.redirectUri();
+                    showAndOpen(spec, client, redirectUri, state, pkce, request, prompt);
+                    outcome = receiver.await(request.timeout());
+                }
+            }
+            if (outcome instanceof CallbackOutcome.Denied denied) {
+                throw IntegException.humanAction("the sign-in to " + spec.title() + " was not approved",
+                        new TokenRefusal(denied.error(), denied.description(), 0).explain(),
+                        "run the command again and approve the access integ asks for");
+            }
+            String code = ((CallbackOutcome.Authorized) outcome).code();
+            TokenOutcome exchanged = client.exchangeCode(user, code, redirectUri, pkce);
+            if (exchanged instanceof TokenRefusal refusal) {
+                throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
+            }
+            return store(client, user, (IssuedTokens) exchanged, prompt);
+        } catch (IntegException e) {
+            events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
+                    Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
+            throw e;
+        }
+    }
+
+    private void showAndOpen(ProviderSpec spec, ProviderClient client, URI redirectUri, String state, Pkce pkce,
+                             Request request, Prompt prompt) {
+        URI url = AuthorizationUrl.build(spec, spec.endpoints().authorization(), client.client().clientId(), redirectUri, state, pkce);
+        Optional<String> openedWith = Optional.empty();
+        if (request.browser()) {
+            // the receiver is already serving: a fast browser cannot arrive before it listens
+            openedWith = browser.open(url);
+        }
+        prompt.showAuthorizationUrl(url, openedWith, request.paste());
+    }
+
+    private Connected store(ProviderClient client, String user, IssuedTokens issued, Prompt prompt) {
+        ProviderSpec spec = client.spec();
+        Map<String, String> account = new LinkedHashMap<>(issued.account());
+        try {
+            account.putAll(client.account(user, issued.secrets().revealAccessToken()));
+        } catch (IntegException e) {
+            // the tokens are good and the code is spent: keep them, and say what could not be looked up
+            prompt.warn("could not read the account details from " + spec.title() + ": " + e.getMessage());
+        }
+        List<String> granted = issued.grantedScopes() != null ? issued.grantedScopes() : spec.scopes();
+        List<String> notGranted = new ArrayList<>(spec.scopes());
+        notGranted.removeAll(granted);
+        List<String> extra = new ArrayList<>(granted);
+        extra.removeAll(spec.scopes());
+        if (!notGranted.isEmpty()) {
+            prompt.warn(spec.title() + " did not grant " + String.join(", ", notGranted)
+                    + (notGranted.contains("offline_access") || !issued.secrets().hasRefreshToken() && issued.expiresAt() != null
+                    ? "; without a refresh token this credential ends when its access token expires" : ""));
+        }
+        Instant now = clock.instant();
+        Optional<CredentialStore.Stored> existing = vault.store().get(spec.name(), user);
+        long rev = existing.map(CredentialStore.Stored::rev).orElse(0L);
+        Credential credential = new Credential(spec.name(), user, Credential.ACTIVE, granted, issued.expiresAt(), issued.refreshExpiresAt(),
+                issued.secrets().hasRefreshToken(), now, now, account);
+        events.record(SecurityEvent.success("connect.success", spec.name(), user, Map.of(
+                "scopes", String.join(" ", granted), "replaced", Boolean.toString(existing.isPresent()))));
+        if (!vault.save(credential, issued.secrets(), rev)) {
+            throw IntegException.retryLater("the " + spec.name() + " credential of " + user + " changed while connecting",
+                    "another connect or refresh stored it first; nothing was overwritten", "run the command again", null);
+        }
+        return new Connected(credential, existing.isPresent(), notGranted, extra);
+    }
+
+    private void stateMismatch(ProviderSpec spec, String user, CallbackOutcome.Rejected rejected) {
+        events.recordQuietly(SecurityEvent.failure("state.mismatch", spec.name(), user, Map.of("reason", rejected.reason())), x -> { });
+    }
+
+    private static String hintFor(ProviderSpec spec, TokenRefusal refusal) {
+        return switch (refusal.error()) {
+            case "bad_redirect_uri", "redirect_uri_mismatch" -> "the redirect URI must match the one registered at " + spec.title()
+                    + " byte for byte ('integ providers show " + spec.name() + "' shows it)";
+            case "invalid_client", "invalid_client_id", "bad_client_secret", "unauthorized_client" ->
+                    "check the client id and secret ('integ providers show " + spec.name() + "')";
+            default -> "run the command again; a sign-in code is valid once and only for a few minutes";
+        };
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw IntegException.retryLater("no free loopback port for the redirect address", e.getMessage(), null, e);
+        }
+    }
+}

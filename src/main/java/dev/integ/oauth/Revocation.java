@@ -1,0 +1,118 @@
+package dev.integ.oauth;
+
+import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.SecurityEvent;
+import dev.integ.providers.ProviderSpec;
+import dev.integ.vault.Credential;
+import dev.integ.vault.CredentialVault;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Ends a credential: at the provider first, then locally. When the provider cannot be reached or
+ * refuses, the record is kept (deleting it would leave a live grant nobody can revoke any more), unless
+ * the admin asks for a local-only forget. The stored tokens are used as they are, never refreshed.
+ */
+public final class Revocation {
+    /** How one credential ended. */
+    public enum Outcome {
+        /** revoked at the provider, deleted here */
+        REVOKED,
+        /** the provider already considered the token invalid; deleted here */
+        ALREADY_INVALID,
+        /** the provider has no revocation endpoint: deleted here only, see {@link Result#advice()} */
+        LOCAL_ONLY_NO_ENDPOINT,
+        /** deleted here only, as asked (--local-only) */
+        LOCAL_ONLY,
+        /** kept: the provider call failed, see {@link Result#error()} */
+        FAILED
+    }
+
+    /** @param advice what the admin must still do at the provider, or null; @param error why it failed, or null */
+    public record Result(String provider, String user, Outcome outcome, String advice, IntegException error) {
+    }
+
+    private final CredentialVault vault;
+    private final Function<String, ProviderSpec> specs;
+    private final BiFunction<String, String, ProviderClient> clients;
+    private final EventLog events;
+
+    public Revocation(CredentialVault vault, Function<String, ProviderSpec> specs, BiFunction<String, String, ProviderClient> clients,
+                      EventLog events) {
+        this.vault = vault;
+        this.specs = specs;
+        this.clients = clients;
+        this.events = events;
+    }
+
+    /** @throws IntegException when there is no such credential, or the provider call failed (the record is kept) */
+    public Result revoke(String provider, String user, boolean localOnly) {
+        Result result = attempt(specs.apply(provider).name(), user, localOnly);
+        if (result.outcome() == Outcome.FAILED) {
+            throw result.error();
+        }
+        return result;
+    }
+
+    /** Every credential of {@code user}, one provider after another; a failure does not stop the others. */
+    public List<Result> revokeAllFor(String user, boolean localOnly) {
+        List<String> providers = new ArrayList<>();
+        vault.list(new CredentialVault.Filter(null, user, null, null), c -> providers.add(c.provider()), damaged -> { });
+        List<Result> results = new ArrayList<>();
+        for (String provider : providers) {
+            results.add(attempt(provider, user, localOnly));
+        }
+        return results;
+    }
+
+    private Result attempt(String provider, String user, boolean localOnly) {
+        CredentialVault.Opened opened = vault.read(provider, user).orElseThrow(() -> IntegException.notFound(
+                "no " + provider + " credential for " + user, null, "'integ list --user " + user + "' shows what is stored"));
+        if (localOnly) {
+            delete(opened.credential(), "local_only");
+            return new Result(provider, user, Outcome.LOCAL_ONLY, specs.apply(provider).revokeAdvice(), null);
+        }
+        ProviderSpec spec = specs.apply(provider);
+        if (!spec.hasRevocationEndpoint() && spec.issuer() == null) {
+            delete(opened.credential(), "no_endpoint");
+            return new Result(provider, user, Outcome.LOCAL_ONLY_NO_ENDPOINT, advice(spec), null);
+        }
+        ProviderClient.Revoked revoked;
+        try {
+            revoked = clients.apply(provider, user).revoke(user, opened.secrets());
+        } catch (IntegException e) {
+            events.recordQuietly(SecurityEvent.failure("revoke", provider, user, Map.of("reason", e.exitCode().name().toLowerCase(java.util.Locale.ROOT))), x -> { });
+            IntegException kept = e.withHint("the credential is kept; to forget it here anyway: integ revoke " + provider
+                    + " --user " + user + " --local-only");
+            return new Result(provider, user, Outcome.FAILED, null, kept);
+        }
+        return switch (revoked) {
+            case REVOKED -> {
+                delete(opened.credential(), "revoked");
+                yield new Result(provider, user, Outcome.REVOKED, null, null);
+            }
+            case ALREADY_INVALID -> {
+                delete(opened.credential(), "already_invalid");
+                yield new Result(provider, user, Outcome.ALREADY_INVALID, null, null);
+            }
+            case NOT_SUPPORTED -> {
+                delete(opened.credential(), "no_endpoint");
+                yield new Result(provider, user, Outcome.LOCAL_ONLY_NO_ENDPOINT, advice(spec), null);
+            }
+        };
+    }
+
+    private void delete(Credential c, String how) {
+        vault.remove(c.provider(), c.user(), SecurityEvent.success("revoke", c.provider(), c.user(), Map.of("how", how)));
+    }
+
+    private static String advice(ProviderSpec spec) {
+        return spec.revokeAdvice() != null ? spec.revokeAdvice()
+                : spec.title() + " has no revocation endpoint configured: remove integ's access in the account's settings at " + spec.title();
+    }
+}
