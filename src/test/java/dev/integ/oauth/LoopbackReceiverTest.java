@@ -1,0 +1,311 @@
+package dev.integ.oauth;
+
+import dev.integ.core.ExitCode;
+import dev.integ.core.IntegException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class LoopbackReceiverTest {
+    private static final String STATE = "st4te-of-this-sign-in";
+    private static final String CODE = "SECRETCODE-8c1f2e";
+    private static final Duration SOON = Duration.ofSeconds(5);
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final List<CallbackOutcome.Rejected> rejected = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new ArrayList<>();
+    private LoopbackReceiver receiver;
+
+    @AfterEach
+    void closeReceiverAndCheckNoPageShowedTheCode() {
+        if (receiver != null) {
+            receiver.close();
+        }
+        assertThat(bodies).allSatisfy(body -> assertThat(body).doesNotContain(CODE));
+    }
+
+    private LoopbackReceiver start(String host, int port) {
+        return start(host, port, new CallbackCheck(STATE, null, false));
+    }
+
+    private LoopbackReceiver start(String host, int port, CallbackCheck check) {
+        receiver = LoopbackReceiver.start(new RedirectTarget(host, port, "/cb/test"), check, rejected::add);
+        return receiver;
+    }
+
+    private HttpResponse<String> get(String query) throws Exception {
+        return get(URI.create(receiver.redirectUri() + (query == null ? "" : "?" + query)));
+    }
+
+    private HttpResponse<String> get(URI uri) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(SOON).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        bodies.add(response.body());
+        return response;
+    }
+
+    @Test
+    void theRightStateIsAuthorizedAndThePageSaysConnected() throws Exception {
+        start("127.0.0.1", 0);
+        assertThat(receiver.redirectUri().toString()).matches("http://127\\.0\\.0\\.1:\\d+/cb/test");
+
+        HttpResponse<String> page = get("code=" + CODE + "&state=" + STATE);
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("integ is connected. You can close this tab.");
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+        assertThat(rejected).isEmpty();
+    }
+
+    @Test
+    void everyPageCarriesTheSecurityHeaders() throws Exception {
+        start("127.0.0.1", 0);
+        for (HttpResponse<String> page : List.of(get("state=wrong"), get(URI.create(receiver.redirectUri().resolve("/other").toString())),
+                get("code=" + CODE + "&state=" + STATE), get("code=" + CODE + "&state=" + STATE))) {
+            assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+            assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'none'; style-src 'unsafe-inline'");
+            assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.headers().firstValue("Server")).isEmpty();
+        }
+    }
+
+    @Test
+    void aWrongStateGetsAnErrorPageAndTheFlowGoesOn() throws Exception {
+        start("127.0.0.1", 0);
+
+        HttpResponse<String> wrong = get("code=" + CODE + "&state=someone-elses");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("doesn't belong to the running integ connect").contains("Start again from the link integ printed");
+        assertThat(rejected).containsExactly(new CallbackOutcome.Rejected("state does not match this sign-in"));
+
+        assertThat(get("code=" + CODE + "&state=" + STATE).statusCode()).isEqualTo(200);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void aForgedErrorWithAWrongStateDoesNotEndTheFlow() throws Exception {
+        start("127.0.0.1", 0);
+
+        assertThat(get("error=access_denied&state=forged").statusCode()).isEqualTo(400);
+        assertThat(get("error=access_denied").statusCode()).isEqualTo(400);
+        assertThat(rejected).hasSize(2);
+
+        get("code=" + CODE + "&state=" + STATE);
+        assertThat(receiver.await(SOON)).isInstanceOf(CallbackOutcome.Authorized.class);
+    }
+
+    @Test
+    void anErrorWithTheRightStateIsDeniedAndEndsTheFlow() throws Exception {
+        start("127.0.0.1", 0);
+
+        HttpResponse<String> page = get("error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E&state=" + STATE);
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("ccess was denied (access_denied)").doesNotContain("<b>no");
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Denied("access_denied", "<b>no</b>"));
+    }
+
+    @Test
+    void anErrorCodeThatIsNotAPlainTokenIsNotReflected() throws Exception {
+        start("127.0.0.1", 0);
+
+        HttpResponse<String> page = get("error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=" + STATE);
+
+        assertThat(page.body()).doesNotContain("<script").doesNotContain("alert(1)").contains("unrecognized error code");
+        assertThat(receiver.await(SOON)).isInstanceOf(CallbackOutcome.Denied.class);
+    }
+
+    @Test
+    void aMismatchedOrMissingRequiredIssuerIsRejected() throws Exception {
+        start("127.0.0.1", 0, new CallbackCheck(STATE, "https://auth.example.com", true));
+
+        assertThat(get("code=" + CODE + "&state=" + STATE + "&iss=https%3A%2F%2Fevil.example.com").statusCode()).isEqualTo(400);
+        assertThat(get("code=" + CODE + "&state=" + STATE).statusCode()).isEqualTo(400);
+        assertThat(rejected).hasSize(2);
+
+        assertThat(get("code=" + CODE + "&state=" + STATE + "&iss=https%3A%2F%2Fauth.example.com").statusCode()).isEqualTo(200);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void otherPathsAndMethodsAre404AndTheFlowKeepsWaiting() throws Exception {
+        start("127.0.0.1", 0);
+        URI base = receiver.redirectUri();
+
+        assertThat(get(base.resolve("/favicon.ico")).statusCode()).isEqualTo(404);
+        assertThat(get(URI.create(base + "/more?code=" + CODE + "&state=" + STATE)).statusCode()).isEqualTo(404);
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "?code=" + CODE + "&state=" + STATE))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(404);
+        assertThat(rejected).isEmpty();
+
+        get("code=" + CODE + "&state=" + STATE);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void aForeignHostHeaderIsRefused() throws Exception {
+        start("127.0.0.1", 0);
+        int port = receiver.redirectUri().getPort();
+
+        String response = rawGet(InetAddress.getByName("127.0.0.1"), port, "evil.example:" + port, "/cb/test?code=" + CODE + "&state=" + STATE);
+        assertThat(response).startsWith("HTTP/1.1 400").doesNotContain(CODE).contains("Cache-Control: no-store");
+        assertThat(rawGet(InetAddress.getByName("127.0.0.1"), port, "localhost:" + port, "/cb/test?state=" + STATE)).startsWith("HTTP/1.1 400");
+
+        get("code=" + CODE + "&state=" + STATE);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void afterTheFlowEndedFurtherRequestsAreToldItIsFinished() throws Exception {
+        start("127.0.0.1", 0);
+        get("code=" + CODE + "&state=" + STATE);
+        assertThat(receiver.await(SOON)).isInstanceOf(CallbackOutcome.Authorized.class);
+
+        HttpResponse<String> again = get("code=other&state=" + STATE);
+
+        assertThat(again.body()).contains("This sign-in has already finished");
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void noAnswerInTimeNeedsAHuman() {
+        start("127.0.0.1", 0);
+
+        assertThatThrownBy(() -> receiver.await(Duration.ofMillis(200)))
+                .isInstanceOfSatisfying(IntegException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION);
+                    assertThat(e.getMessage()).startsWith("no answer from the browser within 200ms");
+                    assertThat(e.hint()).contains("--manual");
+                });
+    }
+
+    @Test
+    void aFixedPortInUseIsATemporaryFailure() throws IOException {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            int port = taken.getLocalPort();
+
+            assertThatThrownBy(() -> start("127.0.0.1", port))
+                    .isInstanceOfSatisfying(IntegException.class, e -> {
+                        assertThat(e.exitCode()).isEqualTo(ExitCode.RETRY_LATER);
+                        assertThat(e.getMessage()).startsWith("port " + port + " on 127.0.0.1 is in use");
+                        assertThat(e.hint()).contains("another 'integ connect' may be running").contains("redirect-port");
+                    });
+        }
+    }
+
+    @Test
+    void aFixedFreePortIsUsedAsGiven() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        start("127.0.0.1", port);
+        assertThat(receiver.redirectUri()).isEqualTo(URI.create("http://127.0.0.1:" + port + "/cb/test"));
+    }
+
+    @Test
+    void localhostListensOnBothLoopbackAddresses() throws Exception {
+        start("localhost", 0);
+        int port = receiver.redirectUri().getPort();
+        assertThat(receiver.redirectUri()).isEqualTo(URI.create("http://localhost:" + port + "/cb/test"));
+
+        assertThat(rawGet(InetAddress.getByName("127.0.0.1"), port, "localhost:" + port, "/cb/test?state=wrong")).startsWith("HTTP/1.1 400");
+        assertThat(rejected).hasSize(1);
+
+        assumeTrue(LoopbackListeners.ipv6LoopbackAvailable(), "this machine has no IPv6 loopback");
+        String answer = rawGet(InetAddress.getByName("::1"), port, "localhost:" + port, "/cb/test?code=" + CODE + "&state=" + STATE);
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void localhostWithAFixedPortTakenOnIpv6IsATemporaryFailure() throws IOException {
+        assumeTrue(LoopbackListeners.ipv6LoopbackAvailable(), "this machine has no IPv6 loopback");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+            int port = taken.getLocalPort();
+
+            assertThatThrownBy(() -> start("localhost", port))
+                    .isInstanceOfSatisfying(IntegException.class, e -> {
+                        assertThat(e.exitCode()).isEqualTo(ExitCode.RETRY_LATER);
+                        assertThat(e.getMessage()).startsWith("port " + port + " on ::1 is in use");
+                    });
+            // and the IPv4 socket opened first was let go
+            try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                assertThat(again.getLocalPort()).isEqualTo(port);
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedStateIsRejected() throws Exception {
+        start("127.0.0.1", 0);
+
+        assertThat(get("code=" + CODE + "&state=" + STATE + "&state=" + STATE).statusCode()).isEqualTo(400);
+        assertThat(rejected).containsExactly(new CallbackOutcome.Rejected("the answer repeats state"));
+    }
+
+    @Test
+    void ipv6LoopbackOnly() throws Exception {
+        assumeTrue(LoopbackListeners.ipv6LoopbackAvailable(), "this machine has no IPv6 loopback");
+        start("::1", 0);
+        int port = receiver.redirectUri().getPort();
+        assertThat(receiver.redirectUri()).isEqualTo(URI.create("http://[::1]:" + port + "/cb/test"));
+
+        assertThat(get("code=" + CODE + "&state=" + STATE).statusCode()).isEqualTo(200);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
+    void closeIsIdempotentAndStopsListening() throws Exception {
+        start("127.0.0.1", 0);
+        URI uri = receiver.redirectUri();
+        receiver.close();
+        receiver.close();
+
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(uri).timeout(SOON).build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(IOException.class);
+    }
+
+    /** A request with a Host header of our choosing, which java.net.http does not allow to set. */
+    private String rawGet(InetAddress address, int port, String host, String target) throws IOException {
+        try (Socket socket = new Socket(address, port)) {
+            socket.setSoTimeout((int) SOON.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            bodies.add(response);
+            return response;
+        }
+    }
+}
