@@ -35,7 +35,7 @@ class AuthorizationUrlTest {
     @Test
     void pkceChallengeIsS256OfTheVerifier() {
         // RFC 7636 appendix B
-        assertThat(Pkce.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).isEqualTo("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbJ2Nt45ehp0");
+        assertThat(Pkce.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).isEqualTo("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
         Pkce p = Pkce.generate();
         assertThat(p.verifier()).hasSize(43).matches("[A-Za-z0-9_-]+");
         assertThat(p.toString()).doesNotContain(p.verifier());
