@@ -74,11 +74,14 @@ public final class Cli {
 
     /** Runs with {@code stdin} as standard input (not a terminal). */
     public Result runWithInput(String stdin, String... args) {
+        return runWithStdin(new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)), args);
+    }
+
+    /** Runs with {@code stdin} as standard input: a pipe lets a test answer a prompt once it knows the answer. */
+    public Result runWithStdin(java.io.InputStream stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new Environment(Map.copyOf(env)),
-                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                new PrintWriter(out, true), new PrintWriter(err, true), false);
+        int code = Main.run(args, new Environment(Map.copyOf(env)), stdin, new PrintWriter(out, true), new PrintWriter(err, true), false);
         return new Result(code, out.toString(), err.toString());
     }
 }

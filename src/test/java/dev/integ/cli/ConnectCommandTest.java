@@ -1,0 +1,198 @@
+package dev.integ.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.integ.testing.Cli;
+import dev.integ.testing.OAuthFixture;
+import dev.integ.testing.fakes.ScriptedBrowser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.integ.testing.VaultFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `integ connect` against fake Slack, Google, Atlassian and OIDC servers, through a scripted browser. */
+class ConnectCommandTest {
+    private static OAuthFixture f;
+
+    @BeforeAll
+    static void start() {
+        f = OAuthFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @BeforeEach
+    void fresh() {
+        f.reset();
+        f.browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
+    }
+
+    @Test
+    void slackStoresTheUserTokenWithTeamAndGrantedScopes() {
+        Cli.Result r = f.connect("slack", "alice");
+        assertThat(r.out()).isEqualTo("connected slack/alice (scopes: chat:write channels:read)\n");
+        assertThat(r.err()).contains("Opened the sign-in page with").contains("/oauth/v2/authorize?");
+        Map<String, String> authorize = f.slack.authorizeRequests().get(0);
+        assertThat(authorize).containsEntry("user_scope", "chat:write,channels:read").containsEntry("code_challenge_method", "S256")
+                .containsKey("code_challenge");
+        assertThat(authorize.get("state")).hasSizeGreaterThanOrEqualTo(22);
+        Map<String, String> exchange = f.slack.tokenRequests().get(0);
+        assertThat(exchange).containsEntry("auth", "basic").containsKey("code_verifier").doesNotContainKey("client_secret");
+        assertThat(exchange.get("redirect_uri")).isEqualTo(authorize.get("redirect_uri"));
+        JsonNode shown = json(f.ok("show", "slack", "--user", "alice", "-o", "json"));
+        assertThat(shown.path("account").path("team_id").asText()).isEqualTo("T123");
+        assertThat(shown.path("account").path("slack_user_id").asText()).isEqualTo("U123");
+        assertThat(f.browser.receiverPages()).anySatisfy(page -> assertThat(page).contains("close this tab"));
+    }
+
+    @Test
+    void googleSendsOfflineAccessAndRecordsTheAccountEmail() {
+        f.connect("google", "alice");
+        Map<String, String> authorize = f.google.authorizeRequests().get(0);
+        assertThat(authorize).containsEntry("access_type", "offline").containsEntry("prompt", "consent")
+                .containsEntry("code_challenge_method", "S256");
+        assertThat(authorize.get("redirect_uri")).matches("http://127\\.0\\.0\\.1:\\d+/cb/google");
+        assertThat(f.google.tokenRequests().get(0)).containsEntry("auth", "post");
+        JsonNode shown = json(f.ok("show", "google", "--user", "alice", "-o", "json"));
+        assertThat(shown.path("refresh_token").asBoolean()).isTrue();
+        assertThat(shown.path("account").path("email").asText()).contains("@");
+    }
+
+    @Test
+    void jiraUsesAJsonTokenBodyAndRecordsTheCloudId() {
+        f.connect("jira", "alice");
+        assertThat(f.jira.authorizeRequests().get(0)).containsEntry("audience", "api.atlassian.com").doesNotContainKey("code_challenge");
+        JsonNode shown = json(f.ok("show", "jira", "--user", "alice", "-o", "json"));
+        assertThat(shown.path("account").path("cloud_id").asText()).isEqualTo(f.jira.sites().get(0).id());
+        assertThat(shown.path("account").path("site").asText()).isEqualTo(f.jira.sites().get(0).url());
+        assertThat(shown.path("refresh_token").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aCustomOidcProviderIsFoundByDiscovery() {
+        f.connect("acme", "alice");
+        Map<String, String> authorize = f.acme.authorizeRequests().get(0);
+        assertThat(authorize).containsEntry("scope", "openid offline_access api").containsEntry("prompt", "consent");
+        assertThat(authorize.get("redirect_uri")).matches("http://127\\.0\\.0\\.1:\\d+/callback");
+        assertThat(f.acme.tokenRequests().get(0)).containsEntry("auth", "post");
+        JsonNode shown = json(f.ok("show", "acme", "--user", "alice", "-o", "json"));
+        assertThat(shown.path("account").path("subject").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aWrongStateIsIgnoredAndTheRightOneAccepted() {
+        f.browser.behaviour(ScriptedBrowser.Behaviour.WRONG_STATE_FIRST);
+        int before = f.browser.receiverStatuses().size();
+        int grants = f.google.codeGrants();
+        f.ok("connect", "google", "--user", "alice", "--timeout", "30s");
+        List<Integer> statuses = f.browser.receiverStatuses();
+        assertThat(statuses.subList(before, statuses.size())).containsExactly(400, 200);
+        assertThat(f.ok("events", "--provider", "google", "-o", "json").out()).contains("state.mismatch");
+        assertThat(f.google.codeGrants()).isEqualTo(grants + 1);
+    }
+
+    @Test
+    void accessDeniedEndsTheFlowWithExit5AndStoresNothing() {
+        f.google.denyNext();
+        Cli.Result r = f.run("connect", "google", "--user", "alice", "--timeout", "30s");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(r.err()).contains("integ: error: the sign-in to Google Drive was not approved: access_denied");
+        assertThat(f.run("show", "google", "--user", "alice").exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void noAnswerTimesOut() {
+        f.browser.behaviour(ScriptedBrowser.Behaviour.NOT_AT_ALL);
+        Cli.Result r = f.run("connect", "google", "--user", "alice", "--timeout", "1s");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(r.err()).contains("no answer from the browser within 1s");
+    }
+
+    @Test
+    void pasteModeChecksThePastedAddressLikeACallback() throws Exception {
+        PipedOutputStream typed = new PipedOutputStream();
+        PipedInputStream stdin = new PipedInputStream(typed);
+        f.browser.behaviour(ScriptedBrowser.Behaviour.paste(location -> {
+            try {
+                typed.write((location + "\n").getBytes(StandardCharsets.UTF_8));
+                typed.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        Cli.Result r = f.vault.cli().runWithStdin(stdin, f.vault.withRedis("connect", "jira", "--user", "bob", "--manual"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("paste it here");
+        assertThat(r.out()).startsWith("connected jira/bob");
+    }
+
+    @Test
+    void aPastedAddressFromAnotherSignInIsRefused() {
+        f.browser.behaviour(ScriptedBrowser.Behaviour.NOT_AT_ALL);
+        Cli.Result r = f.vault.runWithInput("http://127.0.0.1:" + "1/cb/jira?code=abc&state=forged\n", "connect", "jira", "--user", "bob", "--manual");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).doesNotContain("code=abc");
+    }
+
+    @Test
+    void slackErrorsWithHttp200AreFailuresAndStoreNothing() {
+        f.vault.cli().env("SLACK_CLIENT_SECRET", "wrong-secret");
+        try {
+            Cli.Result r = f.run("connect", "slack", "--user", "alice", "--timeout", "30s");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("slack refused the sign-in code: bad_client_secret").doesNotContain("wrong-secret");
+            assertThat(f.run("show", "slack", "--user", "alice").exitCode()).isEqualTo(3);
+        } finally {
+            f.vault.cli().env("SLACK_CLIENT_SECRET", f.slack.clientSecret());
+        }
+    }
+
+    @Test
+    void narrowerGrantWarnsAndStoresWhatWasGranted() {
+        f.google.grantOnly(Set.of("openid", "email"));
+        Cli.Result r = f.connect("google", "carol");
+        assertThat(r.err()).contains("integ: warning: Google Drive did not grant https://www.googleapis.com/auth/drive.file");
+        assertThat(json(f.ok("show", "google", "--user", "carol", "-o", "json")).path("scopes").toString())
+                .isEqualTo("[\"openid\",\"email\"]");
+        f.google.grantOnly(null);
+    }
+
+    @Test
+    void reconnectingReplacesTheRecord() {
+        f.connect("google", "alice");
+        String first = f.google.latestAccessToken();
+        Cli.Result again = f.connect("google", "alice");
+        assertThat(again.out()).startsWith("reconnected google/alice");
+        assertThat(f.ok("token", "google", "--user", "alice").out().strip()).isNotEqualTo(first).isEqualTo(f.google.latestAccessToken());
+    }
+
+    @Test
+    void missingClientSettingsAreNamedBeforeAnythingHappens() {
+        f.vault.cli().env("JIRA_CLIENT_SECRET", null);
+        int opened = f.browser.openedUrls().size();
+        try {
+            Cli.Result r = f.run("connect", "jira", "--user", "alice");
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).contains("jira is not configured: missing JIRA_CLIENT_SECRET");
+            assertThat(f.browser.openedUrls()).hasSize(opened);
+        } finally {
+            f.vault.cli().env("JIRA_CLIENT_SECRET", f.jira.clientSecret());
+        }
+    }
+}

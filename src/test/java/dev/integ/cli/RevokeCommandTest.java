@@ -1,0 +1,103 @@
+package dev.integ.cli;
+
+import dev.integ.testing.Cli;
+import dev.integ.testing.OAuthFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.integ.testing.VaultFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `integ revoke`: at the provider first, then here; kept when the provider call fails. */
+class RevokeCommandTest {
+    private static OAuthFixture f;
+
+    @BeforeAll
+    static void start() {
+        f = OAuthFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @BeforeEach
+    void fresh() {
+        f.reset();
+    }
+
+    @Test
+    void googleRevokesTheGrantWithTheRefreshTokenThenDeletes() {
+        f.connect("google", "alice");
+        String access = f.google.latestAccessToken();
+        String refresh = f.google.latestRefreshToken();
+        int refreshes = f.google.refreshGrants();
+        Cli.Result r = f.ok("revoke", "google", "--user", "alice", "--yes");
+        assertThat(r.out()).isEqualTo("revoked google/alice at the provider and deleted it here\n");
+        assertThat(f.google.refreshTokenUsable(refresh)).isFalse();
+        assertThat(f.google.isAccessTokenValid(access)).isFalse();
+        assertThat(f.google.refreshGrants()).isEqualTo(refreshes); // never refreshed just to revoke
+        assertThat(f.run("show", "google", "--user", "alice").exitCode()).isEqualTo(3);
+        assertThat(f.ok("events", "--provider", "google", "-o", "json").out()).contains("\"revoke\"");
+    }
+
+    @Test
+    void slackRevokesWithTheTokenAsBearer() {
+        f.connect("slack", "alice");
+        String access = f.slack.latestAccessToken();
+        f.ok("revoke", "slack", "--user", "alice", "--yes");
+        assertThat(f.slack.isAccessTokenValid(access)).isFalse();
+        assertThat(f.slack.revokeCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aCustomProviderUsesItsRfc7009Endpoint() {
+        f.connect("acme", "alice");
+        String refresh = f.acme.latestRefreshToken();
+        f.ok("revoke", "acme", "--user", "alice", "--yes");
+        assertThat(f.acme.refreshTokenUsable(refresh)).isFalse();
+    }
+
+    @Test
+    void jiraHasNoEndpointSoItIsDeletedHereAndTheAdminIsToldWhatToDo() {
+        f.connect("jira", "alice");
+        Cli.Result r = f.ok("revoke", "jira", "--user", "alice", "--yes");
+        assertThat(r.out()).contains("deleted jira/alice here only: the provider has no revocation endpoint");
+        assertThat(r.err()).contains("integ: warning: Atlassian has no endpoint to revoke a 3LO grant");
+        assertThat(f.run("show", "jira", "--user", "alice").exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void providerDownKeepsTheRecordAndOffersLocalOnly() {
+        f.connect("google", "alice");
+        f.google.stopListening();
+        try {
+            Cli.Result r = f.run("revoke", "google", "--user", "alice", "--yes");
+            assertThat(r.exitCode()).isEqualTo(4);
+            assertThat(r.err()).contains("--local-only");
+            assertThat(f.run("show", "google", "--user", "alice").exitCode()).isZero();
+            Cli.Result local = f.ok("revoke", "google", "--user", "alice", "--yes", "--local-only");
+            assertThat(local.out()).contains("deleted google/alice here only (--local-only)");
+            assertThat(f.run("show", "google", "--user", "alice").exitCode()).isEqualTo(3);
+        } finally {
+            f.google.resumeListening();
+        }
+    }
+
+    @Test
+    void allForUserRevokesEachProviderAndNeedsConfirmationWithoutATerminal() {
+        f.connect("google", "bob");
+        f.connect("jira", "bob");
+        Cli.Result refused = f.run("revoke", "--all-for-user", "bob");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("--yes");
+        var doc = json(f.ok("revoke", "--all-for-user", "bob", "--yes", "-o", "json"));
+        assertThat(doc.path("credentials").findValuesAsText("outcome")).containsExactlyInAnyOrder("revoked", "local_only_no_endpoint");
+        assertThat(json(f.ok("list", "--user", "bob", "-o", "json"))).isEmpty();
+    }
+}

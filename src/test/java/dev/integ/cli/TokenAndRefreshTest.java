@@ -1,0 +1,165 @@
+package dev.integ.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.integ.testing.Cli;
+import dev.integ.testing.OAuthFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.integ.testing.VaultFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `integ token` and `integ refresh`: single flight across concurrent callers, rotation, dead grants, outages. */
+class TokenAndRefreshTest {
+    private static OAuthFixture f;
+
+    @BeforeAll
+    static void start() {
+        f = OAuthFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @BeforeEach
+    void fresh() {
+        f.reset();
+        f.providers().forEach(p -> p.accessTokenLifetime(Duration.ofHours(1)));
+    }
+
+    @Test
+    void tokenPrintsOnlyTheTokenAndJsonAddsExpiryAndScopes() {
+        f.connect("google", "alice");
+        int refreshes = f.google.refreshGrants();
+        Cli.Result r = f.ok("token", "google", "--user", "alice");
+        assertThat(r.out()).isEqualTo(f.google.latestAccessToken() + "\n");
+        assertThat(r.err()).isEmpty();
+        JsonNode doc = json(f.ok("token", "google_drive", "--user", "alice", "-o", "json"));
+        assertThat(doc.path("access_token").asText()).isEqualTo(f.google.latestAccessToken());
+        assertThat(doc.path("expires_at").asText()).isNotEmpty();
+        assertThat(doc.path("scopes").isArray()).isTrue();
+        assertThat(f.google.refreshGrants()).isEqualTo(refreshes);
+        assertThat(f.ok("events", "--provider", "google", "-o", "json").out()).contains("token.read");
+    }
+
+    @Test
+    void eightConcurrentTokenCallsOnAnExpiringRotatingCredentialRefreshExactlyOnce() throws Exception {
+        f.jira.accessTokenLifetime(Duration.ofMinutes(1)); // inside the 5-minute margin: every caller wants a refresh
+        f.connect("jira", "alice");
+        f.jira.accessTokenLifetime(Duration.ofHours(1));
+        int before = f.jira.refreshGrants();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Cli.Result>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit((Callable<Cli.Result>) () -> f.run("token", "jira", "--user", "alice")));
+            }
+            List<String> tokens = new ArrayList<>();
+            for (Future<Cli.Result> call : calls) {
+                Cli.Result r = call.get();
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                tokens.add(r.out().strip());
+            }
+            assertThat(f.jira.refreshGrants() - before).isEqualTo(1);
+            assertThat(tokens).allSatisfy(t -> assertThat(f.jira.isAccessTokenValid(t)).isTrue());
+            assertThat(tokens).containsOnly(f.jira.latestAccessToken());
+        } finally {
+            pool.shutdownNow();
+        }
+        // the stored refresh token is the newest one: the next refresh redeems it, not the spent one
+        f.ok("refresh", "jira", "--user", "alice");
+        assertThat(f.jira.tokenRequests().get(f.jira.tokenRequests().size() - 1).get("refresh_token"))
+                .isNotNull();
+        assertThat(f.jira.refreshGrants() - before).isEqualTo(2);
+    }
+
+    @Test
+    void slackRotationStoresTheNewRefreshTokenBeforeUsingTheAccessToken() {
+        f.slack.rotation(true);
+        try {
+            f.connect("slack", "alice");
+            String firstRefresh = f.slack.latestRefreshToken();
+            f.ok("refresh", "slack", "--user", "alice");
+            assertThat(f.slack.refreshTokenUsable(firstRefresh)).isFalse();
+            f.ok("refresh", "slack", "--user", "alice"); // would fail with invalid_refresh_token had the old one been kept
+            assertThat(f.ok("token", "slack", "--user", "alice").out().strip()).isEqualTo(f.slack.latestAccessToken());
+        } finally {
+            f.slack.rotation(false);
+        }
+    }
+
+    @Test
+    void aRefusedRefreshTokenMarksNeedsReauthAndExits5() {
+        f.connect("google", "alice");
+        f.google.revokeGrant();
+        Cli.Result r = f.run("refresh", "google", "--user", "alice");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(r.err()).contains("needs to be authorized again").contains("invalid_grant")
+                .contains("integ: hint: run: integ connect google --user alice");
+        assertThat(json(f.ok("show", "google", "--user", "alice", "-o", "json")).path("status").asText()).isEqualTo("needs_reauth");
+        Cli.Result token = f.run("token", "google", "--user", "alice", "--min-valid", "2h");
+        assertThat(token.exitCode()).isEqualTo(5);
+        assertThat(token.out()).isEmpty();
+    }
+
+    @Test
+    void providerOutagesChangeNothingAndExit4() {
+        f.connect("acme", "alice");
+        String stored = f.vault.snapshot().get("integ:cred:acme:alice");
+        f.acme.failNextTokenCalls(1, 503);
+        Cli.Result r = f.run("refresh", "acme", "--user", "alice");
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(f.vault.snapshot().get("integ:cred:acme:alice")).isEqualTo(stored);
+        f.acme.stopListening();
+        try {
+            assertThat(f.run("refresh", "acme", "--user", "alice").exitCode()).isEqualTo(4);
+        } finally {
+            f.acme.resumeListening();
+        }
+        assertThat(json(f.ok("show", "acme", "--user", "alice", "-o", "json")).path("status").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void refreshAllRefreshesWhatExpiresSoonAndSummarises() {
+        f.google.accessTokenLifetime(Duration.ofMinutes(10));
+        f.connect("google", "alice");
+        f.connect("google", "bob");
+        f.google.accessTokenLifetime(Duration.ofHours(1));
+        f.connect("acme", "carol"); // expires in an hour: outside the 30-minute window
+        JsonNode summary = json(f.ok("refresh", "--all", "--expiring-within", "30m", "-o", "json"));
+        assertThat(summary.path("refreshed").asInt()).isEqualTo(2);
+        assertThat(summary.path("failed").asInt()).isZero();
+        assertThat(summary.path("credentials").findValuesAsText("user")).containsExactlyInAnyOrder("alice", "bob");
+
+        f.google.accessTokenLifetime(Duration.ofMinutes(10));
+        f.ok("refresh", "google", "--user", "alice");
+        f.google.revokeGrant();
+        Cli.Result failed = f.run("refresh", "--all", "--expiring-within", "30m");
+        assertThat(failed.exitCode()).isEqualTo(5);
+        assertThat(failed.out()).contains("failed google/alice").contains("1 failed");
+    }
+
+    @Test
+    void usageErrors() {
+        assertThat(f.run("refresh", "google").exitCode()).isEqualTo(2);
+        assertThat(f.run("refresh", "--all", "--user", "x").exitCode()).isEqualTo(2);
+        Cli.Result missing = f.run("token", "google", "--user", "nobody");
+        assertThat(missing.exitCode()).isEqualTo(3);
+        assertThat(missing.err()).contains("no google credential for nobody").contains("integ connect google --user nobody");
+        assertThat(f.run("token", "github", "--user", "x").exitCode()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.integ.testing;
+
+import dev.integ.testing.fakes.FakeAtlassian;
+import dev.integ.testing.fakes.FakeGoogle;
+import dev.integ.testing.fakes.FakeOidc;
+import dev.integ.testing.fakes.FakeProvider;
+import dev.integ.testing.fakes.FakeSlack;
+import dev.integ.testing.fakes.ScriptedBrowser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A vault on a throwaway redis-server, the four fake providers on loopback, and a scripted browser set
+ * as $BROWSER: everything `connect`, `token`, `refresh` and `revoke` talk to, and nothing else.
+ * The config file points the built-in providers at the fakes; "acme" is a custom OIDC provider found by discovery.
+ */
+public final class OAuthFixture implements AutoCloseable {
+    public final VaultFixture vault;
+    public final FakeSlack slack = new FakeSlack();
+    public final FakeGoogle google = new FakeGoogle();
+    public final FakeAtlassian jira = new FakeAtlassian();
+    public final FakeOidc acme = new FakeOidc("integ-cli", "acme-secret");
+    public final ScriptedBrowser browser;
+    private final int slackPort = freePort();
+    private final int jiraPort = freePort();
+
+    private OAuthFixture(VaultFixture vault) throws IOException {
+        this.vault = vault;
+        this.browser = ScriptedBrowser.start(vault.directory().resolve("browser"));
+        slack.registerRedirect("http://localhost:" + slackPort + "/cb/slack");
+        jira.registerRedirect("http://127.0.0.1:" + jiraPort + "/cb/jira");
+        acme.clientAuth("client_secret_post");
+        vault.cli().config(config())
+                .env("BROWSER", browser.command())
+                .env("SLACK_CLIENT_ID", slack.clientId()).env("SLACK_CLIENT_SECRET", slack.clientSecret())
+                .env("GOOGLE_CLIENT_ID", google.clientId()).env("GOOGLE_CLIENT_SECRET", google.clientSecret())
+                .env("JIRA_CLIENT_ID", jira.clientId()).env("JIRA_CLIENT_SECRET", jira.clientSecret())
+                .env("ACME_CLIENT_SECRET", acme.clientSecret())
+                // a desktop session: the browser opener is usable, paste mode is not the default
+                .env("DISPLAY", ":0");
+    }
+
+    public static OAuthFixture start() {
+        VaultFixture vault = VaultFixture.start();
+        try {
+            return new OAuthFixture(vault);
+        } catch (IOException e) {
+            vault.close();
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String config() {
+        return """
+                providers:
+                  slack:
+                    authorization-endpoint: %s
+                    token-endpoint: %s
+                    revocation-endpoint: %s
+                    redirect-port: %d
+                  google:
+                    authorization-endpoint: %s
+                    token-endpoint: %s
+                    revocation-endpoint: %s
+                    userinfo-endpoint: %s
+                  jira:
+                    authorization-endpoint: %s
+                    token-endpoint: %s
+                    resources-endpoint: %s
+                    redirect-port: %d
+                  acme:
+                    issuer: %s
+                    client-id: integ-cli
+                    client-secret-env: ACME_CLIENT_SECRET
+                    client-auth: client_secret_post
+                    scopes: [openid, offline_access, api]
+                    redirect-host: 127.0.0.1
+                    redirect-path: /callback
+                """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort,
+                google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
+                jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, acme.issuer());
+    }
+
+    public List<FakeProvider> providers() {
+        return List.of(slack, google, jira, acme);
+    }
+
+    public Cli.Result run(String... args) {
+        return vault.run(args);
+    }
+
+    public Cli.Result ok(String... args) {
+        return vault.ok(args);
+    }
+
+    /** Connects {@code user} to {@code provider} through the scripted browser and asserts it worked. */
+    public Cli.Result connect(String provider, String user) {
+        browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
+        return ok("connect", provider, "--user", user, "--timeout", "30s");
+    }
+
+    /** Every token and secret the fakes issued or hold: none may appear where a secret must not. */
+    public List<String> secrets() {
+        List<String> all = new ArrayList<>();
+        for (FakeProvider p : providers()) {
+            all.add(p.clientSecret());
+            all.addAll(p.issuedSecrets());
+        }
+        return all.stream().filter(s -> s != null && s.length() >= 8).distinct().toList();
+    }
+
+    public void reset() {
+        vault.reset();
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Stream.of(slack, google, jira, acme).forEach(FakeProvider::close);
+        try {
+            browser.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        vault.close();
+    }
+}
