@@ -154,6 +154,11 @@ function compReplyArray() {
 # to generate possible options and subcommands for the last specified subcommand.
 function _complete_integ() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} connect" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} refresh" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} revoke" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} providers" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} list" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} show" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} forget" ];    then _picocli_integ; return $?; fi
@@ -163,6 +168,7 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} providers show" ];    then _picocli_integ_providers; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys init" ];    then _picocli_integ_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys status" ];    then _picocli_integ_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys rotate" ];    then _picocli_integ_keys; return $?; fi
@@ -181,57 +187,69 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store stop" ];    then _picocli_integ_store; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
-  local cmds0=(list)
-  local cmds1=(show)
-  local cmds2=(forget)
-  local cmds3=(import)
-  local cmds4=(keys)
-  local cmds5=(ratelimit)
-  local cmds6=(events)
-  local cmds7=(doctor)
-  local cmds8=(store)
-  local cmds9=(keys init)
-  local cmds10=(keys status)
-  local cmds11=(keys rotate)
-  local cmds12=(keys rewrap)
-  local cmds13=(keys retire)
-  local cmds14=(keys rotate-master)
-  local cmds15=(ratelimit test)
-  local cmds16=(ratelimit status)
-  local cmds17=(ratelimit reset)
-  local cmds18=(events tail)
-  local cmds19=(events stats)
-  local cmds20=(events hash-user)
-  local cmds21=(events check)
-  local cmds22=(store status)
-  local cmds23=(store start)
-  local cmds24=(store stop)
+  local cmds0=(connect)
+  local cmds1=(token)
+  local cmds2=(refresh)
+  local cmds3=(revoke)
+  local cmds4=(providers)
+  local cmds5=(list)
+  local cmds6=(show)
+  local cmds7=(forget)
+  local cmds8=(import)
+  local cmds9=(keys)
+  local cmds10=(ratelimit)
+  local cmds11=(events)
+  local cmds12=(doctor)
+  local cmds13=(store)
+  local cmds14=(providers show)
+  local cmds15=(keys init)
+  local cmds16=(keys status)
+  local cmds17=(keys rotate)
+  local cmds18=(keys rewrap)
+  local cmds19=(keys retire)
+  local cmds20=(keys rotate-master)
+  local cmds21=(ratelimit test)
+  local cmds22=(ratelimit status)
+  local cmds23=(ratelimit reset)
+  local cmds24=(events tail)
+  local cmds25=(events stats)
+  local cmds26=(events hash-user)
+  local cmds27=(events check)
+  local cmds28=(store status)
+  local cmds29=(store start)
+  local cmds30=(store stop)
 
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_integ_store_stop; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_integ_store_start; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_integ_store_status; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_integ_events_check; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_integ_events_hashuser; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_events_stats; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_events_tail; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_keys_retire; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_keys_rotate; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_keys_status; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys_init; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_store; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_doctor; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_events; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_ratelimit; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_keys; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_import; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_integ_forget; return $?; fi
-  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_integ_show; return $?; fi
-  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_integ_list; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_store_stop; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_store_start; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_integ_events_check; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_integ_events_hashuser; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_integ_events_stats; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_integ_events_tail; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_keys_retire; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_keys_rotate; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_keys_status; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_keys_init; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_providers_show; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_store; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_events; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_ratelimit; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_import; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_forget; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_show; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_list; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_providers; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_integ_refresh; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_integ_token; return $?; fi
+  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_integ_connect; return $?; fi
 
   # No subcommands were specified; generate completions for the top-level command.
   _picocli_integ; return $?;
@@ -243,7 +261,364 @@ function _picocli_integ() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show forget import keys ratelimit events doctor store"
+  local commands="connect token refresh revoke providers list show forget import keys ratelimit events doctor store"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `connect` subcommand.
+function _picocli_integ_connect() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-browser' '--manual' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--timeout' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `token` subcommand.
+function _picocli_integ_token() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--min-valid' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--min-valid')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `refresh` subcommand.
+function _picocli_integ_refresh() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--all' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--expiring-within' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--expiring-within')
+      return
+      ;;
+    '--concurrency')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `revoke` subcommand.
+function _picocli_integ_revoke() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--local-only' '-y' '--yes' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--all-for-user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--all-for-user')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `providers` subcommand.
+function _picocli_integ_providers() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="show"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -883,6 +1258,72 @@ function _picocli_integ_store() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="status start stop"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_integ_providers_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
