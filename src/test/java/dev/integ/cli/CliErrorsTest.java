@@ -95,7 +95,7 @@ class CliErrorsTest {
         assertThat(r.exitCode()).isEqualTo(2);
         String path = cli.home().resolve("config/integ/config.yaml").toString();
         assertThat(r.err()).isEqualTo("integ: error: bad config file " + path + ": unknown key 'redsi' (line 2)\n"
-                + "integ: hint: known keys here: events, namespace, output, rate-limits, redis, vault\n");
+                + "integ: hint: known keys here: events, namespace, output, providers, rate-limits, redis, vault\n");
     }
 
     @Test
