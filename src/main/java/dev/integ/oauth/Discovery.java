@@ -6,6 +6,7 @@ import dev.integ.core.IntegException;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundRequest;
 import dev.integ.http.ProviderAnswer;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 
 import java.io.IOException;
@@ -99,6 +100,9 @@ public final class Discovery {
 
     private static String text(JsonNode node, String field) {
         JsonNode v = node.path(field);
-        return v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+        if (!v.isTextual() || v.asText().isBlank()) {
+            return null;
+        }
+        return ProviderCatalog.checkedEndpoint(v.asText(), field + " in the discovery document");
     }
 }

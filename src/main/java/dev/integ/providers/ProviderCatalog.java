@@ -168,6 +168,16 @@ public final class ProviderCatalog {
         return new Redirect(host, port, path);
     }
 
+    /**
+     * Checks an endpoint URL, from the config file or a discovery document: tokens travel over it, so
+     * it must be https, or plain http to this machine only.
+     *
+     * @param setting how messages name where the URL came from
+     */
+    public static String checkedEndpoint(String value, String setting) {
+        return endpoint(value, null, setting);
+    }
+
     private static String endpoint(String value, String fallback, String setting) {
         if (value == null) {
             return fallback;

@@ -929,6 +929,18 @@ public abstract class FakeProvider implements AutoCloseable {
         return null;
     }
 
+    /**
+     * A refresh token of a new grant to {@link #clientId()}, as if a sign-in had just happened: for
+     * tests that start from a stored credential rather than a browser.
+     */
+    public String seedRefreshToken(List<String> scopes) {
+        synchronized (lock) {
+            Grant g = new Grant(clientId, "seed", List.copyOf(scopes), clock.instant(), Map.of());
+            grants.add(g);
+            return issueRefresh(g, "seed-rt-", null).value;
+        }
+    }
+
     protected Grant newGrant(String kind, List<String> scopes, AuthCode from) {
         synchronized (lock) {
             Grant g = new Grant(from.clientId(), kind, scopes, clock.instant(), from.authorizeParams());

@@ -1,0 +1,125 @@
+package dev.integ.oauth;
+
+import dev.integ.config.ConfigFile;
+import dev.integ.config.Environment;
+import dev.integ.core.ExitCode;
+import dev.integ.core.IntegException;
+import dev.integ.http.OutboundHttp;
+import dev.integ.http.OutboundPolicy;
+import dev.integ.providers.ClientCredentials;
+import dev.integ.providers.ProviderCatalog;
+import dev.integ.providers.ProviderSpec;
+import dev.integ.ratelimit.Decision;
+import dev.integ.testing.VaultFixture;
+import dev.integ.testing.fakes.FakeOidc;
+import dev.integ.vault.Credential;
+import dev.integ.vault.CredentialVault;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The refresh paths that need an exact interleaving, driven from inside the service's seams. */
+class AccessTokensRaceTest {
+    private static VaultFixture fixture;
+    private static FakeOidc idp;
+    private CredentialVault vault;
+    private ProviderClient client;
+
+    @BeforeAll
+    static void start() {
+        fixture = VaultFixture.start();
+        idp = new FakeOidc("integ-cli", "s3cret-client").clientAuth("client_secret_post").rotateRefreshTokens(true);
+    }
+
+    @AfterAll
+    static void stop() {
+        idp.close();
+        fixture.close();
+    }
+
+    @BeforeEach
+    void fresh() {
+        fixture.reset();
+        vault = fixture.vault(VaultFixture.NS);
+        ProviderSpec spec = ProviderCatalog.from(Map.of("acme", new com.fasterxml.jackson.databind.ObjectMapper()
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.KEBAB_CASE)
+                .convertValue(Map.of("issuer", idp.issuer(), "client-id", "integ-cli", "client-auth", "client_secret_post",
+                        "scopes", List.of("openid", "offline_access")), ConfigFile.Provider.class))).resolve("acme");
+        OutboundHttp http = new OutboundHttp((p, u) -> new Decision(true, Duration.ZERO, null, 1, 1), OutboundPolicy.DEFAULTS);
+        Discovery.Discovered discovered = new Discovery(http).complete(spec, "alice");
+        client = new ProviderClient(discovered.spec(), ClientCredentials.resolve(spec, new Environment(Map.of("ACME_CLIENT_SECRET", "s3cret-client"))),
+                http, Clock.systemUTC());
+    }
+
+    /** Stores a grant issued by the fake (a refresh of a bootstrap grant), expiring now. */
+    private void storeExpiring(String user) {
+        IssuedTokens issued = (IssuedTokens) client.refresh(user, bootstrapRefreshToken());
+        Instant now = Instant.now();
+        vault.save(new Credential("acme", user, Credential.ACTIVE, List.of("openid"), now.plusSeconds(30), null, true, now, now, Map.of()),
+                issued.secrets(), 0);
+    }
+
+    private String bootstrapRefreshToken() {
+        return idp.seedRefreshToken(List.of("openid", "offline_access"));
+    }
+
+    @Test
+    void aDeadGrantAfterAConcurrentReconnectIsALostRaceAndTheWinnersTokenIsUsed() {
+        storeExpiring("alice");
+        String[] winner = new String[1];
+        AccessTokens tokens = new AccessTokens(vault, (provider, user) -> {
+            // between our read under the lock and our refresh, a re-connect (which takes no lock) stores a
+            // new grant and the old one dies at the provider
+            CredentialVault.Opened old = vault.read("acme", "alice").orElseThrow();
+            IssuedTokens reconnect = (IssuedTokens) client.refresh("alice", bootstrapRefreshToken());
+            winner[0] = reconnect.secrets().revealAccessToken();
+            vault.save(new Credential("acme", "alice", Credential.ACTIVE, List.of("openid"), Instant.now().plusSeconds(3600), null, true,
+                    Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
+            client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
+            return client;
+        }, (p, u) -> () -> { }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        AccessTokens.Fresh fresh = tokens.token("acme", "alice", Duration.ofMinutes(5));
+        assertThat(fresh.secrets().revealAccessToken()).isEqualTo(winner[0]);
+        assertThat(fresh.refreshed()).isFalse();
+        assertThat(vault.read("acme", "alice").orElseThrow().credential().status()).isEqualTo(Credential.ACTIVE);
+    }
+
+    @Test
+    void aGenuineDeadGrantIsKeptAsNeedsReauth() {
+        storeExpiring("bob");
+        CredentialVault.Opened stored = vault.read("acme", "bob").orElseThrow();
+        client.refresh("bob", stored.secrets().revealRefreshToken()); // someone outside integ spent it
+        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> () -> { }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        assertThatThrownBy(() -> tokens.token("acme", "bob", Duration.ofMinutes(5)))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION));
+        CredentialVault.Opened after = vault.read("acme", "bob").orElseThrow();
+        assertThat(after.credential().status()).isEqualTo(Credential.NEEDS_REAUTH);
+        assertThat(after.secrets()).isEqualTo(stored.secrets());
+    }
+
+    @Test
+    void aDiscoveryDocumentNamingAnotherIssuerIsRefused() {
+        idp.advertiseIssuer("https://evil.example.com");
+        try {
+            ProviderSpec spec = new ProviderSpec("acme", "acme", java.util.Set.of(), false, idp.issuer(), ProviderSpec.Endpoints.NONE,
+                    new ProviderSpec.ClientSettings("integ-cli", "X", null, dev.integ.providers.ClientAuth.NONE), List.of(), "scope", " ",
+                    true, Map.of(), ProviderSpec.TokenEncoding.FORM, ProviderSpec.ResponseFormat.OAUTH, ProviderSpec.Revocation.RFC7009,
+                    new ProviderSpec.Redirect("127.0.0.1", 0, "/cb/acme"), null);
+            OutboundHttp http = new OutboundHttp((p, u) -> new Decision(true, Duration.ZERO, null, 1, 1), OutboundPolicy.DEFAULTS);
+            assertThatThrownBy(() -> new Discovery(http).complete(spec, "alice")).hasMessageContaining("names another issuer")
+                    .hasMessageContaining("https://evil.example.com");
+        } finally {
+            idp.advertiseIssuer(null);
+        }
+    }
+}
