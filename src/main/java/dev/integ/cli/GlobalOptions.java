@@ -102,6 +102,9 @@ public final class GlobalOptions {
         env.put("INTEG_NAMESPACE", "Key namespace, as --namespace.");
         env.put("XDG_CONFIG_HOME", "Base of the default config file (default ~/.config).");
         env.put("XDG_DATA_HOME", "Base of the embedded store's data (default ~/.local/share).");
+        env.put("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_CLIENT_SECRET_FILE", "A provider's OAuth client (likewise GOOGLE_*, JIRA_*, and NAME_* for a custom provider).");
+        env.put("BROWSER", "Program that opens the sign-in page for 'connect' (the URL is its one argument).");
+        env.put("SSH_CONNECTION, DISPLAY, WAYLAND_DISPLAY", "Over SSH or without a display (and no BROWSER), 'connect' asks for the redirected address instead.");
         env.put("NO_COLOR", "When set, no colors.");
         return env;
     }
