@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
 import dev.integ.testing.fakes.ScriptedBrowser;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -23,25 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** `integ connect` against fake Slack, Google, Atlassian and OIDC servers, through a scripted browser. */
 class ConnectCommandTest {
-    private static OAuthFixture f;
-
-    @BeforeAll
-    static void start() {
-        f = OAuthFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        f.reset();
-        f.browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
-    }
+    @RegisterExtension
+    static final OAuthFixture f = OAuthFixture.start();
 
     @Test
     void slackStoresTheUserTokenWithTeamAndGrantedScopes() {
@@ -170,7 +151,6 @@ class ConnectCommandTest {
         assertThat(r.err()).contains("integ: warning: Google Drive did not grant https://www.googleapis.com/auth/drive.file");
         assertThat(json(f.ok("show", "google", "--user", "carol", "-o", "json")).path("scopes").toString())
                 .isEqualTo("[\"openid\",\"email\"]");
-        f.google.grantOnly(null);
     }
 
     @Test

@@ -4,9 +4,8 @@ import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
 import dev.integ.testing.VaultFixture;
 import dev.integ.testing.fakes.ScriptedBrowser;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.nio.charset.StandardCharsets;
@@ -22,21 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * included), in the security event log, or anywhere in Redis in clear.
  */
 class OAuthSecretsTest {
-    private static OAuthFixture f;
+    @RegisterExtension
+    static final OAuthFixture f = OAuthFixture.start();
     private final StringBuilder visible = new StringBuilder();
-
-    @BeforeAll
-    static void start() {
-        f = OAuthFixture.start();
-        f.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
 
     private Cli.Result run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));

@@ -2,34 +2,16 @@ package dev.integ.cli;
 
 import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.integ.testing.VaultFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `integ revoke`: at the provider first, then here; kept when the provider call fails. */
 class RevokeCommandTest {
-    private static OAuthFixture f;
-
-    @BeforeAll
-    static void start() {
-        f = OAuthFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        f.reset();
-    }
+    @RegisterExtension
+    static final OAuthFixture f = OAuthFixture.start();
 
     @Test
     void googleRevokesTheGrantWithTheRefreshTokenThenDeletes() {

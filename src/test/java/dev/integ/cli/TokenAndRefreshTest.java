@@ -3,10 +3,8 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,25 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** `integ token` and `integ refresh`: single flight across concurrent callers, rotation, dead grants, outages. */
 class TokenAndRefreshTest {
-    private static OAuthFixture f;
-
-    @BeforeAll
-    static void start() {
-        f = OAuthFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        f.reset();
-        f.providers().forEach(p -> p.accessTokenLifetime(Duration.ofHours(1)));
-    }
+    @RegisterExtension
+    static final OAuthFixture f = OAuthFixture.start();
 
     @Test
     void tokenPrintsOnlyTheTokenAndJsonAddsExpiryAndScopes() {

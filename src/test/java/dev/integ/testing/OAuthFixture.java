@@ -7,6 +7,10 @@ import dev.integ.testing.fakes.FakeProvider;
 import dev.integ.testing.fakes.FakeSlack;
 import dev.integ.testing.fakes.ScriptedBrowser;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -19,8 +23,12 @@ import java.util.stream.Stream;
  * A vault on a throwaway redis-server, the four fake providers on loopback, and a scripted browser set
  * as $BROWSER: everything `connect`, `token`, `refresh` and `revoke` talk to, and nothing else.
  * The config file points the built-in providers at the fakes; "acme" is a custom OIDC provider found by discovery.
+ * <p>
+ * Register it once per test class ({@code @RegisterExtension static final OAuthFixture f = OAuthFixture.start();}):
+ * each test starts from an empty store with a fresh keyset and a browser that follows the sign-in,
+ * and everything is stopped after the class.
  */
-public final class OAuthFixture implements AutoCloseable {
+public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
     public final VaultFixture vault;
     public final FakeSlack slack = new FakeSlack();
     public final FakeGoogle google = new FakeGoogle();
@@ -117,6 +125,19 @@ public final class OAuthFixture implements AutoCloseable {
 
     public void reset() {
         vault.reset();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        reset();
+        browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
+        providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null));
+        slack.rotation(false);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     private static int freePort() {
