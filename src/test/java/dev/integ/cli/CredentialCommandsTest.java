@@ -3,10 +3,9 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
@@ -19,19 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** show, list filters and forget on stored credentials, and how long Redis keeps each record. */
 class CredentialCommandsTest {
     private static final long TOLERANCE = Duration.ofMinutes(1).toMillis();
-    private static VaultFixture vault;
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
 
     @BeforeEach
     void freshStore() {

@@ -9,10 +9,9 @@ import dev.integ.events.UserHasher;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,17 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** `events`, `events stats`, `events hash-user`, `events check`, `events tail --max-events` through the CLI. */
 class EventsCommandTest {
-    private static VaultFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final VaultFixture fixture = VaultFixture.start();
 
     @BeforeEach
     void reset() {

@@ -3,10 +3,9 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -38,19 +37,8 @@ class ImportCommandTest {
             "{\"provider\":\"slack\",\"user\":\"broken\",\"access_token\":" + FAKE_TOKEN + "}",
             "{\"provider\":\"slack\",\"user\":\"ok1\",\"access_token\":\"xoxb-dup\"}", "");
 
-    private static VaultFixture vault;
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
 
     @BeforeEach
     void freshStore() {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
@@ -22,19 +21,8 @@ class CommandEventsTest {
             {"provider":"slack","user":"alice","access_token":"xoxb-EVENT-SECRET-alice","scopes":"chat:write"}
             {"provider":"google","user":"bob@example.com","access_token":"ya29.EVENT-SECRET-bob","refresh_token":"1//EVENT-SECRET-r","expires_in":3600}
             """;
-    private static VaultFixture vault;
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
 
     @BeforeEach
     void fresh() {

@@ -9,10 +9,9 @@ import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialStore;
 import dev.integ.vault.CredentialVault;
 import dev.integ.vault.Secrets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -43,19 +42,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class KeyRotationTest {
     private static final String LOCK = NS + ":lock:keys";
-    private static VaultFixture vault;
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
 
     @BeforeEach
     void freshStore() {

@@ -2,10 +2,9 @@ package dev.integ.keys;
 
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -22,19 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * human must act" (exit 5) with a message that names the file and says what to do.
  */
 class MasterKeyTest {
-    private static VaultFixture vault;
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
 
     @BeforeEach
     void storeSetUpWithMasterKeyA() {

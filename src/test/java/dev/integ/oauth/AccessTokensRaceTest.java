@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,21 +31,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The refresh paths that need an exact interleaving, driven from inside the service's seams. */
 class AccessTokensRaceTest {
-    private static VaultFixture fixture;
+    @RegisterExtension
+    static final VaultFixture fixture = VaultFixture.start();
     private static FakeOidc idp;
     private CredentialVault vault;
     private ProviderClient client;
 
     @BeforeAll
     static void start() {
-        fixture = VaultFixture.start();
         idp = new FakeOidc("integ-cli", "s3cret-client").clientAuth("client_secret_post").rotateRefreshTokens(true);
     }
 
     @AfterAll
     static void stop() {
         idp.close();
-        fixture.close();
     }
 
     @BeforeEach

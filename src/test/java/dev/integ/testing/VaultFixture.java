@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * services are wired to it the way {@link dev.integ.Services} wires them, for tests that must
  * interleave with a running job.
  */
-public final class VaultFixture implements AutoCloseable {
+public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.extension.AfterAllCallback {
     public static final String NS = "integ";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,6 +57,12 @@ public final class VaultFixture implements AutoCloseable {
         this.masterKey = dir.resolve("master-key.json");
         this.cli = new Cli(dir.resolve("home")).env("INTEG_MASTER_KEY_FILE", masterKey.toString());
         this.client = RedisClient.builder().hostAndPort("127.0.0.1", redis.port()).build();
+    }
+
+    /** Stops the server after the test class that registered this fixture ({@code @RegisterExtension static final VaultFixture vault = VaultFixture.start();}). */
+    @Override
+    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+        close();
     }
 
     public static VaultFixture start() {

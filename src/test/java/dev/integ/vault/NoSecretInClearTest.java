@@ -2,10 +2,9 @@ package dev.integ.vault;
 
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
@@ -47,20 +46,9 @@ class NoSecretInClearTest {
                     + GOOGLE_ID_TOKEN + "\"}}",
             "{\"provider\":\"jira\",\"user\":\"carol\",\"access_token\":\"" + JIRA_ACCESS + "\"}", "");
 
-    private static VaultFixture vault;
+    @RegisterExtension
+    static final VaultFixture vault = VaultFixture.start();
     private final List<Cli.Result> printed = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        vault = VaultFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vault != null) {
-            vault.close();
-        }
-    }
 
     private Cli.Result keep(Cli.Result r) {
         printed.add(r);
