@@ -58,6 +58,7 @@ public final class Services implements AutoCloseable {
     private final String correlation = newCorrelationId();
     private UserHasher userHasher;
     private EventLog events;
+    private ProviderClients providerClients;
 
     public Services(Environment env) {
         this.env = env;
@@ -179,8 +180,12 @@ public final class Services implements AutoCloseable {
         return settings().providers();
     }
 
+    /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
     public ProviderClients providerClients() {
-        return new ProviderClients(providers(), env, outboundHttp(), clock);
+        if (providerClients == null) {
+            providerClients = new ProviderClients(providers(), env, outboundHttp(), clock);
+        }
+        return providerClients;
     }
 
     public ConnectFlow connectFlow() {
@@ -190,14 +195,13 @@ public final class Services implements AutoCloseable {
     /** Valid tokens and single-flight refreshes; a refresh waits up to 45 s for another process's refresh of the same credential. */
     public AccessTokens accessTokens() {
         RedisStore s = store();
-        ProviderClients clients = providerClients();
-        return new AccessTokens(vault(), (provider, user) -> clients.open(provider, user).client(),
+        return new AccessTokens(vault(), (provider, user) -> providerClients().open(provider, user).client(),
                 AccessTokens.redisLocks(s.redis(), s.keys(), Duration.ofSeconds(45)), events(), clock);
     }
 
     public Revocation revocation() {
-        ProviderClients clients = providerClients();
-        return new Revocation(vault(), clients::spec, (provider, user) -> clients.open(provider, user).client(), events());
+        return new Revocation(vault(), name -> providers().resolve(name), (provider, user) -> providerClients().open(provider, user).client(),
+                events());
     }
 
     /** @param lockWait how long a `keys` job waits for another one to finish */

@@ -48,6 +48,19 @@ final class StartupTraining {
             Aead aead = parsed.getPrimitive(dev.integ.keys.Tink.configuration(), Aead.class);
             aead.decrypt(aead.encrypt(new byte[256], ad), ad);
 
+            // the event log's user HMAC (every command that records an event about a user)
+            KeysetHandle hmac = KeysetHandle.generateNew(dev.integ.events.UserHasher.parameters());
+            KeysetHandle hmacParsed = TinkProtoKeysetFormat.parseEncryptedKeyset(TinkProtoKeysetFormat.serializeEncryptedKeyset(hmac, kek, ad), kek, ad);
+            com.google.crypto.tink.subtle.PrfMac.create((com.google.crypto.tink.mac.HmacKey) hmacParsed.getPrimary().getKey()).computeMac(ad);
+
+            // the token path's own classes, up to where it would need a store
+            dev.integ.providers.ProviderCatalog.builtIn().resolve("google_drive");
+            new dev.integ.oauth.AccessTokens(null, null, null, null, null);
+            dev.integ.events.SecurityEvent.success("token.read", "training", "training", Map.of());
+            new dev.integ.vault.Credential("training", "training", dev.integ.vault.Credential.ACTIVE, java.util.List.of(), null, null, false,
+                    Instant.now(), Instant.now(), Map.of()).effectiveStatus(Instant.now());
+            new dev.integ.vault.Secrets("training", null, Map.of()).hasRefreshToken();
+
             Terminal terminal = new Terminal(java.io.InputStream.nullInputStream(), sink, sink, false, false);
             terminal.printJson(Map.of("at", Instant.now(), "n", 1));
             new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"provider\":\"slack\",\"scopes\":[\"a\"]}");

@@ -4,7 +4,6 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.mac.HmacParameters;
-import com.google.crypto.tink.mac.MacConfig;
 import dev.integ.core.IntegException;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
@@ -34,12 +33,18 @@ public final class UserHasher implements MasterKeyed {
 
     static {
         try {
-            MacConfig.register();
+            // only HMAC: MacConfig.register() would also load and register every other MAC type at each start
+            com.google.crypto.tink.mac.HmacKeyManager.register(true);
             PARAMETERS = HmacParameters.builder().setKeySizeBytes(32).setTagSizeBytes(32)
                     .setHashType(HmacParameters.HashType.SHA256).setVariant(HmacParameters.Variant.NO_PREFIX).build();
         } catch (GeneralSecurityException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /** The parameters of the HMAC key (for start-up training, which walks this path). */
+    public static HmacParameters parameters() {
+        return PARAMETERS;
     }
 
     private final UnifiedJedis redis;
@@ -89,7 +94,8 @@ public final class UserHasher implements MasterKeyed {
         }
         try {
             KeysetHandle handle = decrypt(stored, master.get());
-            mac = handle.getPrimitive(dev.integ.keys.Tink.configuration(), Mac.class);
+            // the one HMAC key, straight from Tink's key object: no primitive registry (and its wrappers) to load
+            mac = com.google.crypto.tink.subtle.PrfMac.create((com.google.crypto.tink.mac.HmacKey) handle.getPrimary().getKey());
             return Optional.of(mac);
         } catch (GeneralSecurityException e) {
             throw IntegException.humanAction("cannot decrypt the event log's user HMAC key at " + where + " with the master key "
