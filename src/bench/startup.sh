@@ -93,7 +93,7 @@ for name in per:
 print()
 print("| ratio (median over rounds) | value | goal |\n|---|---:|---:|")
 for a, b, goal in [("integ_version", "picocli_hello_tuned", "≤ 1.20"), ("integ_version", "picocli_hello", ""),
-                   ("integ_store_status", "status_probe_tuned", "≤ 1.25"), ("integ_store_status", "jedis_tink_probe_tuned", ""),
+                   ("integ_store_status", "jedis_tink_probe_tuned", "≤ 1.25"), ("integ_store_status", "status_probe_tuned", ""),
                    ("integ_show", "jedis_tink_probe_tuned", ""), ("integ_token", "jedis_tink_probe_tuned", ""),
                    ("integ_token", "integ_show", ""),
                    ("integ_version_no_cds", "picocli_hello", "")]:
