@@ -175,4 +175,22 @@ class ConnectCommandTest {
             f.vault.cli().env("JIRA_CLIENT_SECRET", f.jira.clientSecret());
         }
     }
+
+    @Test
+    void anIssuerThatPromisesIssMustSendTheRightOne() {
+        f.acme.authorizationResponseIss(true);
+        try {
+            f.connect("acme", "dora");
+            assertThat(f.acme.authorizeRequests()).isNotEmpty();
+            f.acme.issParameterOverride("https://evil.example.com");
+            Cli.Result mixUp = f.run("connect", "acme", "--user", "erin", "--timeout", "2s");
+            assertThat(mixUp.exitCode()).isEqualTo(5);
+            assertThat(f.browser.receiverStatuses()).last().isEqualTo(400);
+            assertThat(f.ok("events", "--action", "state.mismatch", "-o", "json").out()).contains("acme");
+            assertThat(f.run("show", "acme", "--user", "erin").exitCode()).isEqualTo(3);
+        } finally {
+            f.acme.issParameterOverride(null);
+            f.acme.authorizationResponseIss(false);
+        }
+    }
 }
