@@ -172,7 +172,10 @@ public final class Services implements AutoCloseable {
 
     /** Every provider call goes through this: permits from the shared limiter, timeouts, safe retries. */
     public OutboundHttp outboundHttp() {
-        return new OutboundHttp(rateLimiter(), OutboundPolicy.DEFAULTS);
+        // a denial is recorded quietly: the caller is told either way, and the event log being down must not mask it
+        return new OutboundHttp(rateLimiter(), OutboundPolicy.DEFAULTS, (provider, user, level, retryAfter) -> events().recordQuietly(
+                dev.integ.events.SecurityEvent.failure("ratelimit.denied", provider, user,
+                        java.util.Map.of("level", level, "retry_after_ms", Long.toString(retryAfter.toMillis()))), notRecorded -> { }));
     }
 
     /** The built-in providers with the config file's overrides, and the custom ones. */

@@ -38,14 +38,33 @@ public final class OutboundHttp {
     private final Backoff backoff;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Denials denials;
+
+    /** Told when a call is turned away by integ's own rate limit (after any bounded wait): for the event log. */
+    @FunctionalInterface
+    public interface Denials {
+        Denials NONE = (provider, user, level, retryAfter) -> { };
+
+        /** @param level "user" or "provider": which budget was used up */
+        void denied(String provider, String user, String level, Duration retryAfter);
+    }
 
     public OutboundHttp(PermitSource permits, OutboundPolicy policy) {
         this(permits, policy, ProviderSignals.standard(), Clock.systemUTC(), Sleeper.REAL, new Random());
     }
 
+    public OutboundHttp(PermitSource permits, OutboundPolicy policy, Denials denials) {
+        this(permits, policy, ProviderSignals.standard(), Clock.systemUTC(), Sleeper.REAL, new Random(), denials);
+    }
+
     /** @param random the jitter's source (java.util.Random is safe to share between threads) */
     public OutboundHttp(PermitSource permits, OutboundPolicy policy, ProviderSignals signals,
                         Clock clock, Sleeper sleeper, RandomGenerator random) {
+        this(permits, policy, signals, clock, sleeper, random, Denials.NONE);
+    }
+
+    public OutboundHttp(PermitSource permits, OutboundPolicy policy, ProviderSignals signals,
+                        Clock clock, Sleeper sleeper, RandomGenerator random, Denials denials) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(policy.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -56,6 +75,7 @@ public final class OutboundHttp {
         this.backoff = new Backoff(policy.backoffBase(), policy.backoffCap(), random);
         this.clock = clock;
         this.sleeper = sleeper;
+        this.denials = denials;
     }
 
     /**
@@ -139,6 +159,7 @@ public final class OutboundHttp {
             Duration retryAfter = decision.retryAfter() == null ? Duration.ZERO : decision.retryAfter();
             Duration wait = retryAfter.compareTo(MIN_PERMIT_WAIT) < 0 ? MIN_PERMIT_WAIT : retryAfter;
             if (waited.plus(wait).compareTo(policy.permitWait()) > 0 || !deadline.leavesTimeAfter(wait)) {
+                denials.denied(request.provider(), request.user(), "user".equals(decision.deniedBy()) ? "user" : "provider", wait);
                 throw IntegException.retryLater("rate limited: " + request.name(), Failure.retryIn(wait),
                         "integ's own " + ("user".equals(decision.deniedBy()) ? "per-user " : "") + request.provider()
                                 + " rate limit is used up; try again then", null);

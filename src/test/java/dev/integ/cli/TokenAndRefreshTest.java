@@ -143,4 +143,19 @@ class TokenAndRefreshTest {
         assertThat(missing.err()).contains("no google credential for nobody").contains("integ connect google --user nobody");
         assertThat(f.run("token", "github", "--user", "x").exitCode()).isEqualTo(3);
     }
+
+    @Test
+    void integsOwnRateLimitTurnsCallsAwayAndRecordsIt() {
+        f.connect("acme", "alice");
+        f.configure("rate-limits:\n  acme: {per-user: 1/1h}\n");
+        // the one permit goes to discovery; the refresh itself is turned away before it reaches the provider
+        int grants = f.acme.refreshGrants();
+        Cli.Result denied = f.run("refresh", "acme", "--user", "alice");
+        assertThat(denied.exitCode()).isEqualTo(4);
+        assertThat(denied.err()).contains("rate limited: acme token refresh").contains("per-user acme rate limit");
+        assertThat(f.acme.refreshGrants()).isEqualTo(grants);
+        JsonNode event = json(f.ok("events", "--action", "ratelimit.denied", "-o", "json"));
+        assertThat(event.path("provider").asText()).isEqualTo("acme");
+        assertThat(event.path("details").path("level").asText()).isEqualTo("user");
+    }
 }

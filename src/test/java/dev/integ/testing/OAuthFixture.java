@@ -127,8 +127,14 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         vault.reset();
     }
 
+    /** Adds top-level YAML to this test's config file (the next test starts from the plain one again). */
+    public void configure(String extraYaml) {
+        vault.cli().config(config() + extraYaml);
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
+        vault.cli().config(config());
         reset();
         browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
         providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null));
