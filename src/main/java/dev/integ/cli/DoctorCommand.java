@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "doctor", sortOptions = false,
-        header = "Check that integ can work: configuration and store.",
+        header = "Check that integ can work: configuration, store, keys and which providers are ready.",
         description = {"Prints a checklist (✓ ok, ! warning, ✗ failed) with a hint for every problem, "
                 + "and exits 1 when anything failed. Warnings do not fail it."})
 final class DoctorCommand extends ServiceCommand {

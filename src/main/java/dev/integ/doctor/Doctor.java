@@ -5,6 +5,8 @@ import dev.integ.config.ConfigLoader;
 import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
+import dev.integ.providers.ClientCredentials;
+import dev.integ.providers.ProviderSpec;
 import dev.integ.core.IntegException;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.Keyring;
@@ -73,11 +75,27 @@ public final class Doctor {
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
             checks.add(keyset(settings, store));
+            checks.add(providers(settings, env));
             return new DoctorReport(store.description().summary(), checks);
         } catch (IntegException e) {
             checks.add(Check.fail("store", e.getMessage(), e.hint()));
+            checks.add(providers(settings, env));
             return new DoctorReport(planned, checks);
         }
+    }
+
+    /** Which providers can sign users in: their client settings are all there (nothing is contacted). */
+    private static Check providers(Settings settings, Environment env) {
+        List<String> ready = new ArrayList<>();
+        List<String> notReady = new ArrayList<>();
+        for (ProviderSpec spec : settings.providers().all()) {
+            (ClientCredentials.missing(spec, env).isEmpty() ? ready : notReady).add(spec.name());
+        }
+        if (ready.isEmpty()) {
+            return Check.warn("providers", "none has its client id and secret yet", "'integ providers' names what each one needs");
+        }
+        return Check.ok("providers", "ready: " + String.join(", ", ready)
+                + (notReady.isEmpty() ? "" : "; not configured: " + String.join(", ", notReady)));
     }
 
     /** The data keyset decrypts under the configured master key; no record is read. */

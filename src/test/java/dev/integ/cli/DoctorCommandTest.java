@@ -37,7 +37,10 @@ class DoctorCommandTest {
                         "! persistence  the server keeps nothing on disk: a restart loses every stored credential",
                         "hint: enable appendonly (AOF) on the server, or use the embedded store")
                 .doesNotContain("✓ files")
+                .contains("! providers    none has its client id and secret yet")
                 .endsWith("integ is ready.\n");
+        Cli.Result slack = cli.env("SLACK_CLIENT_ID", "1.2").env("SLACK_CLIENT_SECRET", "s").run("doctor", "--redis", redis.url());
+        assertThat(slack.out()).contains("✓ providers    ready: slack; not configured: google, jira");
     }
 
     @Test
