@@ -2,6 +2,7 @@ package dev.integ.oauth;
 
 import dev.integ.core.IntegException;
 import dev.integ.store.RedisKeys;
+import dev.integ.store.RedisScript;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
@@ -20,12 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class RefreshLock implements AutoCloseable {
     static final Duration TTL = Duration.ofSeconds(60);
-    private static final String ACQUIRE = """
+    private static final RedisScript ACQUIRE = new RedisScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
             local fence = redis.call('INCR', KEYS[2])
             redis.call('SET', KEYS[1], fence, 'PX', ARGV[1])
-            return fence""";
-    private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+            return fence""");
+    private static final RedisScript RELEASE = new RedisScript(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 
     private final UnifiedJedis redis;
     private final String key;
@@ -40,11 +42,12 @@ final class RefreshLock implements AutoCloseable {
     /** Takes the lock of {@code provider}/{@code user}, waiting up to {@code wait} for another refresh to finish. */
     static RefreshLock acquire(UnifiedJedis redis, RedisKeys keys, String provider, String user, Duration wait) {
         String key = keys.refreshLock(provider, user);
-        List<String> both = List.of(key, keys.refreshFence(provider, user));
+        List<byte[]> both = List.of(bytes(key), bytes(keys.refreshFence(provider, user)));
+        List<byte[]> ttl = List.of(bytes(Long.toString(TTL.toMillis())));
         long deadline = System.nanoTime() + wait.toNanos();
         long pauseMicros = 2_000;
         while (true) {
-            Object fence = redis.eval(ACQUIRE, both, List.of(Long.toString(TTL.toMillis())));
+            Object fence = ACQUIRE.eval(redis, both, ttl);
             if (fence instanceof Long f && f > 0) {
                 return new RefreshLock(redis, key, f);
             }
@@ -68,6 +71,10 @@ final class RefreshLock implements AutoCloseable {
 
     @Override
     public void close() {
-        redis.eval(RELEASE, List.of(key), List.of(Long.toString(fence)));
+        RELEASE.eval(redis, List.of(bytes(key)), List.of(bytes(Long.toString(fence))));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }
