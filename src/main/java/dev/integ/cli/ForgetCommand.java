@@ -28,6 +28,7 @@ final class ForgetCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
+        provider = services.providers().canonical(provider);
         String name = provider + "/" + user;
         confirm(yes, "delete", "the stored credential " + name, name);
         if (!services.vault().forget(provider, user)) {

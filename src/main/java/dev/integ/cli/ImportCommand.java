@@ -42,7 +42,7 @@ final class ImportCommand extends ServiceCommand {
     public Integer call() throws IOException {
         CredentialImport.Result r;
         try (BufferedReader input = open()) {
-            r = new CredentialImport(services.vault()).run(input, replace, skipInvalid, dryRun);
+            r = new CredentialImport(services.vault(), services.providers()::canonical).run(input, replace, skipInvalid, dryRun);
         }
         for (CredentialImport.Problem p : r.problems()) {
             if (r.rejected()) {

@@ -52,7 +52,7 @@ final class ListCommand extends ServiceCommand {
             throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
         }
         if (provider != null) {
-            dev.integ.core.ProviderName.require(provider, "--provider");
+            provider = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "--provider"));
         }
         CredentialVault vault = services.vault();
         Instant now = vault.clock().instant();

@@ -26,6 +26,7 @@ final class ShowCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
+        provider = services.providers().canonical(provider);
         CredentialVault vault = services.vault();
         Credential c = vault.read(provider, user).map(CredentialVault.Opened::credential)
                 .orElseThrow(() -> IntegException.notFound("no credential for " + provider + "/" + user, null,

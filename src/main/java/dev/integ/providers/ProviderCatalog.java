@@ -78,6 +78,18 @@ public final class ProviderCatalog {
                 "add a custom provider under 'providers:' in the config file ('integ providers' lists them)");
     }
 
+    /**
+     * The name credentials of {@code name} are stored under: the provider's own name for a known name or
+     * alias ("google_drive" is "google"), else {@code name} as it is (an imported credential may belong
+     * to a provider integ has no settings for).
+     */
+    public String canonical(String name) {
+        if (byName.containsKey(name)) {
+            return name;
+        }
+        return byName.values().stream().filter(p -> p.aliases().contains(name)).map(ProviderSpec::name).findFirst().orElse(name);
+    }
+
     private static boolean isAlias(Map<String, ProviderSpec> specs, String name) {
         return specs.values().stream().anyMatch(p -> p.aliases().contains(name));
     }

@@ -53,8 +53,16 @@ public final class CredentialImport {
     private record Entry(int line, Credential credential, Secrets secrets) {
     }
 
+    private final java.util.function.UnaryOperator<String> canonicalProvider;
+
     public CredentialImport(CredentialVault vault) {
+        this(vault, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param canonicalProvider the name a provider's credentials are stored under ("google_drive" is "google") */
+    public CredentialImport(CredentialVault vault, java.util.function.UnaryOperator<String> canonicalProvider) {
         this.vault = vault;
+        this.canonicalProvider = canonicalProvider;
     }
 
     /**
@@ -154,6 +162,7 @@ public final class CredentialImport {
         if (!dev.integ.core.ProviderName.valid(provider)) {
             throw new Invalid("provider must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter");
         }
+        provider = canonicalProvider.apply(provider);
         String user = text(node, "user", true);
         if (user.length() > 256 || user.isBlank()) {
             throw new Invalid("user must be 1 to 256 characters");

@@ -166,4 +166,15 @@ class CredentialCommandsTest {
                     .isBetween(millis - TOLERANCE, millis));
         }
     }
+
+    @Test
+    void anAliasNamesTheSameCredentialEverywhere() {
+        vault.okWithInput("{\"provider\":\"google_drive\",\"user\":\"dave\",\"access_token\":\"ya29-d\"}\n", "import", "--file", "-");
+        assertThat(json(vault.ok("show", "google", "--user", "dave", "-o", "json")).get("provider").asText()).isEqualTo("google");
+        assertThat(json(vault.ok("show", "google_drive", "--user", "dave", "-o", "json")).get("provider").asText()).isEqualTo("google");
+        assertThat(json(vault.ok("list", "--provider", "google_drive", "-o", "json")).findValuesAsText("user")).contains("dave", "alice");
+        assertThat(vault.ok("token", "google_drive", "--user", "dave").out()).isEqualTo("ya29-d\n");
+        vault.ok("forget", "google_drive", "--user", "dave", "--yes");
+        assertThat(vault.run("show", "google", "--user", "dave").exitCode()).isEqualTo(3);
+    }
 }
