@@ -24,18 +24,17 @@ import java.util.Set;
  */
 public record ClientCredentials(String clientId, String clientIdSource, ClientSecret secret, String secretSource) {
 
-    /** What is missing before {@code spec} can be used, each naming the variable or key that would fix it; empty when ready. */
+    /** What is missing before {@code spec} can be used, each named by the variable (or key) that would fix it; empty when ready. */
     public static List<String> missing(ProviderSpec spec, Environment env) {
         List<String> missing = new ArrayList<>();
         if (clientId(spec, env).isEmpty()) {
-            missing.add(idVariable(spec) + " (or providers." + spec.name() + ".client-id)");
+            missing.add(idVariable(spec));
         }
         if (spec.client().auth().needsSecret() && secretSource(spec, env).isEmpty()) {
-            missing.add(spec.client().secretEnv() + " (or " + spec.environmentPrefix() + "_CLIENT_SECRET_FILE, or providers."
-                    + spec.name() + ".client-secret-file)");
+            missing.add(spec.client().secretEnv());
         }
         if (spec.issuer() == null && !spec.endpoints().complete()) {
-            missing.add("providers." + spec.name() + ".issuer or its authorization-endpoint and token-endpoint");
+            missing.add("providers." + spec.name() + ".issuer");
         }
         return missing;
     }
@@ -44,8 +43,9 @@ public record ClientCredentials(String clientId, String clientIdSource, ClientSe
     public static ClientCredentials resolve(ProviderSpec spec, Environment env) {
         List<String> missing = missing(spec, env);
         if (!missing.isEmpty()) {
-            throw IntegException.usage(spec.name() + " is not configured: missing " + String.join(" and ", missing),
-                    null, "set them in the environment or the config file ('integ providers show " + spec.name() + "')");
+            throw IntegException.usage(spec.name() + " is not configured: missing " + String.join(" and ", missing), null,
+                    "set them in the environment, or client-id and client-secret-file under providers." + spec.name()
+                            + " in the config file (" + spec.environmentPrefix() + "_CLIENT_SECRET_FILE also names a secret file)");
         }
         String[] id = clientId(spec, env).orElseThrow();
         if (!spec.client().auth().needsSecret()) {
