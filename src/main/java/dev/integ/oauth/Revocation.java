@@ -82,9 +82,12 @@ public final class Revocation {
             delete(opened.credential(), "no_endpoint");
             return new Result(provider, user, Outcome.LOCAL_ONLY_NO_ENDPOINT, advice(spec), null);
         }
+        ProviderClient client = clients.apply(provider, user);
+        // recorded before the provider is asked (fail closed): a revocation must never happen unrecorded
+        events.record(SecurityEvent.success("revoke.start", provider, user, Map.of()));
         ProviderClient.Revoked revoked;
         try {
-            revoked = clients.apply(provider, user).revoke(user, opened.secrets());
+            revoked = client.revoke(user, opened.secrets());
         } catch (IntegException e) {
             events.recordQuietly(SecurityEvent.failure("revoke", provider, user, Map.of("reason", e.exitCode().name().toLowerCase(java.util.Locale.ROOT))), x -> { });
             IntegException kept = e.withHint("the credential is kept; to forget it here anyway: integ revoke " + provider

@@ -5,6 +5,8 @@ import dev.integ.testing.OAuthFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.List;
+
 import static dev.integ.testing.VaultFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,5 +83,33 @@ class RevokeCommandTest {
         var doc = json(f.ok("revoke", "--all-for-user", "bob", "--yes", "-o", "json"));
         assertThat(doc.path("credentials").findValuesAsText("outcome")).containsExactlyInAnyOrder("revoked", "local_only_no_endpoint");
         assertThat(json(f.ok("list", "--user", "bob", "-o", "json"))).isEmpty();
+    }
+
+    /** The event log replaced by a string: no sign-in, token read, refresh or revocation goes ahead unrecorded. */
+    @Test
+    void whenTheLogCannotBeWrittenNothingHappens() {
+        f.connect("google", "alice");
+        int opened = f.browser.openedUrls().size();
+        int refreshes = f.google.refreshGrants();
+        int revocations = f.google.revokeCalls();
+        try (var jedis = f.vault.jedis()) {
+            jedis.del("integ:events");
+            jedis.set("integ:events", "not a stream");
+        }
+        String before = f.vault.snapshot().get("integ:cred:google:alice");
+        for (String[] command : List.of(
+                new String[] {"connect", "google", "--user", "bob", "--timeout", "30s"},
+                new String[] {"token", "google", "--user", "alice"},
+                new String[] {"refresh", "google", "--user", "alice"},
+                new String[] {"revoke", "google", "--user", "alice", "--yes"})) {
+            Cli.Result r = f.run(command);
+            assertThat(r.exitCode()).as(String.join(" ", command) + ": " + r.err()).isEqualTo(5);
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(f.browser.openedUrls()).hasSize(opened);
+        assertThat(f.google.refreshGrants()).isEqualTo(refreshes);
+        assertThat(f.google.revokeCalls()).isEqualTo(revocations);
+        assertThat(f.vault.snapshot().get("integ:cred:google:alice")).isEqualTo(before);
+        assertThat(f.vault.snapshot()).doesNotContainKey("integ:cred:google:bob");
     }
 }
