@@ -55,6 +55,7 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("redirect_uri", redirect(spec));
         doc.put("authorize_parameters", spec.authorizeParameters());
         doc.put("token_encoding", spec.tokenEncoding().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("refresh_token_lifetime", spec.refreshTokenLifetime() == null ? null : dev.integ.core.Durations.format(spec.refreshTokenLifetime()));
         doc.put("revoke_advice", spec.revokeAdvice());
         return doc;
     }

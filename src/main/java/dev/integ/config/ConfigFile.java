@@ -19,7 +19,7 @@ public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLim
                            String scopeParameter, String scopeSeparator, Boolean pkce,
                            java.util.Map<String, String> authorizeParameters, String tokenEncoding, String responseFormat,
                            String revocationAuth, String revokeToken, String redirectHost, Integer redirectPort,
-                           String redirectPath, String revokeAdvice) {
+                           String redirectPath, String revokeAdvice, String refreshTokenLifetime) {
     }
 
     /**

@@ -114,7 +114,7 @@ public final class AccessTokens {
         account.putAll(issued.account());
         Credential next = new Credential(c.provider(), c.user(), Credential.ACTIVE,
                 issued.grantedScopes() != null ? issued.grantedScopes() : c.scopes(), issued.expiresAt(),
-                rotated ? issued.refreshExpiresAt() : c.refreshExpiresAt(), secrets.hasRefreshToken(), c.createdAt(), now, account);
+                rotated ? issued.refreshExpiry(client.spec(), now) : c.refreshExpiresAt(), secrets.hasRefreshToken(), c.createdAt(), now, account);
         if (!vault.save(next, secrets, current.rev())) {
             // only a writer without the lock (a re-connect) can get here; its record is newer than ours
             quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("reason", "superseded")));

@@ -144,7 +144,7 @@ public final class ConnectFlow {
         Instant now = clock.instant();
         Optional<CredentialStore.Stored> existing = vault.store().get(spec.name(), user);
         long rev = existing.map(CredentialStore.Stored::rev).orElse(0L);
-        Credential credential = new Credential(spec.name(), user, Credential.ACTIVE, granted, issued.expiresAt(), issued.refreshExpiresAt(),
+        Credential credential = new Credential(spec.name(), user, Credential.ACTIVE, granted, issued.expiresAt(), issued.refreshExpiry(spec, now),
                 issued.secrets().hasRefreshToken(), now, now, account);
         events.record(SecurityEvent.success("connect.success", spec.name(), user, Map.of(
                 "scopes", String.join(" ", granted), "replaced", Boolean.toString(existing.isPresent()))));

@@ -55,7 +55,8 @@ public final class Discovery {
         }
         ProviderSpec completed = new ProviderSpec(spec.name(), spec.title(), spec.aliases(), spec.builtIn(), spec.issuer(), endpoints,
                 spec.client(), spec.scopes(), spec.scopeParameter(), spec.scopeSeparator(), spec.pkce(), spec.authorizeParameters(),
-                spec.tokenEncoding(), spec.responseFormat(), spec.revocation(), spec.redirect(), spec.revokeAdvice());
+                spec.tokenEncoding(), spec.responseFormat(), spec.revocation(), spec.redirect(), spec.revokeAdvice(),
+                spec.refreshTokenLifetime());
         return new Discovered(completed, metadata.path("authorization_response_iss_parameter_supported").asBoolean(false));
     }
 

@@ -17,6 +17,17 @@ import java.util.Map;
  */
 public record IssuedTokens(Secrets secrets, List<String> grantedScopes, Instant expiresAt, Instant refreshExpiresAt,
                            Map<String, String> account) implements TokenOutcome {
+    /**
+     * When the refresh token stops working: as the response said, else after the provider's known
+     * lifetime from {@code now}; null when there is no new refresh token or nobody knows.
+     */
+    public java.time.Instant refreshExpiry(dev.integ.providers.ProviderSpec spec, java.time.Instant now) {
+        if (refreshExpiresAt != null || !secrets.hasRefreshToken()) {
+            return refreshExpiresAt;
+        }
+        return spec.refreshTokenLifetime() == null ? null : now.plus(spec.refreshTokenLifetime());
+    }
+
     public IssuedTokens {
         grantedScopes = grantedScopes == null ? null : List.copyOf(grantedScopes);
         account = Map.copyOf(account);

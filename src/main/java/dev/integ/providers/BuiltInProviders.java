@@ -7,6 +7,7 @@ import dev.integ.providers.ProviderSpec.ResponseFormat;
 import dev.integ.providers.ProviderSpec.Revocation;
 import dev.integ.providers.ProviderSpec.TokenEncoding;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +32,8 @@ final class BuiltInProviders {
             new ClientSettings(null, "SLACK_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC),
             List.of("chat:write", "channels:read"), "user_scope", ",", true, Map.of(),
             TokenEncoding.FORM, ResponseFormat.SLACK, new Revocation("bearer", "access"),
-            new Redirect("localhost", 53682, "/cb/slack"), null);
+            // refresh tokens of PKCE (desktop) apps expire after 30 days
+            new Redirect("localhost", 53682, "/cb/slack"), null, Duration.ofDays(30));
 
     /** Google (Drive), desktop-app client: any loopback port, S256, offline access for a refresh token. */
     static final ProviderSpec GOOGLE = new ProviderSpec("google", "Google Drive", Set.of("google_drive"), true,
@@ -43,7 +45,8 @@ final class BuiltInProviders {
             // consent every time, so that a re-connect always yields a new refresh token
             Map.of("access_type", "offline", "prompt", "consent"),
             TokenEncoding.FORM, ResponseFormat.OAUTH, new Revocation("none", "refresh"),
-            new Redirect("127.0.0.1", 0, "/cb/google"), null);
+            // unknown in general (7 days for apps in testing; responses say so in refresh_token_expires_in)
+            new Redirect("127.0.0.1", 0, "/cb/google"), null, null);
 
     /**
      * Jira Cloud through Atlassian OAuth 2.0 (3LO): a JSON token endpoint, a required client secret,
@@ -58,7 +61,9 @@ final class BuiltInProviders {
             TokenEncoding.JSON, ResponseFormat.OAUTH, Revocation.RFC7009,
             new Redirect("127.0.0.1", 53683, "/cb/jira"),
             "Atlassian has no endpoint to revoke a 3LO grant: the account owner must remove the app's access"
-                    + " in their Atlassian account settings (connected apps)");
+                    + " in their Atlassian account settings (connected apps)",
+            // rotating refresh tokens expire after 90 days without use; each refresh issues a new one
+            Duration.ofDays(90));
 
     static final List<ProviderSpec> ALL = List.of(SLACK, GOOGLE, JIRA);
 }

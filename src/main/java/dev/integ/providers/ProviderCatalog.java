@@ -109,7 +109,7 @@ public final class ProviderCatalog {
         ProviderSpec base = new ProviderSpec(name, name, Set.of(), false, null, Endpoints.NONE,
                 new ClientSettings(null, prefix + "_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC),
                 List.of(), "scope", " ", true, Map.of(), TokenEncoding.FORM, ResponseFormat.OAUTH, Revocation.RFC7009,
-                new Redirect("127.0.0.1", 0, "/cb/" + name), null);
+                new Redirect("127.0.0.1", 0, "/cb/" + name), null, null);
         return override(base, e);
     }
 
@@ -156,7 +156,8 @@ public final class ProviderCatalog {
                 e.responseFormat() == null ? base.responseFormat() : choice(ResponseFormat.class, e.responseFormat(), where + "response-format"),
                 new Revocation(oneOf(or(e.revocationAuth(), base.revocation().auth()), where + "revocation-auth", "client", "none", "bearer"),
                         oneOf(or(e.revokeToken(), base.revocation().token()), where + "revoke-token", "refresh", "access")),
-                redirect(base.redirect(), e, where), or(e.revokeAdvice(), base.revokeAdvice()));
+                redirect(base.redirect(), e, where), or(e.revokeAdvice(), base.revokeAdvice()),
+                e.refreshTokenLifetime() == null ? base.refreshTokenLifetime() : lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"));
     }
 
     /** Parameters integ computes per sign-in: a fixed value in the config would defeat them. */
@@ -254,12 +255,20 @@ public final class ProviderCatalog {
         return value;
     }
 
+    private static java.time.Duration lifetime(String value, String setting) {
+        java.time.Duration d = dev.integ.core.Durations.parse(value);
+        if (d.isZero() || d.isNegative()) {
+            throw IntegException.usage("invalid " + setting + " '" + value + "'", "it must be longer than zero", null);
+        }
+        return d;
+    }
+
     private static String or(String value, String fallback) {
         return value != null ? value : fallback;
     }
 
     private static ConfigFile.Provider emptyEntry() {
         return new ConfigFile.Provider(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -30,12 +30,14 @@ import java.util.Set;
  * @param revocation          how to authenticate a revocation request, and with which token
  * @param redirect            the loopback redirect URI's host, port (0: any free port) and path
  * @param revokeAdvice        what an admin must do at the provider when it has no revocation endpoint
+ * @param refreshTokenLifetime how long a newly issued refresh token stays usable when the response does
+ *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
  */
 public record ProviderSpec(String name, String title, Set<String> aliases, boolean builtIn, String issuer,
                            Endpoints endpoints, ClientSettings client, List<String> scopes, String scopeParameter,
                            String scopeSeparator, boolean pkce, Map<String, String> authorizeParameters,
                            TokenEncoding tokenEncoding, ResponseFormat responseFormat, Revocation revocation,
-                           Redirect redirect, String revokeAdvice) {
+                           Redirect redirect, String revokeAdvice, java.time.Duration refreshTokenLifetime) {
 
     public ProviderSpec {
         aliases = Set.copyOf(aliases);

@@ -63,6 +63,12 @@ class ConnectCommandTest {
         assertThat(shown.path("account").path("cloud_id").asText()).isEqualTo(f.jira.sites().get(0).id());
         assertThat(shown.path("account").path("site").asText()).isEqualTo(f.jira.sites().get(0).url());
         assertThat(shown.path("refresh_token").asBoolean()).isTrue();
+        // Atlassian's refresh tokens die after 90 days unused: the record says so, and Redis lets it go then
+        assertThat(java.time.Instant.parse(shown.path("refresh_expires_at").asText()))
+                .isBetween(java.time.Instant.now().plus(java.time.Duration.ofDays(89)), java.time.Instant.now().plus(java.time.Duration.ofDays(90)));
+        try (var jedis = f.vault.jedis()) {
+            assertThat(jedis.pttl("integ:cred:jira:alice")).isGreaterThan(java.time.Duration.ofDays(89).toMillis());
+        }
     }
 
     @Test
