@@ -14,6 +14,8 @@ import java.util.Map;
         description = {"For scripts: curl -H \"Authorization: Bearer $(integ token slack --user alice)\" ...",
                 "stdout carries the token and nothing else; -o json prints it with its expiry and scopes. "
                         + "When several processes ask at once, exactly one refreshes and the others use its result.",
+                "If the refresh fails for now (provider outage, rate limit) and the current token has not expired yet, "
+                        + "it is printed anyway with a warning on stderr.",
                 "Every read is recorded in the security event log (without the token)."})
 final class TokenCommand extends ServiceCommand {
 
@@ -35,6 +37,9 @@ final class TokenCommand extends ServiceCommand {
     public Integer call() {
         String name = services.providers().resolve(provider).name();
         AccessTokens.Fresh fresh = services.accessTokens().token(name, user, minValid);
+        if (fresh.warning() != null) {
+            terminal.warning(fresh.warning());
+        }
         if (json()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("access_token", fresh.secrets().revealAccessToken());

@@ -23,8 +23,16 @@ import java.util.function.BiFunction;
  * old one is spent the moment the provider answers, so the new one must be safe first.
  */
 public final class AccessTokens {
-    /** A usable credential. @param refreshed this call refreshed it (false when it was fresh, or another process did) */
-    public record Fresh(Credential credential, Secrets secrets, boolean refreshed) {
+    /**
+     * A usable credential.
+     *
+     * @param refreshed this call refreshed it (false when it was fresh, or another process did)
+     * @param warning   why the token is not as fresh as asked (a refresh failed for now), or null
+     */
+    public record Fresh(Credential credential, Secrets secrets, boolean refreshed, String warning) {
+        public Fresh(Credential credential, Secrets secrets, boolean refreshed) {
+            this(credential, secrets, refreshed, null);
+        }
     }
 
     private final CredentialVault vault;
@@ -55,9 +63,31 @@ public final class AccessTokens {
 
     /** An access token valid for at least {@code margin}, refreshed first if need be; recorded as token.read. */
     public Fresh token(String provider, String user, Duration margin) {
-        Fresh fresh = ensure(provider, user, margin, false);
+        Fresh fresh;
+        try {
+            fresh = ensure(provider, user, margin, false);
+        } catch (IntegException e) {
+            fresh = stillValid(provider, user, e).orElseThrow(() -> e);
+        }
         events.record(SecurityEvent.success("token.read", provider, user, Map.of("refreshed", Boolean.toString(fresh.refreshed()))));
         return fresh;
+    }
+
+    /**
+     * During a provider outage (or integ's own rate limit) a token that expires soon but has not expired
+     * yet is still better than none: scripts keep working until it really ends, and are told why.
+     */
+    private java.util.Optional<Fresh> stillValid(String provider, String user, IntegException failure) {
+        if (failure.exitCode() != dev.integ.core.ExitCode.RETRY_LATER) {
+            return java.util.Optional.empty();
+        }
+        CredentialVault.Opened current = read(provider, user);
+        Credential c = current.credential();
+        if (!Credential.ACTIVE.equals(c.status()) || c.expiresAt() == null || !c.expiresAt().isAfter(clock.instant())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Fresh(c, current.secrets(), false, "could not refresh (" + failure.getMessage()
+                + "); this token is still valid until " + c.expiresAt()));
     }
 
     /** Refreshes now, whatever the expiry (unless another process refreshed it while this one waited). */

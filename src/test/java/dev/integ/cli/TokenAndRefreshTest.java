@@ -163,4 +163,20 @@ class TokenAndRefreshTest {
         assertThat(event.path("provider").asText()).isEqualTo("acme");
         assertThat(event.path("details").path("level").asText()).isEqualTo("user");
     }
+
+    @Test
+    void duringAnOutageAStillValidTokenIsHandedOutWithAWarning() {
+        f.acme.accessTokenLifetime(Duration.ofMinutes(3)); // inside the 5-minute margin, but not expired
+        f.connect("acme", "alice");
+        String current = f.acme.latestAccessToken();
+        f.acme.failNextTokenCalls(1, 503);
+        Cli.Result r = f.run("token", "acme", "--user", "alice");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(current + "\n");
+        assertThat(r.err()).startsWith("integ: warning: could not refresh (acme token refresh failed: HTTP 503")
+                .contains("this token is still valid until");
+        // a refused refresh token is not an outage: that still needs a human
+        f.acme.revokeGrant();
+        assertThat(f.run("token", "acme", "--user", "alice").exitCode()).isEqualTo(5);
+    }
 }
