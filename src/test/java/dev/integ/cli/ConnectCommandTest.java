@@ -199,4 +199,27 @@ class ConnectCommandTest {
             f.acme.authorizationResponseIss(false);
         }
     }
+
+    @Test
+    void overSshWithoutABrowserItAsksForThePastedAddress() {
+        f.vault.cli().env("BROWSER", null).env("DISPLAY", null).env("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22");
+        try {
+            Cli.Result r = f.vault.runWithInput("", "connect", "google", "--user", "alice");
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).contains("Open this address in a browser to sign in:").contains("paste it here")
+                    .contains("integ: error: nothing was pasted");
+        } finally {
+            f.vault.cli().env("BROWSER", f.browser.command()).env("DISPLAY", ":0").env("SSH_CONNECTION", null);
+        }
+    }
+
+    @Test
+    void aFixedPortInUseIsRetryLaterWithAHint() throws Exception {
+        int port = Integer.parseInt(f.slack.registeredRedirects().get(0).replaceAll(".*:(\\d+)/.*", "$1"));
+        try (var taken = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result r = f.run("connect", "slack", "--user", "alice", "--timeout", "5s");
+            assertThat(r.exitCode()).isEqualTo(4);
+            assertThat(r.err()).contains("port " + port).contains("in use");
+        }
+    }
 }
