@@ -14,6 +14,8 @@ public final class ProviderClients {
     private final Environment env;
     private final OutboundHttp http;
     private final Clock clock;
+    /** One discovery per provider and invocation: `refresh --all` may open the same provider for a thousand users. */
+    private final java.util.Map<String, Opened> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ProviderClients(ProviderCatalog catalog, Environment env, OutboundHttp http, Clock clock) {
         this.catalog = catalog;
@@ -30,9 +32,11 @@ public final class ProviderClients {
     /** A client with what is missing reported up front (naming the variable), and the endpoints discovered if needed. */
     public Opened open(String name, String user) {
         ProviderSpec spec = catalog.resolve(name);
-        ClientCredentials credentials = ClientCredentials.resolve(spec, env);
-        Discovery.Discovered discovered = new Discovery(http).complete(spec, user);
-        return new Opened(new ProviderClient(discovered.spec(), credentials, http, clock), discovered.issuerInCallback());
+        return opened.computeIfAbsent(spec.name(), n -> {
+            ClientCredentials credentials = ClientCredentials.resolve(spec, env);
+            Discovery.Discovered discovered = new Discovery(http).complete(spec, user);
+            return new Opened(new ProviderClient(discovered.spec(), credentials, http, clock), discovered.issuerInCallback());
+        });
     }
 
     /** @param issuerInCallback the server promised RFC 9207's iss parameter in its callbacks */

@@ -126,10 +126,16 @@ class TokenAndRefreshTest {
         f.connect("google", "bob");
         f.google.accessTokenLifetime(Duration.ofHours(1));
         f.connect("acme", "carol"); // expires in an hour: outside the 30-minute window
+        f.acme.accessTokenLifetime(Duration.ofMinutes(10));
+        f.connect("acme", "dave");
+        f.connect("acme", "erin");
+        f.acme.accessTokenLifetime(Duration.ofHours(1));
+        int discoveries = f.acme.discoveryRequests();
         JsonNode summary = json(f.ok("refresh", "--all", "--expiring-within", "30m", "-o", "json"));
-        assertThat(summary.path("refreshed").asInt()).isEqualTo(2);
+        assertThat(summary.path("refreshed").asInt()).isEqualTo(4);
         assertThat(summary.path("failed").asInt()).isZero();
-        assertThat(summary.path("credentials").findValuesAsText("user")).containsExactlyInAnyOrder("alice", "bob");
+        assertThat(summary.path("credentials").findValuesAsText("user")).containsExactlyInAnyOrder("alice", "bob", "dave", "erin");
+        assertThat(f.acme.discoveryRequests() - discoveries).as("one discovery per provider and run").isEqualTo(1);
 
         f.google.accessTokenLifetime(Duration.ofMinutes(10));
         f.ok("refresh", "google", "--user", "alice");

@@ -19,6 +19,7 @@ public final class FakeOidc extends FakeProvider {
     private static final Set<String> AUTH_METHODS = Set.of("client_secret_basic", "client_secret_post", "none");
 
     private volatile String clientAuth = "client_secret_basic";
+    private final java.util.concurrent.atomic.AtomicInteger discoveryRequests = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean rotateRefreshTokens;
     private volatile boolean issParameter;
     private volatile String advertisedIssuer;
@@ -148,7 +149,13 @@ public final class FakeOidc extends FakeProvider {
         return rotateRefreshTokens ? Reuse.SINGLE_USE : Reuse.REUSABLE;
     }
 
+    /** How many times the discovery document was fetched. */
+    public int discoveryRequests() {
+        return discoveryRequests.get();
+    }
+
     private Response metadata(Request request) {
+        discoveryRequests.incrementAndGet();
         String method = clientAuth;
         return Response.json(200, obj(
                 "issuer", advertised(),
