@@ -53,7 +53,8 @@ final class RevokeCommand extends ServiceCommand {
         if (provider == null || user == null) {
             throw IntegException.usage("say which credential to revoke", null, "integ revoke PROVIDER --user USER, or --all-for-user USER");
         }
-        String name = services.providers().resolve(provider).name();
+        String name = localOnly ? services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"))
+                : services.providers().resolve(provider).name();
         confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user);
         Revocation.Result result = services.revocation().revoke(name, user, localOnly);
         render(document(result), out -> print(result));

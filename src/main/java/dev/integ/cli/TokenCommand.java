@@ -35,7 +35,8 @@ final class TokenCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        String name = services.providers().resolve(provider).name();
+        // a fresh imported token needs no provider settings; a refresh will ask for them
+        String name = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"));
         AccessTokens.Fresh fresh = services.accessTokens().token(name, user, minValid);
         if (fresh.warning() != null) {
             terminal.warning(fresh.warning());

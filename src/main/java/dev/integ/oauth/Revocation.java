@@ -52,7 +52,7 @@ public final class Revocation {
 
     /** @throws IntegException when there is no such credential, or the provider call failed (the record is kept) */
     public Result revoke(String provider, String user, boolean localOnly) {
-        Result result = attempt(specs.apply(provider).name(), user, localOnly);
+        Result result = attempt(provider, user, localOnly);
         if (result.outcome() == Outcome.FAILED) {
             throw result.error();
         }
@@ -65,7 +65,12 @@ public final class Revocation {
         vault.list(new CredentialVault.Filter(null, user, null, null), c -> providers.add(c.provider()), damaged -> { });
         List<Result> results = new ArrayList<>();
         for (String provider : providers) {
-            results.add(attempt(provider, user, localOnly));
+            try {
+                results.add(attempt(provider, user, localOnly));
+            } catch (IntegException e) {
+                // one provider without settings (or gone meanwhile) must not stop the offboarding of the others
+                results.add(new Result(provider, user, Outcome.FAILED, null, e));
+            }
         }
         return results;
     }
@@ -75,7 +80,7 @@ public final class Revocation {
                 "no " + provider + " credential for " + user, null, "'integ list --user " + user + "' shows what is stored"));
         if (localOnly) {
             delete(opened.credential(), "local_only");
-            return new Result(provider, user, Outcome.LOCAL_ONLY, specs.apply(provider).revokeAdvice(), null);
+            return new Result(provider, user, Outcome.LOCAL_ONLY, null, null);
         }
         ProviderSpec spec = specs.apply(provider);
         if (!spec.hasRevocationEndpoint() && spec.issuer() == null) {

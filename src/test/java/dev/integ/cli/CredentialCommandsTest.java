@@ -177,4 +177,18 @@ class CredentialCommandsTest {
         vault.ok("forget", "google_drive", "--user", "dave", "--yes");
         assertThat(vault.run("show", "google", "--user", "dave").exitCode()).isEqualTo(3);
     }
+
+    @Test
+    void aTokenOfAProviderIntegHasNoSettingsForCanStillBeReadAndForgotten() {
+        vault.okWithInput("{\"provider\":\"github\",\"user\":\"erin\",\"access_token\":\"gho_e\"}\n", "import", "--file", "-");
+        assertThat(vault.ok("token", "github", "--user", "erin").out()).isEqualTo("gho_e\n");
+        Cli.Result refresh = vault.run("refresh", "github", "--user", "erin");
+        assertThat(refresh.exitCode()).isEqualTo(3);
+        assertThat(refresh.err()).contains("unknown provider 'github'");
+        Cli.Result revoke = vault.run("revoke", "--all-for-user", "erin", "--yes");
+        assertThat(revoke.exitCode()).isEqualTo(3);
+        assertThat(vault.run("show", "github", "--user", "erin").exitCode()).isZero(); // kept: it was not revoked
+        assertThat(vault.ok("revoke", "github", "--user", "erin", "--local-only", "--yes").out()).contains("deleted github/erin here only");
+        assertThat(vault.run("show", "github", "--user", "erin").exitCode()).isEqualTo(3);
+    }
 }
