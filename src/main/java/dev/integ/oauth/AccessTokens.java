@@ -41,10 +41,37 @@ public final class AccessTokens {
     private final EventLog events;
     private final Clock clock;
 
-    /** Takes one credential's refresh lock (tests and the CLI use {@link RefreshLock} on the store). */
+    /** Takes one credential's refresh lock (the CLI uses {@link RefreshLock} on the store). */
     @FunctionalInterface
     public interface LockFactory {
-        AutoCloseable acquire(String provider, String user);
+        HeldLock acquire(String provider, String user);
+    }
+
+    /**
+     * A held refresh lock and its fencing token, which numbers the holders; the events of a refresh carry
+     * it, so responders can order overlapping refreshes. What fences the write itself is the record's
+     * revision: a refresher writes only over the revision it read under the lock, and every later
+     * holder's write moves it.
+     */
+    public interface HeldLock extends AutoCloseable {
+        long fence();
+
+        @Override
+        void close();
+
+        /** A lock held elsewhere (tests): this fencing token, nothing to release. */
+        static HeldLock of(long fence) {
+            return new HeldLock() {
+                @Override
+                public long fence() {
+                    return fence;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
     }
 
     /** @param clients the client for a provider and user (read lazily: a fresh token needs no provider settings) */
@@ -106,7 +133,7 @@ public final class AccessTokens {
             return new Fresh(first.credential(), first.secrets(), false);
         }
         requireRefreshable(first);
-        try (AutoCloseable ignored = locks.acquire(provider, user)) {
+        try (HeldLock lock = locks.acquire(provider, user)) {
             CredentialVault.Opened current = read(provider, user);
             boolean changedMeanwhile = current.rev() != first.rev();
             // another process refreshed while this one waited: its token is the one to use, even if the
@@ -115,23 +142,19 @@ public final class AccessTokens {
                 return new Fresh(current.credential(), current.secrets(), false);
             }
             requireRefreshable(current);
-            return redeem(current);
-        } catch (IntegException e) {
-            throw e;
-        } catch (Exception e) {
-            throw IntegException.failure("refresh of " + provider + "/" + user + " failed", e.getClass().getSimpleName(), null, e);
+            return redeem(current, lock.fence());
         }
     }
 
-    private Fresh redeem(CredentialVault.Opened current) {
+    private Fresh redeem(CredentialVault.Opened current, long fence) {
         Credential c = current.credential();
         ProviderClient client = clients.apply(c.provider(), c.user());
         // recorded before the provider is asked (fail closed); the outcome is recorded after, quietly:
         // by then the old refresh token may be spent, and storing the new one must not wait on the log
-        events.record(SecurityEvent.success("refresh.start", c.provider(), c.user(), Map.of()));
+        events.record(SecurityEvent.success("refresh.start", c.provider(), c.user(), Map.of("fence", Long.toString(fence))));
         TokenOutcome outcome = client.refresh(c.user(), current.secrets().revealRefreshToken());
         if (outcome instanceof TokenRefusal refusal) {
-            return refused(current, refusal);
+            return refused(current, refusal, fence);
         }
         IssuedTokens issued = (IssuedTokens) outcome;
         Instant now = clock.instant();
@@ -151,7 +174,8 @@ public final class AccessTokens {
             CredentialVault.Opened newer = read(c.provider(), c.user());
             return new Fresh(newer.credential(), newer.secrets(), false);
         }
-        quietly(SecurityEvent.success("refresh.success", c.provider(), c.user(), Map.of("rotated", Boolean.toString(rotated))));
+        quietly(SecurityEvent.success("refresh.success", c.provider(), c.user(),
+                Map.of("rotated", Boolean.toString(rotated), "fence", Long.toString(fence))));
         return new Fresh(next, secrets, true);
     }
 
@@ -159,7 +183,7 @@ public final class AccessTokens {
      * A refused refresh. Under the lock, a concurrent change cannot have spent our refresh token, so a
      * dead-grant answer here is genuine: the credential is kept, marked needs_reauth, for a human to connect again.
      */
-    private Fresh refused(CredentialVault.Opened current, TokenRefusal refusal) {
+    private Fresh refused(CredentialVault.Opened current, TokenRefusal refusal, long fence) {
         Credential c = current.credential();
         if (!refusal.grantIsDead()) {
             quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("error", refusal.error())));

@@ -17,9 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * The lock alone cannot stop a holder that stalled past its expiry from writing late; the record's
  * compare-and-set on its revision does: a refresher writes only over the revision it read under the
- * lock, so a newer record is never overwritten.
+ * lock, and every later holder's write moves it, so a newer record is never overwritten. (A fence
+ * check in the store would add nothing: each higher fence already changed the revision.)
  */
-final class RefreshLock implements AutoCloseable {
+final class RefreshLock implements AccessTokens.HeldLock {
     static final Duration TTL = Duration.ofSeconds(60);
     private static final RedisScript ACQUIRE = new RedisScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -65,7 +66,8 @@ final class RefreshLock implements AutoCloseable {
         }
     }
 
-    long fence() {
+    @Override
+    public long fence() {
         return fence;
     }
 

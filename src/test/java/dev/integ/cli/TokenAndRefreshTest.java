@@ -83,6 +83,9 @@ class TokenAndRefreshTest {
             assertThat(f.slack.refreshTokenUsable(firstRefresh)).isFalse();
             f.ok("refresh", "slack", "--user", "alice"); // would fail with invalid_refresh_token had the old one been kept
             assertThat(f.ok("token", "slack", "--user", "alice").out().strip()).isEqualTo(f.slack.latestAccessToken());
+            // each holder of the refresh lock has a higher fencing token, and its events say which
+            assertThat(f.ok("events", "--action", "refresh.success", "-o", "json").out().lines()
+                    .map(line -> jsonLine(line).path("details").path("fence").asText()).toList()).containsExactly("1", "2");
         } finally {
             f.slack.rotation(false);
         }
@@ -184,5 +187,13 @@ class TokenAndRefreshTest {
         // a refused refresh token is not an outage: that still needs a human
         f.acme.revokeGrant();
         assertThat(f.run("token", "acme", "--user", "alice").exitCode()).isEqualTo(5);
+    }
+
+    private static JsonNode jsonLine(String line) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -87,7 +87,7 @@ class AccessTokensRaceTest {
                     Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
             client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
             return client;
-        }, (p, u) -> () -> { }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        }, (p, u) -> AccessTokens.HeldLock.of(1), fixture.events(VaultFixture.NS), Clock.systemUTC());
         AccessTokens.Fresh fresh = tokens.token("acme", "alice", Duration.ofMinutes(5));
         assertThat(fresh.secrets().revealAccessToken()).isEqualTo(winner[0]);
         assertThat(fresh.refreshed()).isFalse();
@@ -99,7 +99,7 @@ class AccessTokensRaceTest {
         storeExpiring("bob");
         CredentialVault.Opened stored = vault.read("acme", "bob").orElseThrow();
         client.refresh("bob", stored.secrets().revealRefreshToken()); // someone outside integ spent it
-        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> () -> { }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> AccessTokens.HeldLock.of(1), fixture.events(VaultFixture.NS), Clock.systemUTC());
         assertThatThrownBy(() -> tokens.token("acme", "bob", Duration.ofMinutes(5)))
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION));
         CredentialVault.Opened after = vault.read("acme", "bob").orElseThrow();
