@@ -59,6 +59,7 @@ final class ConnectCommand extends ServiceCommand {
         Map<String, Object> doc = new LinkedHashMap<>(CredentialRows.json(connected.credential(), connected.credential().createdAt()));
         doc.put("replaced", connected.replaced());
         doc.put("not_granted", connected.notGranted());
+        doc.put("extra_scopes", connected.extra());
         render(doc, out -> out.println((connected.replaced() ? "reconnected " : "connected ") + connected.credential().provider() + "/"
                 + user + " (scopes: " + String.join(" ", connected.credential().scopes()) + ")"));
         return 0;

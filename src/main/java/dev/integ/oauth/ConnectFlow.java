@@ -46,7 +46,12 @@ public final class ConnectFlow {
     public record Request(String provider, String user, Duration timeout, boolean paste, boolean browser) {
     }
 
-    /** @param granted the scopes the provider granted; @param notGranted requested but not granted */
+    /**
+     * @param credential as stored, with the scopes the provider granted
+     * @param replaced   an earlier credential of this provider and user was replaced
+     * @param notGranted scopes asked for but not granted
+     * @param extra      scopes granted without being asked for (Google's include_granted_scopes, say)
+     */
     public record Connected(Credential credential, boolean replaced, List<String> notGranted, List<String> extra) {
     }
 
