@@ -1,17 +1,21 @@
 package dev.integ.oauth;
 
+import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
+import dev.integ.store.RedisKeys;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 import dev.integ.vault.Secrets;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -84,7 +88,7 @@ public final class AccessTokens {
         this.clock = clock;
     }
 
-    public static LockFactory redisLocks(redis.clients.jedis.UnifiedJedis redis, dev.integ.store.RedisKeys keys, Duration wait) {
+    public static LockFactory redisLocks(UnifiedJedis redis, RedisKeys keys, Duration wait) {
         return (provider, user) -> RefreshLock.acquire(redis, keys, provider, user, wait);
     }
 
@@ -104,16 +108,16 @@ public final class AccessTokens {
      * During a provider outage (or integ's own rate limit) a token that expires soon but has not expired
      * yet is still better than none: scripts keep working until it really ends, and are told why.
      */
-    private java.util.Optional<Fresh> stillValid(String provider, String user, IntegException failure) {
-        if (failure.exitCode() != dev.integ.core.ExitCode.RETRY_LATER) {
-            return java.util.Optional.empty();
+    private Optional<Fresh> stillValid(String provider, String user, IntegException failure) {
+        if (failure.exitCode() != ExitCode.RETRY_LATER) {
+            return Optional.empty();
         }
         CredentialVault.Opened current = read(provider, user);
         Credential c = current.credential();
         if (!Credential.ACTIVE.equals(c.status()) || c.expiresAt() == null || !c.expiresAt().isAfter(clock.instant())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Fresh(c, current.secrets(), false, "could not refresh (" + failure.getMessage()
+        return Optional.of(new Fresh(c, current.secrets(), false, "could not refresh (" + failure.getMessage()
                 + "); this token is still valid until " + c.expiresAt()));
     }
 
