@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -46,9 +47,10 @@ public final class ProviderCatalog {
         if (config != null) {
             config.forEach((name, entry) -> {
                 ProviderName.require(name, "providers");
-                if (isAlias(specs, name)) {
+                Optional<String> owner = aliasOwner(specs, name);
+                if (owner.isPresent()) {
                     throw IntegException.usage("providers." + name + " is already the name of a built-in provider",
-                            "it is another name of " + canonicalOf(specs, name), "configure that provider under its own name");
+                            "it is another name of " + owner.get(), "configure that provider under its own name");
                 }
                 ConfigFile.Provider e = entry == null ? emptyEntry() : entry;
                 ProviderSpec base = specs.get(name);
@@ -65,14 +67,9 @@ public final class ProviderCatalog {
 
     /** The provider called {@code name} or one of its aliases ("google_drive" is "google"). */
     public ProviderSpec resolve(String name) {
-        ProviderSpec spec = byName.get(name);
+        ProviderSpec spec = byName.get(canonical(name));
         if (spec != null) {
             return spec;
-        }
-        for (ProviderSpec p : byName.values()) {
-            if (p.aliases().contains(name)) {
-                return p;
-            }
         }
         throw IntegException.notFound("unknown provider '" + name + "'", "known providers: " + String.join(", ", byName.keySet()),
                 "add a custom provider under 'providers:' in the config file ('integ providers' lists them)");
@@ -84,18 +81,12 @@ public final class ProviderCatalog {
      * to a provider integ has no settings for).
      */
     public String canonical(String name) {
-        if (byName.containsKey(name)) {
-            return name;
-        }
-        return byName.values().stream().filter(p -> p.aliases().contains(name)).map(ProviderSpec::name).findFirst().orElse(name);
+        return byName.containsKey(name) ? name : aliasOwner(byName, name).orElse(name);
     }
 
-    private static boolean isAlias(Map<String, ProviderSpec> specs, String name) {
-        return specs.values().stream().anyMatch(p -> p.aliases().contains(name));
-    }
-
-    private static String canonicalOf(Map<String, ProviderSpec> specs, String alias) {
-        return specs.values().stream().filter(p -> p.aliases().contains(alias)).map(ProviderSpec::name).findFirst().orElse(alias);
+    /** The provider that has {@code alias} as another name. */
+    private static Optional<String> aliasOwner(Map<String, ProviderSpec> specs, String alias) {
+        return specs.values().stream().filter(p -> p.aliases().contains(alias)).map(ProviderSpec::name).findFirst();
     }
 
     private static ProviderSpec custom(String name, ConfigFile.Provider e) {
