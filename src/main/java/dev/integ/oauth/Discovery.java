@@ -53,10 +53,7 @@ public final class Discovery {
             throw IntegException.failure("the discovery document of " + spec.name() + " lacks an authorization or token endpoint",
                     null, "configure providers." + spec.name() + ".authorization-endpoint and token-endpoint", null);
         }
-        ProviderSpec completed = new ProviderSpec(spec.name(), spec.title(), spec.aliases(), spec.builtIn(), spec.issuer(), endpoints,
-                spec.client(), spec.scopes(), spec.scopeParameter(), spec.scopeSeparator(), spec.pkce(), spec.authorizeParameters(),
-                spec.tokenEncoding(), spec.responseFormat(), spec.revocation(), spec.redirect(), spec.revokeAdvice(),
-                spec.refreshTokenLifetime());
+        ProviderSpec completed = spec.withEndpoints(endpoints);
         return new Discovered(completed, metadata.path("authorization_response_iss_parameter_supported").asBoolean(false));
     }
 

@@ -3,7 +3,6 @@ package dev.integ.providers;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -105,8 +104,10 @@ public record ProviderSpec(String name, String title, Set<String> aliases, boole
     public record Redirect(String host, int port, String path) {
     }
 
-    public Optional<URI> issuerUri() {
-        return Optional.ofNullable(issuer).map(URI::create);
+    /** This provider with other endpoints (the ones discovery completed). */
+    public ProviderSpec withEndpoints(Endpoints endpoints) {
+        return new ProviderSpec(name, title, aliases, builtIn, issuer, endpoints, client, scopes, scopeParameter, scopeSeparator, pkce,
+                authorizeParameters, tokenEncoding, responseFormat, revocation, redirect, revokeAdvice, refreshTokenLifetime);
     }
 
     /** The name people type in environment variables: "SLACK", "MY_IDP" for "my-idp". */
