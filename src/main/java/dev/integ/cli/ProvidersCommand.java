@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
 import picocli.CommandLine.Command;
 
@@ -28,10 +27,11 @@ final class ProvidersCommand extends ServiceCommand {
         }
         render(Map.of("providers", rows), out -> {
             out.printf("%-12s %-18s %-8s %-40s %s%n", "NAME", "TITLE", "KIND", "REDIRECT", "READY");
-            for (ProviderSpec spec : services.providers().all()) {
-                List<String> missing = ClientCredentials.missing(spec, services.environment());
-                out.printf("%-12s %-18s %-8s %-40s %s%n", spec.name(), spec.title(), spec.builtIn() ? "built-in" : "custom",
-                        ProvidersShowCommand.redirect(spec), missing.isEmpty() ? "yes" : "no: set " + String.join(" and ", missing));
+            for (Map<String, Object> row : rows) {
+                @SuppressWarnings("unchecked")
+                List<String> missing = (List<String>) row.get("missing");
+                out.printf("%-12s %-18s %-8s %-40s %s%n", row.get("name"), row.get("title"), row.get("kind"), row.get("redirect_uri"),
+                        missing.isEmpty() ? "yes" : "no: set " + String.join(" and ", missing));
             }
         });
         return 0;

@@ -25,7 +25,7 @@ final class ProvidersShowCommand extends ServiceCommand {
     public Integer call() {
         ProviderSpec spec = services.providers().resolve(provider);
         Map<String, Object> doc = document(spec, services.environment());
-        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, text(v))));
+        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, ShowCommand.text(v))));
         return 0;
     }
 
@@ -60,21 +60,8 @@ final class ProvidersShowCommand extends ServiceCommand {
         return doc;
     }
 
-    static String redirect(ProviderSpec spec) {
+    private static String redirect(ProviderSpec spec) {
         String host = spec.redirect().host().equals("::1") ? "[::1]" : spec.redirect().host();
         return "http://" + host + ":" + (spec.redirect().port() == 0 ? "<free port>" : spec.redirect().port()) + spec.redirect().path();
-    }
-
-    private static String text(Object value) {
-        if (value == null) {
-            return "-";
-        }
-        if (value instanceof List<?> list) {
-            return list.isEmpty() ? "-" : String.join(" ", list.stream().map(String::valueOf).toList());
-        }
-        if (value instanceof Map<?, ?> map) {
-            return map.isEmpty() ? "-" : map.toString().replaceAll("^\\{|\\}$", "");
-        }
-        return String.valueOf(value);
     }
 }

@@ -42,7 +42,8 @@ final class ShowCommand extends ServiceCommand {
         return 0;
     }
 
-    private static String text(Object value) {
+    /** A field's value in a two-column listing: "-" for none, lists space-separated, times to the second. */
+    static String text(Object value) {
         if (value == null) {
             return "-";
         }
