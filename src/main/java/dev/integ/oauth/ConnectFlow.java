@@ -1,6 +1,7 @@
 package dev.integ.oauth;
 
 import dev.integ.core.IntegException;
+import dev.integ.core.LoopbackPort;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
 import dev.integ.providers.ProviderSpec;
@@ -9,8 +10,6 @@ import dev.integ.vault.CredentialStore;
 import dev.integ.vault.CredentialVault;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,8 +174,8 @@ public final class ConnectFlow {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        try {
+            return LoopbackPort.free();
         } catch (IOException e) {
             throw IntegException.retryLater("no free loopback port for the redirect address", e.getMessage(), null, e);
         }

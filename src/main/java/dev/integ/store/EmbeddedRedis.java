@@ -9,8 +9,6 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -101,7 +99,7 @@ public final class EmbeddedRedis {
             Path binary = binaries.locate();
             IntegException last = null;
             for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-                int port = freePort();
+                int port = dev.integ.core.LoopbackPort.free();
                 try {
                     long pid = launch(binary, port, password);
                     Endpoint endpoint = new Endpoint("127.0.0.1", port, pid, password);
@@ -270,12 +268,6 @@ public final class EmbeddedRedis {
             return Optional.of(Long.parseLong(Files.readString(pidFile).trim()));
         } catch (IOException | NumberFormatException notYet) {
             return Optional.empty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

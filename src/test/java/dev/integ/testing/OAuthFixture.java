@@ -1,5 +1,6 @@
 package dev.integ.testing;
 
+import dev.integ.core.LoopbackPort;
 import dev.integ.testing.fakes.FakeAtlassian;
 import dev.integ.testing.fakes.FakeGoogle;
 import dev.integ.testing.fakes.FakeOidc;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -147,8 +146,8 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        try {
+            return LoopbackPort.free();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
