@@ -20,8 +20,6 @@ public final class Main {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "off");
             System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-            // Jetty's debug lines carry request URIs, and a callback's URI carries the authorization code
-            System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", verbose ? "warn" : "off");
         }
     }
 
