@@ -156,7 +156,7 @@ public final class ProviderClient {
         }
         throw IntegException.failure(spec.name() + " refused to revoke the token",
                 "HTTP " + answer.status() + (error.isEmpty() ? "" : ", " + new TokenRefusal(error, "", answer.status()).explain()),
-                "the credential is kept; 'integ revoke " + spec.name() + " --user USER --local-only' forgets it anyway", null);
+                null, null); // Revocation adds the hint: it knows the user
     }
 
     /**
