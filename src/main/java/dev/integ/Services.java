@@ -4,6 +4,7 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
+import dev.integ.core.Lazy;
 import dev.integ.doctor.Doctor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
@@ -18,7 +19,6 @@ import dev.integ.oauth.ConnectFlow;
 import dev.integ.oauth.ProviderClients;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
-import dev.integ.keys.DataKeys;
 import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetFileMasterKey;
@@ -51,14 +51,15 @@ import java.util.function.Supplier;
 public final class Services implements AutoCloseable {
     private final Environment env;
     private Supplier<Flags> flags = () -> Flags.NONE;
-    private Settings settings;
-    private RedisStore store;
-    private CredentialVault vault;
     private final Clock clock = Clock.systemUTC();
     private final String correlation = newCorrelationId();
-    private UserHasher userHasher;
-    private EventLog events;
-    private ProviderClients providerClients;
+    // built on first use, once even when refresh --all's workers ask together
+    private final Lazy<Settings> settings = Lazy.of(() -> Settings.resolve(flags.get(), environment()));
+    private final Lazy<RedisStore> store = Lazy.of(() -> open(settings()));
+    private final Lazy<CredentialVault> vault = Lazy.of(this::buildVault);
+    private final Lazy<UserHasher> userHasher = Lazy.of(this::buildUserHasher);
+    private final Lazy<EventLog> events = Lazy.of(this::buildEvents);
+    private final Lazy<ProviderClients> providerClients = Lazy.of(() -> new ProviderClients(providers(), environment(), outboundHttp(), clock));
 
     public Services(Environment env) {
         this.env = env;
@@ -78,10 +79,7 @@ public final class Services implements AutoCloseable {
     }
 
     public Settings settings() {
-        if (settings == null) {
-            settings = Settings.resolve(flags.get(), env);
-        }
-        return settings;
+        return settings.get();
     }
 
     /**
@@ -101,16 +99,13 @@ public final class Services implements AutoCloseable {
 
     /** The store for this invocation, opened (and the embedded one started) on first use. */
     public RedisStore store() {
-        if (store == null) {
-            store = open(settings());
-        }
-        return store;
+        return store.get();
     }
 
     /** Explains a Redis failure in terms of the store this invocation uses. */
     public IntegException storeFailure(JedisException e) {
-        StoreDescription where = store != null ? store.description()
-                : new StoreDescription("redis", "(not yet connected)", "unknown", null);
+        StoreDescription where = store.ifBuilt().map(RedisStore::description)
+                .orElseGet(() -> new StoreDescription("redis", "(not yet connected)", "unknown", null));
         return StoreConnector.translate(e, where);
     }
 
@@ -147,18 +142,13 @@ public final class Services implements AutoCloseable {
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
     public CredentialVault vault() {
-        if (vault == null) {
-            RedisStore s = store();
-            DataKeys[] loaded = new DataKeys[1];
-            // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), () -> {
-                if (loaded[0] == null) {
-                    loaded[0] = keyring().load();
-                }
-                return loaded[0];
-            }, clock, events());
-        }
-        return vault;
+        return vault.get();
+    }
+
+    private CredentialVault buildVault() {
+        RedisStore s = store();
+        // the master key is read only when a record is sealed or opened: forget and an empty list need none
+        return new CredentialVault(new CredentialStore(s.redis(), s.keys()), Lazy.of(() -> keyring().load()), clock, events());
     }
 
     public RedisRateLimiter rateLimiter() {
@@ -185,10 +175,7 @@ public final class Services implements AutoCloseable {
 
     /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
     public ProviderClients providerClients() {
-        if (providerClients == null) {
-            providerClients = new ProviderClients(providers(), env, outboundHttp(), clock);
-        }
-        return providerClients;
+        return providerClients.get();
     }
 
     public ConnectFlow connectFlow() {
@@ -221,21 +208,23 @@ public final class Services implements AutoCloseable {
 
     /** The user-name HMAC of the event log; the master key is read only when a user is first hashed. */
     public UserHasher userHasher() {
-        if (userHasher == null) {
-            RedisStore s = store();
-            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey);
-        }
-        return userHasher;
+        return userHasher.get();
+    }
+
+    private UserHasher buildUserHasher() {
+        RedisStore s = store();
+        return new UserHasher(s.redis(), s.keys(), this::masterKey);
     }
 
     /** Where commands record security events (fail closed: see {@link EventLog}). */
     public EventLog events() {
-        if (events == null) {
-            RedisStore s = store();
-            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts());
-        }
-        return events;
+        return events.get();
+    }
+
+    private EventLog buildEvents() {
+        RedisStore s = store();
+        return new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
+                settings().events().retention(), settings().events().alerts());
     }
 
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
@@ -277,8 +266,6 @@ public final class Services implements AutoCloseable {
 
     @Override
     public void close() {
-        if (store != null) {
-            store.close();
-        }
+        store.ifBuilt().ifPresent(RedisStore::close);
     }
 }
