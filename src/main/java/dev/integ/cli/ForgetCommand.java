@@ -1,7 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.IntegException;
+import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +32,7 @@ final class ForgetCommand extends ServiceCommand {
         String name = provider + "/" + user;
         confirm(yes, "delete", "the stored credential " + name, name);
         if (!services.vault().forget(provider, user)) {
-            throw IntegException.notFound("no credential for " + name, null, "'integ list' shows what is stored");
+            throw CredentialVault.notStored(provider, user);
         }
         render(Map.of("forgotten", name), out -> {
             out.println("forgot " + name);

@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.IntegException;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
@@ -29,8 +28,7 @@ final class ShowCommand extends ServiceCommand {
         provider = services.providers().canonical(provider);
         CredentialVault vault = services.vault();
         Credential c = vault.read(provider, user).map(CredentialVault.Opened::credential)
-                .orElseThrow(() -> IntegException.notFound("no credential for " + provider + "/" + user, null,
-                        "'integ list' shows what is stored"));
+                .orElseThrow(() -> CredentialVault.notStored(provider, user));
         Instant now = vault.clock().instant();
         Map<String, Object> fields = CredentialRows.json(c, now);
         if (json()) {

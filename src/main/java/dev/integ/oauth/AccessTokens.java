@@ -207,8 +207,7 @@ public final class AccessTokens {
     }
 
     private CredentialVault.Opened read(String provider, String user) {
-        return vault.read(provider, user).orElseThrow(() -> IntegException.notFound("no " + provider + " credential for " + user, null,
-                "connect it: integ connect " + provider + " --user " + user));
+        return vault.read(provider, user).orElseThrow(() -> CredentialVault.notStored(provider, user));
     }
 
     private void requireRefreshable(CredentialVault.Opened opened) {

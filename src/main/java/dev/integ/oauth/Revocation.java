@@ -76,8 +76,7 @@ public final class Revocation {
     }
 
     private Result attempt(String provider, String user, boolean localOnly) {
-        CredentialVault.Opened opened = vault.read(provider, user).orElseThrow(() -> IntegException.notFound(
-                "no " + provider + " credential for " + user, null, "'integ list --user " + user + "' shows what is stored"));
+        CredentialVault.Opened opened = vault.read(provider, user).orElseThrow(() -> CredentialVault.notStored(provider, user));
         if (localOnly) {
             delete(opened.credential(), "local_only");
             return new Result(provider, user, Outcome.LOCAL_ONLY, null, null);

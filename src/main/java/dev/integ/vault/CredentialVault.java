@@ -93,6 +93,12 @@ public final class CredentialVault {
     }
 
     /** Reads and verifies one credential; empty when there is none. */
+    /** What every command says when {@code provider/user} is not stored. */
+    public static IntegException notStored(String provider, String user) {
+        return IntegException.notFound("no " + provider + " credential for " + user, null,
+                "'integ list --user " + user + "' shows what is stored; 'integ connect " + provider + " --user " + user + "' adds it");
+    }
+
     public Optional<Opened> read(String provider, String user) {
         Optional<CredentialStore.Stored> stored = store.get(provider, user);
         if (stored.isEmpty()) {

@@ -51,8 +51,8 @@ class CredentialCommandsTest {
             Cli.Result r = vault.run("show", who[0], "--user", who[1]);
             assertThat(r.exitCode()).isEqualTo(3);
             assertThat(r.out()).isEmpty();
-            assertThat(r.err()).isEqualTo("integ: error: no credential for " + who[0] + "/" + who[1] + "\n"
-                    + "integ: hint: 'integ list' shows what is stored\n");
+            assertThat(r.err()).isEqualTo("integ: error: no " + who[0] + " credential for " + who[1] + "\n"
+                    + "integ: hint: 'integ list --user " + who[1] + "' shows what is stored; 'integ connect " + who[0] + " --user " + who[1] + "' adds it\n");
         }
     }
 
@@ -119,7 +119,8 @@ class CredentialCommandsTest {
 
         Cli.Result again = vault.run("forget", "slack", "--user", "alice", "-y");
         assertThat(again.exitCode()).isEqualTo(3);
-        assertThat(again.err()).isEqualTo("integ: error: no credential for slack/alice\ninteg: hint: 'integ list' shows what is stored\n");
+        assertThat(again.err()).isEqualTo("integ: error: no slack credential for alice\n"
+                + "integ: hint: 'integ list --user alice' shows what is stored; 'integ connect slack --user alice' adds it\n");
 
         assertThat(json(vault.ok("forget", "google", "--user", "alice", "--yes", "-o", "json")))
                 .isEqualTo(json(new Cli.Result(0, "{\"forgotten\":\"google/alice\"}", "")));
