@@ -5,6 +5,7 @@ import dev.integ.store.RedisKeys;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
@@ -20,6 +21,8 @@ import java.util.concurrent.Future;
  * Limiter checks per second next to the raw floor, in the same JVM and run (issue 5):
  * PING and a trivial EVALSHA ("return 1") are the floors; integ's check is one EVALSHA of the GCRA
  * script (two keys). Single connection, then 8 threads sharing a pool of 8. ROUNDS rounds, medians.
+ * Also the server's own time per call (INFO commandstats' usec_per_call): what the script costs Redis,
+ * apart from the round trip and the client.
  *
  *   java -cp target/integ.jar:target/bench-limiter/classes LimiterBench PORT [CHECKS] [ROUNDS]
  */
@@ -52,21 +55,27 @@ public final class LimiterBench {
             ops.put("limiter_check_user_per_thread", (t, i) -> limiter.tryAcquire("bench", "user" + t));
             for (int threads : new int[] {1, 8}) {
                 Map<String, double[]> perSecond = new java.util.LinkedHashMap<>();
+                Map<String, double[]> serverMicros = new java.util.LinkedHashMap<>();
                 ops.keySet().forEach(k -> perSecond.put(k, new double[rounds]));
+                ops.keySet().forEach(k -> serverMicros.put(k, new double[rounds]));
                 for (Map.Entry<String, Op> op : ops.entrySet()) {
                     measure(op.getValue(), threads, checks / 5); // warm-up
                 }
                 for (int r = 0; r < rounds; r++) {
                     for (Map.Entry<String, Op> op : ops.entrySet()) {
+                        redis.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
                         perSecond.get(op.getKey())[r] = measure(op.getValue(), threads, checks);
+                        serverMicros.get(op.getKey())[r] = usecPerCall(redis.info("commandstats"), op.getKey().equals("ping") ? "ping" : "evalsha");
                     }
                 }
-                System.out.printf("%n%d thread%s, %d calls per round, %d rounds (median calls/s; µs per call)%n", threads, threads == 1 ? "" : "s",
+                System.out.printf("%n%d thread%s, %d calls per round, %d rounds (median calls/s; µs per call; Redis's own µs per call)%n",
+                        threads, threads == 1 ? "" : "s",
                         checks, rounds);
                 double ping = median(perSecond.get("ping"));
                 for (Map.Entry<String, double[]> e : perSecond.entrySet()) {
                     double m = median(e.getValue());
-                    System.out.printf("  %-32s %,10.0f /s  %6.1f µs  %.2fx the PING time%n", e.getKey(), m, threads * 1e6 / m, ping / m);
+                    System.out.printf("  %-32s %,10.0f /s  %6.1f µs  %.2fx the PING time  server %5.2f µs%n", e.getKey(), m, threads * 1e6 / m,
+                            ping / m, median(serverMicros.get(e.getKey())));
                 }
             }
         }
@@ -92,6 +101,20 @@ public final class LimiterBench {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** usec_per_call of one command in INFO commandstats ("cmdstat_evalsha:calls=..,usec=..,usec_per_call=6.70,..."). */
+    private static double usecPerCall(String info, String command) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":")) {
+                for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+                    if (field.startsWith("usec_per_call=")) {
+                        return Double.parseDouble(field.substring("usec_per_call=".length()));
+                    }
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     private static double median(double[] values) {
