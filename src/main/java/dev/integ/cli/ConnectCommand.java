@@ -25,7 +25,9 @@ import java.util.Optional;
                 "On a machine without a display, or over SSH (SSH_CONNECTION), or with --manual, nothing listens: sign in "
                         + "in any browser and paste the address it ends on (the page will not load; that is expected).",
                 "The credential is stored with the scopes the provider actually granted; integ warns when they differ "
-                        + "from the ones asked for. Connecting again replaces the stored credential atomically."})
+                        + "from the ones asked for. Connecting again replaces the stored credential atomically.",
+                "With the openid scope, the id_token must name the provider's issuer, integ's client id and this "
+                        + "sign-in's nonce, and must not have expired; otherwise nothing is stored (exit 5)."})
 final class ConnectCommand extends ServiceCommand {
 
     @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file ('integ providers').")

@@ -11,7 +11,7 @@ final class AuthorizationUrl {
     private AuthorizationUrl() {
     }
 
-    static URI build(ProviderSpec spec, String endpoint, String clientId, URI redirectUri, String state, Pkce pkce) {
+    static URI build(ProviderSpec spec, String endpoint, String clientId, URI redirectUri, String state, String nonce, Pkce pkce) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("response_type", "code");
         p.put("client_id", clientId);
@@ -20,6 +20,9 @@ final class AuthorizationUrl {
             p.put(spec.scopeParameter(), String.join(spec.scopeSeparator(), spec.scopes()));
         }
         p.put("state", state);
+        if (nonce != null) {
+            p.put("nonce", nonce);
+        }
         if (pkce != null) {
             p.put("code_challenge", pkce.challenge());
             p.put("code_challenge_method", "S256");

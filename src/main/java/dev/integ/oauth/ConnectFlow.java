@@ -77,13 +77,15 @@ public final class ConnectFlow {
         try {
             String state = SignInState.generate();
             Pkce pkce = spec.pkce() ? Pkce.generate() : null;
+            // OIDC Core §3.1.2.1: binds the id_token to this sign-in, so one minted for another cannot be slipped in
+            String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
             CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
             RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
             CallbackOutcome outcome;
             URI redirectUri;
             if (request.paste()) {
                 redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
-                showAndOpen(spec, client, redirectUri, state, pkce, request, prompt);
+                showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
                 outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
                 if (outcome instanceof CallbackOutcome.Rejected rejected) {
                     stateMismatch(spec, user, rejected);
@@ -93,7 +95,7 @@ public final class ConnectFlow {
             } else {
                 try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejected -> stateMismatch(spec, user, rejected))) {
                     redirectUri = receiver.redirectUri();
-                    showAndOpen(spec, client, redirectUri, state, pkce, request, prompt);
+                    showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
                     outcome = receiver.await(request.timeout());
                 }
             }
@@ -107,7 +109,11 @@ public final class ConnectFlow {
             if (exchanged instanceof TokenRefusal refusal) {
                 throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
             }
-            return store(client, user, (IssuedTokens) exchanged, prompt);
+            IssuedTokens issued = (IssuedTokens) exchanged;
+            Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
+                    .map(jwt -> IdToken.parse(spec.name(), jwt));
+            idToken.ifPresent(t -> t.check(spec.name(), spec.issuer(), client.client().clientId(), nonce, clock.instant()));
+            return store(client, user, issued, idToken, prompt);
         } catch (IntegException e) {
             events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
                     Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
@@ -115,9 +121,9 @@ public final class ConnectFlow {
         }
     }
 
-    private void showAndOpen(ProviderSpec spec, ProviderClient client, URI redirectUri, String state, Pkce pkce,
+    private void showAndOpen(ProviderSpec spec, ProviderClient client, URI redirectUri, String state, String nonce, Pkce pkce,
                              Request request, Prompt prompt) {
-        URI url = AuthorizationUrl.build(spec, spec.endpoints().authorization(), client.client().clientId(), redirectUri, state, pkce);
+        URI url = AuthorizationUrl.build(spec, spec.endpoints().authorization(), client.client().clientId(), redirectUri, state, nonce, pkce);
         Optional<String> openedWith = Optional.empty();
         if (request.browser()) {
             // the receiver is already serving: a fast browser cannot arrive before it listens
@@ -126,7 +132,7 @@ public final class ConnectFlow {
         prompt.showAuthorizationUrl(url, openedWith, request.paste());
     }
 
-    private Connected store(ProviderClient client, String user, IssuedTokens issued, Prompt prompt) {
+    private Connected store(ProviderClient client, String user, IssuedTokens issued, Optional<IdToken> idToken, Prompt prompt) {
         ProviderSpec spec = client.spec();
         Map<String, String> account = new LinkedHashMap<>(issued.account());
         try {
@@ -134,6 +140,17 @@ public final class ConnectFlow {
         } catch (IntegException e) {
             // the tokens are good and the code is spent: keep them, and say what could not be looked up
             prompt.warn("could not read the account details from " + spec.title() + ": " + e.getMessage());
+        }
+        if (idToken.isPresent()) {
+            String subject = idToken.get().subject();
+            // OIDC Core §5.3.2: userinfo about another subject than the id_token's must not be used
+            if (account.containsKey("subject") && !account.get("subject").equals(subject)) {
+                throw IdToken.invalid(spec.name(), "the userinfo endpoint describes another account (sub) than the id_token");
+            }
+            account.put("subject", subject);
+            if (idToken.get().email() != null) {
+                account.putIfAbsent("email", idToken.get().email());
+            }
         }
         List<String> granted = issued.grantedScopes() != null ? issued.grantedScopes() : spec.scopes();
         List<String> notGranted = new ArrayList<>(spec.scopes());

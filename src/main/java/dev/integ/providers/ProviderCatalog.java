@@ -153,7 +153,7 @@ public final class ProviderCatalog {
 
     /** Parameters integ computes per sign-in: a fixed value in the config would defeat them. */
     private static final Set<String> RESERVED = Set.of("client_id", "redirect_uri", "state", "response_type", "code_challenge",
-            "code_challenge_method", "scope", "user_scope");
+            "code_challenge_method", "scope", "user_scope", "nonce");
 
     private static Redirect redirect(Redirect base, ConfigFile.Provider e, String where) {
         String host = or(e.redirectHost(), base.host());

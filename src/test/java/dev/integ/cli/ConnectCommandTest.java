@@ -80,6 +80,35 @@ class ConnectCommandTest {
         assertThat(f.acme.tokenRequests().get(0)).containsEntry("auth", "post");
         JsonNode shown = json(f.ok("show", "acme", "--user", "alice", "-o", "json"));
         assertThat(shown.path("account").path("subject").asText()).isNotEmpty();
+        // OIDC Core §3.1.2.1: a fresh nonce per sign-in, which the id_token must echo
+        assertThat(authorize.get("nonce")).hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(authorize.get("state"));
+    }
+
+    @Test
+    void anIdTokenThatIsNotThisSignInsIsRefusedAndNothingIsStored() {
+        Map<String, java.util.function.Consumer<Map<String, Object>>> forgeries = new java.util.LinkedHashMap<>();
+        forgeries.put("its nonce is not this sign-in's", c -> c.put("nonce", "from-another-sign-in"));
+        forgeries.put("it carries no nonce", c -> c.remove("nonce"));
+        forgeries.put("it was issued to other-client, not to integ's client integ-cli", c -> c.put("aud", "other-client"));
+        forgeries.put("it has several audiences and no authorized party (azp)", c -> c.put("aud", List.of("integ-cli", "other-client")));
+        forgeries.put("it was issued by https://evil.example", c -> c.put("iss", "https://evil.example"));
+        forgeries.put("it expired at", c -> c.put("exp", ((Number) c.get("iat")).longValue() - 3600));
+        forgeries.put("the userinfo endpoint describes another account (sub) than the id_token", c -> c.put("sub", "someone-else"));
+        long failures = f.ok("events", "--action", "connect.failure", "-o", "json").out().lines().count();
+        forgeries.forEach((why, forge) -> {
+            f.acme.idTokenClaims(forge);
+            int grants = f.acme.codeGrants();
+            Cli.Result r = f.run("connect", "acme", "--user", "mallory", "--timeout", "30s");
+            assertThat(r.exitCode()).as(why).isEqualTo(5);
+            assertThat(r.err()).as(why).contains("integ: error: the id_token from acme does not belong to this sign-in: " + why)
+                    .contains("nothing was stored");
+            assertThat(f.acme.codeGrants()).as("the code was redeemed: " + why).isEqualTo(grants + 1);
+            assertThat(f.run("show", "acme", "--user", "mallory").exitCode()).as(why).isEqualTo(3);
+        });
+        assertThat(f.ok("events", "--action", "connect.failure", "-o", "json").out().lines()).hasSize((int) failures + forgeries.size())
+                .allMatch(line -> line.contains("\"action\":\"connect.failure\""));
+        f.acme.idTokenClaims(c -> { });
+        f.ok("connect", "acme", "--user", "mallory", "--timeout", "30s");
     }
 
     @Test

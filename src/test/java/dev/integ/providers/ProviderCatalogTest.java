@@ -78,6 +78,8 @@ class ProviderCatalogTest {
         assertUsage(Map.of("issuer", "https://id.example.com", "client-auth", "private_key_jwt"), "invalid providers.acme.client-auth");
         assertUsage(Map.of("issuer", "https://id.example.com", "authorize-parameters", Map.of("state", "fixed")),
                 "invalid providers.acme.authorize-parameters key 'state'");
+        assertUsage(Map.of("issuer", "https://id.example.com", "authorize-parameters", Map.of("nonce", "fixed")),
+                "invalid providers.acme.authorize-parameters key 'nonce'");
         assertUsage(Map.of("issuer", "https://id.example.com", "client-secret-env", "s3cr3t value!"), "client-secret-env");
         assertUsage(Map.of("issuer", "https://id.example.com", "scopes", List.of("a b")), "invalid scope 'a b'");
     }

@@ -4,6 +4,7 @@ import dev.integ.core.LoopbackPort;
 import dev.integ.testing.fakes.FakeAtlassian;
 import dev.integ.testing.fakes.FakeGoogle;
 import dev.integ.testing.fakes.FakeOidc;
+import dev.integ.testing.fakes.MutableClock;
 import dev.integ.testing.fakes.FakeProvider;
 import dev.integ.testing.fakes.FakeSlack;
 import dev.integ.testing.fakes.ScriptedBrowser;
@@ -29,10 +30,15 @@ import java.util.stream.Stream;
  */
 public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
     public final VaultFixture vault;
-    public final FakeSlack slack = new FakeSlack();
-    public final FakeGoogle google = new FakeGoogle();
-    public final FakeAtlassian jira = new FakeAtlassian();
-    public final FakeOidc acme = new FakeOidc("integ-cli", "acme-secret");
+    /**
+     * The providers' clock starts at the real time: integ checks an id_token's expiry against its own
+     * clock, so tokens stamped at the fakes' fixed default instant would have expired long ago.
+     */
+    public final MutableClock providerClock = new MutableClock(java.time.Instant.now());
+    public final FakeSlack slack = new FakeSlack("1234.5678", "slack-secret", providerClock);
+    public final FakeGoogle google = new FakeGoogle("123-abc.apps.googleusercontent.com", "GOCSPX-secret", providerClock);
+    public final FakeAtlassian jira = new FakeAtlassian("atl-client-id", "atl-client-secret", providerClock);
+    public final FakeOidc acme = new FakeOidc("integ-cli", "acme-secret", providerClock);
     public final ScriptedBrowser browser;
     private final int slackPort = freePort();
     private final int jiraPort = freePort();
@@ -72,6 +78,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     revocation-endpoint: %s
                     redirect-port: %d
                   google:
+                    issuer: %s
                     authorization-endpoint: %s
                     token-endpoint: %s
                     revocation-endpoint: %s
@@ -90,7 +97,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     redirect-host: 127.0.0.1
                     redirect-path: /callback
                 """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort,
-                google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
+                google.issuer(), google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
                 jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, acme.issuer());
     }
 
@@ -136,7 +143,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         vault.cli().config(config());
         reset();
         browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
-        providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null));
+        providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null).idTokenClaims(claims -> { }));
         slack.rotation(false);
     }
 

@@ -996,6 +996,14 @@ public abstract class FakeProvider implements AutoCloseable {
         return d.toSeconds();
     }
 
+    private volatile java.util.function.Consumer<Map<String, Object>> idTokenClaims = claims -> { };
+
+    /** Changes the claims of every id_token issued from now on (a forged or misdirected token, for integ's checks). */
+    public FakeProvider idTokenClaims(java.util.function.Consumer<Map<String, Object>> change) {
+        this.idTokenClaims = Objects.requireNonNull(change);
+        return this;
+    }
+
     /** A JWT-shaped, unsigned ({@code alg: none}) id_token for the grant. */
     protected String idToken(Grant grant) {
         Instant now = clock.instant();
@@ -1011,6 +1019,7 @@ public abstract class FakeProvider implements AutoCloseable {
         if (nonce != null) {
             claims.put("nonce", nonce);
         }
+        idTokenClaims.accept(claims);
         try {
             Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
             return b64.encodeToString(JSON.writeValueAsBytes(Map.of("alg", "none", "typ", "JWT"))) + "."
