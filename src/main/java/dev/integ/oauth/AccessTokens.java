@@ -161,6 +161,13 @@ public final class AccessTokens {
             return refused(current, refusal, fence);
         }
         IssuedTokens issued = (IssuedTokens) outcome;
+        Optional<String> otherAccount = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
+                .flatMap(jwt -> IdToken.refreshProblem(jwt, client.spec().issuer(), client.client().clientId(), c.account().get("subject")));
+        if (otherAccount.isPresent()) {
+            // never file another account's tokens under this user; the old refresh token may be spent, so a human must connect again
+            markNeedsReauth(current, Map.of("reason", "id_token", "status", Credential.NEEDS_REAUTH));
+            throw needsReauth(c.provider(), c.user(), "the id_token that came with the refresh is not this credential's: " + otherAccount.get());
+        }
         Instant now = clock.instant();
         boolean rotated = issued.secrets().hasRefreshToken();
         Map<String, String> other = new LinkedHashMap<>(current.secrets().revealOther());
@@ -199,12 +206,19 @@ public final class AccessTokens {
             // a lost race after all (a re-connect stored a new grant meanwhile): the winner's token is the one to use
             return new Fresh(latest.credential(), latest.secrets(), false);
         }
+        markNeedsReauth(current, Map.of("error", refusal.error(), "status", Credential.NEEDS_REAUTH));
+        throw needsReauth(c.provider(), c.user(), "the provider refused its refresh token: " + refusal.explain());
+    }
+
+    /** Keeps the record (secrets untouched) for a human to see, marked needs_reauth, and records why. */
+    private void markNeedsReauth(CredentialVault.Opened current, Map<String, String> details) {
+        Credential c = current.credential();
         Credential dead = new Credential(c.provider(), c.user(), Credential.NEEDS_REAUTH, c.scopes(), c.expiresAt(), c.refreshExpiresAt(),
                 c.hasRefreshToken(), c.createdAt(), clock.instant(), c.account());
         vault.save(dead, current.secrets(), current.rev());
-        quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("error", refusal.error(), "status", Credential.NEEDS_REAUTH)));
-        throw needsReauth(c.provider(), c.user(), "the provider refused its refresh token: " + refusal.explain());
+        quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), details));
     }
+
 
     private CredentialVault.Opened read(String provider, String user) {
         return vault.read(provider, user).orElseThrow(() -> CredentialVault.notStored(provider, user));

@@ -111,8 +111,7 @@ public final class ConnectFlow {
             }
             IssuedTokens issued = (IssuedTokens) exchanged;
             Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
-                    .map(jwt -> IdToken.parse(spec.name(), jwt));
-            idToken.ifPresent(t -> t.check(spec.name(), spec.issuer(), client.client().clientId(), nonce, clock.instant()));
+                    .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
             return store(client, user, issued, idToken, prompt);
         } catch (IntegException e) {
             events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,

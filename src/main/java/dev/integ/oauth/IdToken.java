@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The claims of an OpenID Connect id_token that came with a sign-in, and the checks OIDC Core
@@ -37,20 +38,58 @@ public record IdToken(String issuer, List<String> audience, String azp, String s
         audience = List.copyOf(audience);
     }
 
-    /** Reads the claims of a compact JWT; never echoes the token (it is a secret) in what it throws. */
-    public static IdToken parse(String provider, String compact) {
+    /**
+     * The claims of {@code jwt} if it is this sign-in's (connect).
+     *
+     * @param expectedIssuer the provider's issuer, or null when integ does not know it
+     * @param clientId       integ's client id at the provider
+     * @param expectedNonce  the nonce sent with this sign-in, or null when none was
+     * @throws IntegException "a human must act": the token is not this sign-in's; the token itself is never echoed
+     */
+    public static IdToken checked(String provider, String jwt, String expectedIssuer, String clientId, String expectedNonce, Instant now) {
+        try {
+            IdToken token = parse(jwt);
+            Optional<String> problem = token.problem(expectedIssuer, clientId, expectedNonce, now);
+            if (problem.isPresent()) {
+                throw invalid(provider, problem.get());
+            }
+            return token;
+        } catch (IllegalArgumentException malformed) {
+            throw invalid(provider, malformed.getMessage());
+        }
+    }
+
+    /**
+     * What is wrong with an id_token that came with a refresh (OIDC Core §12.2: the original's issuer,
+     * audience and subject; no nonce, and its expiry is the provider's business), or empty.
+     *
+     * @param subject the credential's account subject, or null when it has none on record
+     */
+    public static Optional<String> refreshProblem(String jwt, String expectedIssuer, String clientId, String subject) {
+        try {
+            IdToken token = parse(jwt);
+            return token.problem(expectedIssuer, clientId, null, null)
+                    .or(() -> subject == null || subject.equals(token.subject()) ? Optional.empty()
+                            : Optional.of("it names another account (sub) than the credential's"));
+        } catch (IllegalArgumentException malformed) {
+            return Optional.of(malformed.getMessage());
+        }
+    }
+
+    /** Reads the claims of a compact JWT. @throws IllegalArgumentException saying what is malformed (never the token) */
+    static IdToken parse(String compact) {
         String[] parts = compact.split("\\.", -1);
         if (parts.length != 3) {
-            throw invalid(provider, "it is not a compact JWT (header.payload.signature)");
+            throw new IllegalArgumentException("it is not a compact JWT (header.payload.signature)");
         }
         JsonNode claims;
         try {
             claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | IOException e) {
-            throw invalid(provider, "its payload is not base64url-encoded JSON");
+            throw new IllegalArgumentException("its payload is not base64url-encoded JSON");
         }
         if (claims == null || !claims.isObject()) {
-            throw invalid(provider, "its payload is not a JSON object");
+            throw new IllegalArgumentException("its payload is not a JSON object");
         }
         List<String> audience = new ArrayList<>();
         JsonNode aud = claims.path("aud");
@@ -64,35 +103,31 @@ public record IdToken(String issuer, List<String> audience, String azp, String s
                 exp.canConvertToLong() ? Instant.ofEpochSecond(exp.asLong()) : null, text(claims, "nonce"), text(claims, "email"));
     }
 
-    /**
-     * @param expectedIssuer the provider's issuer, or null when integ does not know it
-     * @param clientId       integ's client id at the provider
-     * @param expectedNonce  the nonce sent with this sign-in, or null when none was
-     * @throws IntegException "a human must act": the token is not this sign-in's
-     */
-    public void check(String provider, String expectedIssuer, String clientId, String expectedNonce, Instant now) {
+    /** @param now null: the expiry is not checked */
+    Optional<String> problem(String expectedIssuer, String clientId, String expectedNonce, Instant now) {
         if (expectedIssuer != null && !sameIssuer(expectedIssuer, issuer)) {
-            throw invalid(provider, issuer == null ? "it names no issuer (iss)" : "it was issued by " + issuer + ", not " + expectedIssuer);
+            return Optional.of(issuer == null ? "it names no issuer (iss)" : "it was issued by " + issuer + ", not " + expectedIssuer);
         }
         if (!audience.contains(clientId)) {
-            throw invalid(provider, "it was issued to " + (audience.isEmpty() ? "no audience" : String.join(", ", audience))
+            return Optional.of("it was issued to " + (audience.isEmpty() ? "no audience" : String.join(", ", audience))
                     + ", not to integ's client " + clientId);
         }
         if ((audience.size() > 1 || azp != null) && !clientId.equals(azp)) {
-            throw invalid(provider, azp == null ? "it has several audiences and no authorized party (azp)"
+            return Optional.of(azp == null ? "it has several audiences and no authorized party (azp)"
                     : "its authorized party (azp) is " + azp + ", not " + clientId);
         }
         if (subject == null || subject.isEmpty()) {
-            throw invalid(provider, "it names no subject (sub)");
+            return Optional.of("it names no subject (sub)");
         }
-        if (expires == null || !now.isBefore(expires.plus(SKEW))) {
-            throw invalid(provider, expires == null ? "it has no expiry (exp)" : "it expired at " + expires);
+        if (now != null && (expires == null || !now.isBefore(expires.plus(SKEW)))) {
+            return Optional.of(expires == null ? "it has no expiry (exp)" : "it expired at " + expires);
         }
         if (expectedNonce != null && (nonce == null || !MessageDigest.isEqual(
                 expectedNonce.getBytes(StandardCharsets.UTF_8), nonce.getBytes(StandardCharsets.UTF_8)))) {
             // an id_token minted for another sign-in (OIDC Core §15.5.2): the code was injected or replayed
-            throw invalid(provider, nonce == null ? "it carries no nonce, though this sign-in sent one" : "its nonce is not this sign-in's");
+            return Optional.of(nonce == null ? "it carries no nonce, though this sign-in sent one" : "its nonce is not this sign-in's");
         }
+        return Optional.empty();
     }
 
     /**

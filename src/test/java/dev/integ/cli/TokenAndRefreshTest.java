@@ -106,6 +106,27 @@ class TokenAndRefreshTest {
     }
 
     @Test
+    void aRefreshThatBringsAnotherAccountsIdTokenStoresNoneOfItsTokens() {
+        f.connect("google", "alice");
+        JsonNode before = json(f.ok("show", "google", "--user", "alice", "-o", "json"));
+        String subject = before.path("account").path("subject").asText();
+        assertThat(subject).isNotEmpty();
+        f.google.accessTokenLifetime(Duration.ofHours(2)); // a stored refresh result would move expires_at
+        f.google.idTokenClaims(c -> c.put("sub", "someone-else"));
+        Cli.Result r = f.run("token", "google", "--user", "alice", "--min-valid", "2h");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("the google credential of alice needs to be authorized again: the id_token that came with the refresh"
+                + " is not this credential's: it names another account (sub) than the credential's");
+        assertThat(f.google.refreshGrants()).isPositive();
+        JsonNode shown = json(f.ok("show", "google", "--user", "alice", "-o", "json"));
+        assertThat(shown.path("status").asText()).isEqualTo("needs_reauth");
+        assertThat(shown.path("expires_at").asText()).isEqualTo(before.path("expires_at").asText());
+        assertThat(shown.path("account").path("subject").asText()).isEqualTo(subject);
+        assertThat(f.ok("events", "--action", "refresh.failure", "-o", "json").out()).contains("\"reason\":\"id_token\"");
+    }
+
+    @Test
     void providerOutagesChangeNothingAndExit4() {
         f.connect("acme", "alice");
         String stored = f.vault.snapshot().get("integ:cred:acme:alice");

@@ -39,20 +39,20 @@ class IdTokenTest {
     }
 
     private static void check(Map<String, Object> claims) throws Exception {
-        IdToken.parse("acme", jwt(claims)).check("acme", ISSUER, "integ-cli", "n-0S6_WzA2Mj", NOW);
+        IdToken.checked("acme", jwt(claims), ISSUER, "integ-cli", "n-0S6_WzA2Mj", NOW);
     }
 
     @Test
     void aTokenForThisClientAndSignInPassesAndNamesTheAccount() throws Exception {
-        IdToken token = IdToken.parse("acme", jwt(claims()));
+        String jwt = jwt(claims());
+        IdToken token = IdToken.checked("acme", jwt, ISSUER, "integ-cli", "n-0S6_WzA2Mj", NOW);
         assertThat(token.subject()).isEqualTo("248289761001");
         assertThat(token.email()).isEqualTo("alice@example.com");
         assertThat(token.audience()).containsExactly("integ-cli");
-        assertThatCode(() -> token.check("acme", ISSUER, "integ-cli", "n-0S6_WzA2Mj", NOW)).doesNotThrowAnyException();
         // no nonce was sent (a provider without openid in its scopes): none is asked for
-        assertThatCode(() -> token.check("acme", ISSUER, "integ-cli", null, NOW)).doesNotThrowAnyException();
+        assertThatCode(() -> IdToken.checked("acme", jwt, ISSUER, "integ-cli", null, NOW)).doesNotThrowAnyException();
         // an unknown issuer is not checked; everything else still is
-        assertThatCode(() -> token.check("acme", null, "integ-cli", "n-0S6_WzA2Mj", NOW)).doesNotThrowAnyException();
+        assertThatCode(() -> IdToken.checked("acme", jwt, null, "integ-cli", "n-0S6_WzA2Mj", NOW)).doesNotThrowAnyException();
     }
 
     @Test
@@ -97,9 +97,25 @@ class IdTokenTest {
     @Test
     void malformedTokensAreRefusedWithoutEchoingThem() {
         for (String bad : List.of("not-a-jwt", "a.b", "eyJhbGciOiJub25lIn0.!!!.", "eyJhbGciOiJub25lIn0.WzFd.", "a.b.c.d")) {
-            assertThatThrownBy(() -> IdToken.parse("acme", bad)).as(bad).isInstanceOf(IntegException.class)
+            assertThatThrownBy(() -> IdToken.checked("acme", bad, ISSUER, "integ-cli", null, NOW)).as(bad).isInstanceOf(IntegException.class)
                     .hasMessageStartingWith("the id_token from acme does not belong to this sign-in: ")
                     .satisfies(e -> assertThat(e.getMessage() + ((IntegException) e).hint()).doesNotContain(bad));
         }
+    }
+
+    @Test
+    void aRefreshedTokenMustBeTheSameAccountsButNeedsNoNonceAndItsExpiryIsNotJudged() throws Exception {
+        Map<String, Object> refreshed = claims();
+        refreshed.remove("nonce");
+        refreshed.put("exp", NOW.minusSeconds(86_400).getEpochSecond());
+        assertThat(IdToken.refreshProblem(jwt(refreshed), ISSUER, "integ-cli", "248289761001")).isEmpty();
+        assertThat(IdToken.refreshProblem(jwt(refreshed), ISSUER, "integ-cli", null)).isEmpty();
+        assertThat(IdToken.refreshProblem(jwt(refreshed), ISSUER, "integ-cli", "someone-else"))
+                .contains("it names another account (sub) than the credential's");
+        refreshed.put("aud", "other-client");
+        assertThat(IdToken.refreshProblem(jwt(refreshed), ISSUER, "integ-cli", "248289761001"))
+                .contains("it was issued to other-client, not to integ's client integ-cli");
+        assertThat(IdToken.refreshProblem("garbage", ISSUER, "integ-cli", "248289761001"))
+                .contains("it is not a compact JWT (header.payload.signature)");
     }
 }
