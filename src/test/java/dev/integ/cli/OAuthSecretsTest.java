@@ -45,6 +45,9 @@ class OAuthSecretsTest {
         f.browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
         f.google.denyNext();
         run("connect", "google", "--user", "carol", "--timeout", "30s");
+        f.acme.idTokenClaims(claims -> claims.put("nonce", "another-sign-in"));
+        assertThat(run("connect", "acme", "--user", "carol", "--timeout", "30s").exitCode()).isEqualTo(5);
+        f.acme.idTokenClaims(claims -> { });
 
         for (String provider : List.of("slack", "google", "jira", "acme")) {
             Cli.Result token = f.run("token", provider, "--user", "alice");
@@ -77,6 +80,7 @@ class OAuthSecretsTest {
         String everythingVisible = visible.toString();
         String redisInClear = redisContents();
         assertThat(everythingVisible).contains("integ: error:"); // the unhappy paths did run, with -v
+        assertThat(secrets).anyMatch(s -> s.split("\\.", -1).length == 3); // id_tokens are among them
         for (String secret : secrets) {
             assertThat(everythingVisible).as("output").doesNotContain(secret);
             assertThat(redisInClear).as("Redis").doesNotContain(secret);

@@ -280,6 +280,7 @@ public abstract class FakeProvider implements AutoCloseable {
     private final Set<String> registeredRedirects = Collections.synchronizedSet(new LinkedHashSet<>());
     private final Map<String, AuthCode> codes = new HashMap<>();
     private final List<String> everyCode = new ArrayList<>();
+    private final List<String> everyIdToken = new ArrayList<>();
     private final Map<String, AccessToken> accessTokens = new LinkedHashMap<>();
     private final Map<String, RefreshToken> refreshTokens = new LinkedHashMap<>();
     private final List<Grant> grants = new ArrayList<>();
@@ -565,6 +566,7 @@ public abstract class FakeProvider implements AutoCloseable {
             List<String> all = new ArrayList<>(accessTokens.keySet());
             all.addAll(refreshTokens.keySet());
             all.addAll(everyCode);
+            all.addAll(everyIdToken);
             return all;
         }
     }
@@ -1022,8 +1024,12 @@ public abstract class FakeProvider implements AutoCloseable {
         idTokenClaims.accept(claims);
         try {
             Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-            return b64.encodeToString(JSON.writeValueAsBytes(Map.of("alg", "none", "typ", "JWT"))) + "."
+            String token = b64.encodeToString(JSON.writeValueAsBytes(Map.of("alg", "none", "typ", "JWT"))) + "."
                     + b64.encodeToString(JSON.writeValueAsBytes(claims)) + ".";
+            synchronized (lock) {
+                everyIdToken.add(token);
+            }
+            return token;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
