@@ -53,13 +53,15 @@ public final class Services implements AutoCloseable {
     private Supplier<Flags> flags = () -> Flags.NONE;
     private final Clock clock = Clock.systemUTC();
     private final String correlation = newCorrelationId();
-    // built on first use, once even when refresh --all's workers ask together
-    private final Lazy<Settings> settings = Lazy.of(() -> Settings.resolve(flags.get(), environment()));
-    private final Lazy<RedisStore> store = Lazy.of(() -> open(settings()));
-    private final Lazy<CredentialVault> vault = Lazy.of(this::buildVault);
-    private final Lazy<UserHasher> userHasher = Lazy.of(this::buildUserHasher);
-    private final Lazy<EventLog> events = Lazy.of(this::buildEvents);
-    private final Lazy<ProviderClients> providerClients = Lazy.of(() -> new ProviderClients(providers(), environment(), outboundHttp(), clock));
+    // built on first use, by synchronized getters: refresh --all's workers ask for them at the same time,
+    // and two ProviderClients would discover a provider twice (plain fields, not lambdas: every command,
+    // --version included, builds a Services, and each lambda costs start-up time)
+    private Settings settings;
+    private RedisStore store;
+    private CredentialVault vault;
+    private UserHasher userHasher;
+    private EventLog events;
+    private ProviderClients providerClients;
 
     public Services(Environment env) {
         this.env = env;
@@ -78,8 +80,11 @@ public final class Services implements AutoCloseable {
         return flags.get();
     }
 
-    public Settings settings() {
-        return settings.get();
+    public synchronized Settings settings() {
+        if (settings == null) {
+            settings = Settings.resolve(flags.get(), env);
+        }
+        return settings;
     }
 
     /**
@@ -98,14 +103,17 @@ public final class Services implements AutoCloseable {
     }
 
     /** The store for this invocation, opened (and the embedded one started) on first use. */
-    public RedisStore store() {
-        return store.get();
+    public synchronized RedisStore store() {
+        if (store == null) {
+            store = open(settings());
+        }
+        return store;
     }
 
     /** Explains a Redis failure in terms of the store this invocation uses. */
-    public IntegException storeFailure(JedisException e) {
-        StoreDescription where = store.ifBuilt().map(RedisStore::description)
-                .orElseGet(() -> new StoreDescription("redis", "(not yet connected)", "unknown", null));
+    public synchronized IntegException storeFailure(JedisException e) {
+        StoreDescription where = store != null ? store.description()
+                : new StoreDescription("redis", "(not yet connected)", "unknown", null);
         return StoreConnector.translate(e, where);
     }
 
@@ -141,14 +149,13 @@ public final class Services implements AutoCloseable {
     }
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
-    public CredentialVault vault() {
-        return vault.get();
-    }
-
-    private CredentialVault buildVault() {
-        RedisStore s = store();
-        // the master key is read only when a record is sealed or opened: forget and an empty list need none
-        return new CredentialVault(new CredentialStore(s.redis(), s.keys()), Lazy.of(() -> keyring().load()), clock, events());
+    public synchronized CredentialVault vault() {
+        if (vault == null) {
+            RedisStore s = store();
+            // the master key is read only when a record is sealed or opened: forget and an empty list need none
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), Lazy.of(() -> keyring().load()), clock, events());
+        }
+        return vault;
     }
 
     public RedisRateLimiter rateLimiter() {
@@ -174,8 +181,11 @@ public final class Services implements AutoCloseable {
     }
 
     /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
-    public ProviderClients providerClients() {
-        return providerClients.get();
+    public synchronized ProviderClients providerClients() {
+        if (providerClients == null) {
+            providerClients = new ProviderClients(providers(), env, outboundHttp(), clock);
+        }
+        return providerClients;
     }
 
     public ConnectFlow connectFlow() {
@@ -207,24 +217,22 @@ public final class Services implements AutoCloseable {
     }
 
     /** The user-name HMAC of the event log; the master key is read only when a user is first hashed. */
-    public UserHasher userHasher() {
-        return userHasher.get();
-    }
-
-    private UserHasher buildUserHasher() {
-        RedisStore s = store();
-        return new UserHasher(s.redis(), s.keys(), this::masterKey);
+    public synchronized UserHasher userHasher() {
+        if (userHasher == null) {
+            RedisStore s = store();
+            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey);
+        }
+        return userHasher;
     }
 
     /** Where commands record security events (fail closed: see {@link EventLog}). */
-    public EventLog events() {
-        return events.get();
-    }
-
-    private EventLog buildEvents() {
-        RedisStore s = store();
-        return new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
-                settings().events().retention(), settings().events().alerts());
+    public synchronized EventLog events() {
+        if (events == null) {
+            RedisStore s = store();
+            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
+                    settings().events().retention(), settings().events().alerts());
+        }
+        return events;
     }
 
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
@@ -265,7 +273,9 @@ public final class Services implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        store.ifBuilt().ifPresent(RedisStore::close);
+    public synchronized void close() {
+        if (store != null) {
+            store.close();
+        }
     }
 }

@@ -1,12 +1,11 @@
 package dev.integ.core;
 
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * A value built on first use, exactly once even when several threads ask at the same time
- * ({@code refresh --all} reaches the composition root from its worker threads). A build that
- * throws is not remembered: the next caller tries again.
+ * ({@code refresh --all}'s workers open credentials together, and the vault's data keys must be
+ * loaded once). A build that throws is not remembered: the next caller tries again.
  */
 public final class Lazy<T> implements Supplier<T> {
     private final Supplier<? extends T> build;
@@ -32,10 +31,5 @@ public final class Lazy<T> implements Supplier<T> {
             }
             return value;
         }
-    }
-
-    /** The value if it has been built, without building it. */
-    public Optional<T> ifBuilt() {
-        return Optional.ofNullable(value);
     }
 }
