@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,10 +29,7 @@ final class ForgetCommand extends ServiceCommand {
     public Integer call() {
         provider = services.providers().canonical(provider);
         String name = provider + "/" + user;
-        confirm(yes, "delete", "the stored credential " + name, name);
-        if (!services.vault().forget(provider, user)) {
-            throw CredentialVault.notStored(provider, user);
-        }
+        services.vault().forget(provider, user, () -> confirm(yes, "delete", "the stored credential " + name, name));
         render(Map.of("forgotten", name), out -> {
             out.println("forgot " + name);
         });

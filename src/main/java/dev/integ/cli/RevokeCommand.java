@@ -55,18 +55,16 @@ final class RevokeCommand extends ServiceCommand {
         }
         String name = localOnly ? services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"))
                 : services.providers().resolve(provider).name();
-        confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user);
-        Revocation.Result result = services.revocation().revoke(name, user, localOnly);
+        Revocation.Result result = services.revocation().revoke(name, user, localOnly,
+                () -> confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user));
         render(document(result), out -> print(result));
         return 0;
     }
 
     private int revokeAll() {
-        confirm(yes, "revoke", "every credential of " + allForUser + (localOnly ? " (here only)" : ""), "the credentials of " + allForUser);
-        List<Revocation.Result> results = services.revocation().revokeAllFor(allForUser, localOnly);
-        if (results.isEmpty()) {
-            throw IntegException.notFound("no credentials for " + allForUser, null, "'integ list' shows what is stored");
-        }
+        List<Revocation.Result> results = services.revocation().revokeAllFor(allForUser, localOnly, providers -> confirm(yes, "revoke",
+                "the " + String.join(", ", providers) + " credential" + (providers.size() == 1 ? "" : "s") + " of " + allForUser
+                        + (localOnly ? " (here only)" : ""), "the credentials of " + allForUser));
         List<Map<String, Object>> docs = new ArrayList<>();
         results.forEach(r -> docs.add(document(r)));
         render(Map.of("credentials", docs), out -> results.forEach(this::print));

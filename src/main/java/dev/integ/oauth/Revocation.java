@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -50,23 +51,36 @@ public final class Revocation {
         this.events = events;
     }
 
-    /** @throws IntegException when there is no such credential, or the provider call failed (the record is kept) */
-    public Result revoke(String provider, String user, boolean localOnly) {
-        Result result = attempt(provider, user, localOnly);
+    /**
+     * @param confirm asked once the credential is known to exist, before anything happens; throws to stop
+     * @throws IntegException when there is no such credential, or the provider call failed (the record is kept)
+     */
+    public Result revoke(String provider, String user, boolean localOnly, Runnable confirm) {
+        Result result = attempt(provider, user, localOnly, confirm);
         if (result.outcome() == Outcome.FAILED) {
             throw result.error();
         }
         return result;
     }
 
-    /** Every credential of {@code user}, one provider after another; a failure does not stop the others. */
-    public List<Result> revokeAllFor(String user, boolean localOnly) {
+    /**
+     * Every credential of {@code user}, one provider after another; a failure does not stop the others.
+     *
+     * @param confirm shown the providers found, before anything happens; throws to stop
+     * @throws IntegException not found when {@code user} has no credential
+     */
+    public List<Result> revokeAllFor(String user, boolean localOnly, Consumer<List<String>> confirm) {
         List<String> providers = new ArrayList<>();
         vault.list(new CredentialVault.Filter(null, user, null, null), c -> providers.add(c.provider()), damaged -> { });
+        if (providers.isEmpty()) {
+            throw IntegException.notFound("no credentials for " + user, null, "'integ list' shows what is stored");
+        }
+        providers.sort(null); // SCAN order is arbitrary: the question and the report read the same every time
+        confirm.accept(List.copyOf(providers));
         List<Result> results = new ArrayList<>();
         for (String provider : providers) {
             try {
-                results.add(attempt(provider, user, localOnly));
+                results.add(attempt(provider, user, localOnly, () -> { }));
             } catch (IntegException e) {
                 // one provider without settings (or gone meanwhile) must not stop the offboarding of the others
                 results.add(new Result(provider, user, Outcome.FAILED, null, e));
@@ -75,8 +89,9 @@ public final class Revocation {
         return results;
     }
 
-    private Result attempt(String provider, String user, boolean localOnly) {
+    private Result attempt(String provider, String user, boolean localOnly, Runnable confirm) {
         CredentialVault.Opened opened = vault.read(provider, user).orElseThrow(() -> CredentialVault.notStored(provider, user));
+        confirm.run();
         if (localOnly) {
             delete(opened.credential(), "local_only");
             return new Result(provider, user, Outcome.LOCAL_ONLY, null, null);

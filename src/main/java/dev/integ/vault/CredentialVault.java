@@ -145,9 +145,20 @@ public final class CredentialVault {
         }
     }
 
-    /** Deletes a credential; the event is written first, so nothing is deleted unrecorded. */
-    public boolean forget(String provider, String user) {
-        return remove(provider, user, SecurityEvent.success("forget", provider, user, Map.of()));
+    /**
+     * Deletes a credential; the event is written first, so nothing is deleted unrecorded.
+     *
+     * @param confirm asked once the credential is known to exist, before anything happens; throws to stop
+     * @throws IntegException not found when there is no such credential
+     */
+    public void forget(String provider, String user, Runnable confirm) {
+        if (store.get(provider, user).isEmpty()) {
+            throw notStored(provider, user);
+        }
+        confirm.run();
+        if (!remove(provider, user, SecurityEvent.success("forget", provider, user, Map.of()))) {
+            throw notStored(provider, user);
+        }
     }
 
     /** Deletes a credential after recording {@code event} (fail closed); false when there was none. */

@@ -80,9 +80,25 @@ class RevokeCommandTest {
         Cli.Result refused = f.run("revoke", "--all-for-user", "bob");
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.err()).contains("--yes");
+        int revokeCalls = f.google.revokeCalls();
+        Cli.Result declined = f.vault.runOnTerminal("n\n", "revoke", "--all-for-user", "bob");
+        assertThat(declined.err()).contains("Revoke the google, jira credentials of bob? [y/N] ");
+        assertThat(declined.exitCode()).isEqualTo(1);
+        assertThat(f.google.revokeCalls()).isEqualTo(revokeCalls);
+        assertThat(json(f.ok("list", "--user", "bob", "-o", "json"))).hasSize(2);
         var doc = json(f.ok("revoke", "--all-for-user", "bob", "--yes", "-o", "json"));
         assertThat(doc.path("credentials").findValuesAsText("outcome")).containsExactlyInAnyOrder("revoked", "local_only_no_endpoint");
         assertThat(json(f.ok("list", "--user", "bob", "-o", "json"))).isEmpty();
+    }
+
+    @Test
+    void nothingToRevokeIsSaidBeforeAnyQuestion() {
+        for (String[] command : List.of(new String[] {"revoke", "google", "--user", "nobody"}, new String[] {"revoke", "--all-for-user", "nobody"},
+                new String[] {"forget", "google", "--user", "nobody"})) {
+            Cli.Result r = f.vault.runOnTerminal("y\n", command);
+            assertThat(r.exitCode()).as(String.join(" ", command)).isEqualTo(3);
+            assertThat(r.err()).as(String.join(" ", command)).doesNotContain("[y/N]").contains("integ: error: no ");
+        }
     }
 
     /** The event log replaced by a string: no sign-in, token read, refresh or revocation goes ahead unrecorded. */

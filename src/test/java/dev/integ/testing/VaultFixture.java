@@ -103,6 +103,11 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
         return cli.runWithInput(stdin, withRedis(args));
     }
 
+    /** As if on a terminal, with {@code typed} as what the admin types. */
+    public Cli.Result runOnTerminal(String typed, String... args) {
+        return cli.runOnTerminal(typed, withRedis(args));
+    }
+
     public String[] withRedis(String... args) {
         String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--redis";
