@@ -219,7 +219,6 @@ public final class AccessTokens {
         quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), details));
     }
 
-
     private CredentialVault.Opened read(String provider, String user) {
         return vault.read(provider, user).orElseThrow(() -> CredentialVault.notStored(provider, user));
     }

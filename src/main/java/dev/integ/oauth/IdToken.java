@@ -38,6 +38,12 @@ public record IdToken(String issuer, List<String> audience, String azp, String s
         audience = List.copyOf(audience);
     }
 
+    /** Without the nonce: it is this sign-in's secret until the sign-in ends. */
+    @Override
+    public String toString() {
+        return "IdToken[iss=" + issuer + ", aud=" + audience + ", sub=" + subject + ", exp=" + expires + "]";
+    }
+
     /**
      * The claims of {@code jwt} if it is this sign-in's (connect).
      *

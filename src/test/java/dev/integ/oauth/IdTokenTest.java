@@ -49,6 +49,7 @@ class IdTokenTest {
         assertThat(token.subject()).isEqualTo("248289761001");
         assertThat(token.email()).isEqualTo("alice@example.com");
         assertThat(token.audience()).containsExactly("integ-cli");
+        assertThat(token.toString()).contains("248289761001").doesNotContain("n-0S6_WzA2Mj");
         // no nonce was sent (a provider without openid in its scopes): none is asked for
         assertThatCode(() -> IdToken.checked("acme", jwt, ISSUER, "integ-cli", null, NOW)).doesNotThrowAnyException();
         // an unknown issuer is not checked; everything else still is
