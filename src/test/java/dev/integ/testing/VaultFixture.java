@@ -281,11 +281,19 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
 
     @Override
     public void close() {
+        // a command run here without withRedis would have started the embedded store in this home and left it running
+        boolean strayStore = Files.exists(cli.home().resolve("data/integ/redis"));
         try {
             client.close();
+            if (strayStore) {
+                cli.run("store", "stop");
+            }
         } finally {
             redis.close();
             deleteRecursively(dir);
+        }
+        if (strayStore) {
+            throw new AssertionError("a test ran integ without the fixture's --redis and started the embedded store (stopped now)");
         }
     }
 
