@@ -79,7 +79,7 @@ public final class Cli {
 
     /** Runs with {@code stdin} as standard input: a pipe lets a test answer a prompt once it knows the answer. */
     public Result runWithStdin(java.io.InputStream stdin, String... args) {
-        return run(stdin, false, args);
+        return run(stdin, false, env, args);
     }
 
     /** Runs as if on a terminal (so integ may ask), with {@code typed} as what the admin types; colour off. */
@@ -87,10 +87,6 @@ public final class Cli {
         Map<String, String> plain = new java.util.HashMap<>(env);
         plain.put("NO_COLOR", "1");
         return run(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true, plain, args);
-    }
-
-    private Result run(java.io.InputStream stdin, boolean terminal, String... args) {
-        return run(stdin, terminal, env, args);
     }
 
     private static Result run(java.io.InputStream stdin, boolean terminal, Map<String, String> env, String... args) {
