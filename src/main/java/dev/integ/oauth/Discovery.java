@@ -1,7 +1,6 @@
 package dev.integ.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.core.IntegException;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundRequest;
@@ -19,7 +18,6 @@ import java.net.http.HttpRequest;
  * attacker who controls one document could point integ at another server's endpoints.
  */
 public final class Discovery {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * @param spec                 the provider with every endpoint it will use
@@ -82,7 +80,7 @@ public final class Discovery {
 
     private static JsonNode parse(ProviderSpec spec, ProviderAnswer answer) {
         try {
-            JsonNode node = JSON.readTree(answer.body());
+            JsonNode node = ProviderClient.JSON.readTree(answer.body());
             if (node != null && node.isObject()) {
                 return node;
             }

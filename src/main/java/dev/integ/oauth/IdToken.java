@@ -1,7 +1,6 @@
 package dev.integ.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.core.IntegException;
 
 import java.io.IOException;
@@ -30,7 +29,6 @@ import java.util.Optional;
  */
 public record IdToken(String issuer, List<String> audience, String azp, String subject, Instant expires, String nonce,
                       String email) {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Clock skew tolerated between integ's machine and the provider's. */
     static final Duration SKEW = Duration.ofMinutes(5);
 
@@ -90,7 +88,7 @@ public record IdToken(String issuer, List<String> audience, String azp, String s
         }
         JsonNode claims;
         try {
-            claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+            claims = ProviderClient.JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | IOException e) {
             throw new IllegalArgumentException("its payload is not base64url-encoded JSON");
         }

@@ -28,7 +28,8 @@ import java.util.Map;
  * and a rotating refresh token are single-use, and a lost answer has already spent them.
  */
 public final class ProviderClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The oauth package's one mapper (thread-safe; each new one costs start-up time): also for discovery and id_tokens. */
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProviderSpec spec;
     private final ClientCredentials client;
