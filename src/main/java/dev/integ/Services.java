@@ -4,7 +4,6 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
-import dev.integ.core.Lazy;
 import dev.integ.doctor.Doctor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
@@ -21,6 +20,7 @@ import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
 import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
+import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
 import dev.integ.ratelimit.RateLimitReset;
@@ -153,7 +153,7 @@ public final class Services implements AutoCloseable {
         if (vault == null) {
             RedisStore s = store();
             // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), Lazy.of(() -> keyring().load()), clock, events());
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), KeysetLease.of(keyring()), clock, events());
         }
         return vault;
     }

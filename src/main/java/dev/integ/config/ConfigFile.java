@@ -45,9 +45,9 @@ public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLim
         return vault == null ? Vault.EMPTY : vault;
     }
 
-    /** The {@code vault:} section. */
-    public record Vault(String masterKeyFile) {
-        static final Vault EMPTY = new Vault(null);
+    /** The {@code vault:} section; {@code retire-grace} is how long a retiring data key stays before `keys retire` may delete it. */
+    public record Vault(String masterKeyFile, String retireGrace) {
+        static final Vault EMPTY = new Vault(null, null);
     }
 
     /** The {@code redis:} section. */

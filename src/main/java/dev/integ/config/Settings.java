@@ -28,7 +28,9 @@ import java.util.Optional;
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
                        MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events,
-                       ProviderCatalog providers) {
+                       ProviderCatalog providers, Duration retireGrace) {
+    /** How long a data key marked retiring stays before `keys retire` may delete it (vault.retire-grace, INTEG_RETIRE_GRACE). */
+    public static final Duration DEFAULT_RETIRE_GRACE = Duration.ofMinutes(15);
 
     /** Retention and alert thresholds of the security event log. */
     public record EventSettings(RedisEventLog.Retention retention, AlertRules alerts) {
@@ -103,7 +105,9 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
                 masterKey(env, config, configName, store), rateLimits(config), events(config.events()),
-                ProviderCatalog.from(config.providers()));
+                ProviderCatalog.from(config.providers()),
+                Optional.ofNullable(first(env.get("INTEG_RETIRE_GRACE").orElse(null), config.vaultOrEmpty().retireGrace(), null))
+                        .map(Durations::parse).orElse(DEFAULT_RETIRE_GRACE));
     }
 
     private static EventSettings events(ConfigFile.Events e) {

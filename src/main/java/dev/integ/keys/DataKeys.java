@@ -6,6 +6,7 @@ import com.google.crypto.tink.KeysetHandle;
 import dev.integ.core.IntegException;
 
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,27 +14,63 @@ import java.util.Map;
 
 /**
  * The decrypted data keyset: the AES256-GCM keys that encrypt credential records, with the
- * version it was stored under (for compare-and-set) and when each key was created.
+ * version it was stored under (for compare-and-set), when each key was created, which keys are
+ * retiring, and when the store last confirmed that this version is current.
+ * <p>
+ * A writer may seal records with these keys only for {@link #WRITE_LEASE} after that confirmation:
+ * every credential write carries {@link #writableUntilMillis()} and the store refuses it past that
+ * time (by Redis' clock). That bounds how late a record can appear under a key that stopped being
+ * primary, which is what lets {@code keys retire} delete a key safely after its grace period.
  */
 public final class DataKeys {
+    /** How long after the store confirmed the keyset a writer may still seal with it. */
+    public static final Duration WRITE_LEASE = Duration.ofSeconds(60);
+
     private final KeysetHandle handle;
     private final long version;
     private final Map<Integer, Instant> created;
+    private final Map<Integer, Instant> retiring;
     private final Instant lastRotation;
-    private Aead aead;
+    private final long confirmedAtMillis;
+    private volatile Aead aead;
 
-    /** One key of the keyset, as `keys status` shows it. */
-    public record KeyInfo(int id, String status, boolean primary, Instant created) {
+    /** One key of the keyset, as `keys status` shows it; {@code retiringSince} is null unless it is being retired. */
+    public record KeyInfo(int id, String status, boolean primary, Instant created, Instant retiringSince) {
         public String hexId() {
             return DataKeys.hex(id);
         }
     }
 
-    DataKeys(KeysetHandle handle, long version, Map<Integer, Instant> created, Instant lastRotation) {
+    /** @param confirmedAtMillis Redis' time (epoch ms) when this version was read or confirmed current */
+    DataKeys(KeysetHandle handle, long version, Map<Integer, Instant> created, Map<Integer, Instant> retiring, Instant lastRotation,
+             long confirmedAtMillis) {
         this.handle = handle;
         this.version = version;
         this.created = Map.copyOf(created);
+        this.retiring = Map.copyOf(retiring);
         this.lastRotation = lastRotation;
+        this.confirmedAtMillis = confirmedAtMillis;
+    }
+
+    /** The same keys, confirmed current again at {@code serverMillis} (the primitive is shared, not rebuilt). */
+    DataKeys confirmedAt(long serverMillis) {
+        DataKeys renewed = new DataKeys(handle, version, created, retiring, lastRotation, serverMillis);
+        renewed.aead = aead;
+        return renewed;
+    }
+
+    /** Redis' time (epoch ms) when this version was read or last confirmed current. */
+    public long confirmedAtMillis() {
+        return confirmedAtMillis;
+    }
+
+    /** Redis' time (epoch ms) after which the store refuses records sealed with these keys. */
+    public long writableUntilMillis() {
+        return confirmedAtMillis + WRITE_LEASE.toMillis();
+    }
+
+    public Map<Integer, Instant> retiring() {
+        return retiring;
     }
 
     KeysetHandle handle() {
@@ -72,7 +109,8 @@ public final class DataKeys {
         List<KeyInfo> keys = new ArrayList<>();
         for (int i = 0; i < handle.size(); i++) {
             KeysetHandle.Entry entry = handle.getAt(i);
-            keys.add(new KeyInfo(entry.getId(), status(entry.getStatus()), entry.isPrimary(), created.get(entry.getId())));
+            keys.add(new KeyInfo(entry.getId(), status(entry.getStatus()), entry.isPrimary(), created.get(entry.getId()),
+                    retiring.get(entry.getId())));
         }
         return keys;
     }

@@ -1,16 +1,18 @@
 package dev.integ.keys;
 
-import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
 import dev.integ.vault.CredentialVault;
 
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,8 @@ public final class KeyRotation {
     public record InitResult(String master, boolean masterCreated, boolean keysetCreated, String primaryKey, boolean dryRun) {
     }
 
-    public record KeyUse(String id, String status, boolean primary, Instant created, long records) {
+    /** @param status enabled, retiring (marked by {@code keys retire}, still decrypting), disabled or destroyed */
+    public record KeyUse(String id, String status, boolean primary, Instant created, Instant retiringSince, long records) {
     }
 
     /** @param unknownKeyRecords records whose ciphertext names a key the keyset does not have */
@@ -61,8 +64,28 @@ public final class KeyRotation {
                                List<String> damagedNames, boolean dryRun) {
     }
 
-    public record RetireResult(String key, boolean dryRun) {
+    /** What {@code keys retire} did to a key, or would do. */
+    public enum RetireStep {
+        /** marked now: still decrypts, deletable once the grace period is over */
+        MARKED,
+        /** marked before, and the grace period is not over yet: nothing changed */
+        WAITING,
+        /** deleted from the keyset */
+        DELETED,
+        /** the mark was taken back: an ordinary key again */
+        CANCELLED
     }
+
+    /** @param deletableAfter when the key's material may be deleted (null once deleted or cancelled) */
+    public record RetireResult(String key, RetireStep step, Instant retiringSince, Instant deletableAfter, boolean dryRun) {
+    }
+
+    /**
+     * The shortest grace period {@code keys retire} accepts: a writer that loaded the keyset while the
+     * key was still primary may write under it until its write lease ends, and the servers' clocks may
+     * disagree by a little; twice the lease covers both.
+     */
+    public static final Duration MIN_RETIRE_GRACE = DataKeys.WRITE_LEASE.multipliedBy(2);
 
     public record RotateMasterResult(String from, String to, boolean dryRun) {
     }
@@ -113,7 +136,8 @@ public final class KeyRotation {
         long total = uses.values().stream().mapToLong(Long::longValue).sum();
         List<KeyUse> list = new ArrayList<>();
         for (DataKeys.KeyInfo k : keys.keys()) {
-            list.add(new KeyUse(k.hexId(), k.status(), k.primary(), k.created(), uses.getOrDefault(k.id(), 0L)));
+            String status = k.retiringSince() != null && "enabled".equals(k.status()) ? "retiring" : k.status();
+            list.add(new KeyUse(k.hexId(), status, k.primary(), k.created(), k.retiringSince(), uses.getOrDefault(k.id(), 0L)));
         }
         long known = list.stream().mapToLong(KeyUse::records).sum();
         return new Status(keyring.master().describe(), list, total, total - known, keys.lastRotation(), keys.version());
@@ -183,37 +207,89 @@ public final class KeyRotation {
         }
     }
 
-    /** Disables, then removes, a key that no record uses any more. */
-    public RetireResult retire(int keyId, boolean dryRun) {
+    /**
+     * Retires a key in two steps, so that a writer that loaded the keyset before the key stopped being
+     * primary can never strand a record: the first call marks the key retiring (it still decrypts;
+     * nothing new is sealed with it, as it is not primary); a call after {@code grace} counts again and
+     * deletes the key only if no record uses it. By then every such writer's write lease
+     * ({@link DataKeys#WRITE_LEASE}) has ended, so a count that starts after the grace sees every record
+     * that will ever be under the key. Until it is deleted, {@link #cancelRetire} takes the mark back.
+     */
+    public RetireResult retire(int keyId, Duration grace, boolean dryRun) {
+        if (grace.compareTo(MIN_RETIRE_GRACE) < 0) {
+            throw IntegException.usage("a retire grace of " + Durations.format(grace) + " is too short",
+                    "writers that loaded the keyset earlier may write under the key for up to " + Durations.format(DataKeys.WRITE_LEASE),
+                    "give at least " + Durations.format(MIN_RETIRE_GRACE));
+        }
         try (AdminLock held = lock.get()) {
             DataKeys keys = keyring.load();
-            DataKeys.KeyInfo key = keys.keys().stream().filter(k -> k.id() == keyId).findFirst()
-                    .orElseThrow(() -> IntegException.notFound("no key " + DataKeys.hex(keyId) + " in the keyset", null,
-                            "'integ keys status' lists the keys"));
-            if (key.primary()) {
-                throw IntegException.usage("key " + key.hexId() + " is the primary key", "new records are encrypted under it",
-                        "run 'integ keys rotate' first, then 'integ keys rewrap'");
+            DataKeys.KeyInfo key = retirable(keys, keyId);
+            Instant now = Instant.ofEpochMilli(keys.confirmedAtMillis());
+            Instant since = key.retiringSince();
+            if (since == null) {
+                requireUnused(key, "run 'integ keys rewrap' first");
+                if (!dryRun) {
+                    events.record(SecurityEvent.success("keys.retire", null, null, Map.of("key", key.hexId(), "step", "mark")));
+                    Map<Integer, Instant> retiring = new HashMap<>(keys.retiring());
+                    retiring.put(keyId, now);
+                    replaceKeyset(keys, keys.handle(), retiring);
+                }
+                return new RetireResult(key.hexId(), RetireStep.MARKED, now, now.plus(grace), dryRun);
             }
-            long using = countByKey().getOrDefault(keyId, 0L);
-            if (using > 0) {
-                throw IntegException.failure("key " + key.hexId() + " still encrypts " + using + " record" + (using == 1 ? "" : "s"),
-                        "retiring it would make them unreadable", "run 'integ keys rewrap' first", null);
+            if (now.isBefore(since.plus(grace))) {
+                return new RetireResult(key.hexId(), RetireStep.WAITING, since, since.plus(grace), dryRun);
             }
-            if (dryRun) {
-                return new RetireResult(key.hexId(), true);
+            // the grace is over: no writer can still add a record under the key, so this count is final
+            requireUnused(key, "run 'integ keys rewrap', then retire it again");
+            if (!dryRun) {
+                events.record(SecurityEvent.success("keys.retire", null, null, Map.of("key", key.hexId(), "step", "delete")));
+                deleteKey(keys, keyId);
             }
-            events.record(SecurityEvent.success("keys.retire", null, null, Map.of("key", key.hexId())));
-            // disable first: were a record still under it, reads would fail loudly before anything is destroyed
-            DataKeys disabled = replaceEntry(keys, keyId, KeyStatus.DISABLED);
-            if (countByKey().getOrDefault(keyId, 0L) > 0) {
-                // a disabled key decrypts nothing, so rewrap could not move those records: enable it again
-                replaceEntry(disabled, keyId, KeyStatus.ENABLED);
-                throw IntegException.failure("key " + key.hexId() + " gained records while being retired", "it stays enabled",
-                        "run 'integ keys rewrap', then retire it again", null);
-            }
-            replaceEntry(disabled, keyId, null);
-            return new RetireResult(key.hexId(), false);
+            return new RetireResult(key.hexId(), RetireStep.DELETED, since, null, dryRun);
         }
+    }
+
+    /** Takes back the retiring mark of a key that is not deleted yet. */
+    public RetireResult cancelRetire(int keyId, boolean dryRun) {
+        try (AdminLock held = lock.get()) {
+            DataKeys keys = keyring.load();
+            DataKeys.KeyInfo key = retirable(keys, keyId);
+            if (key.retiringSince() == null) {
+                throw IntegException.usage("key " + key.hexId() + " is not retiring", null, "'integ keys status' shows which keys are");
+            }
+            if (!dryRun) {
+                events.record(SecurityEvent.success("keys.retire", null, null, Map.of("key", key.hexId(), "step", "cancel")));
+                Map<Integer, Instant> retiring = new HashMap<>(keys.retiring());
+                retiring.remove(keyId);
+                replaceKeyset(keys, keys.handle(), retiring);
+            }
+            return new RetireResult(key.hexId(), RetireStep.CANCELLED, key.retiringSince(), null, dryRun);
+        }
+    }
+
+    private static DataKeys.KeyInfo retirable(DataKeys keys, int keyId) {
+        DataKeys.KeyInfo key = keys.keys().stream().filter(k -> k.id() == keyId).findFirst()
+                .orElseThrow(() -> IntegException.notFound("no key " + DataKeys.hex(keyId) + " in the keyset", null,
+                        "'integ keys status' lists the keys"));
+        if (key.primary()) {
+            throw IntegException.usage("key " + key.hexId() + " is the primary key", "new records are encrypted under it",
+                    "run 'integ keys rotate' first, then 'integ keys rewrap'");
+        }
+        return key;
+    }
+
+    private void requireUnused(DataKeys.KeyInfo key, String hint) {
+        long using = countByKey().getOrDefault(key.id(), 0L);
+        if (using > 0) {
+            throw IntegException.failure("key " + key.hexId() + " still encrypts " + using + " record" + (using == 1 ? "" : "s"),
+                    "retiring it would make them unreadable", hint, null);
+        }
+    }
+
+    /** Stores the keyset with new retiring marks; a keyset that changed meanwhile is an error to retry. */
+    private void replaceKeyset(DataKeys keys, KeysetHandle handle, Map<Integer, Instant> retiring) {
+        keyring.replace(keys, handle, keys.lastRotation(), keyring.master(), retiring)
+                .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys retire'", null, "retry", null));
     }
 
     /**
@@ -253,27 +329,16 @@ public final class KeyRotation {
         }
     }
 
-    /** @param status the key's new status, or null to delete it */
-    private DataKeys replaceEntry(DataKeys keys, int keyId, KeyStatus status) {
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            KeysetHandle.Builder builder = KeysetHandle.newBuilder(keys.handle());
-            for (int i = 0; i < builder.size(); i++) {
-                if (keys.handle().getAt(i).getId() == keyId) {
-                    if (status == null) {
-                        builder.deleteAt(i);
-                    } else {
-                        builder.getAt(i).setStatus(status);
-                    }
-                    break;
-                }
+    /** Deletes a key from the keyset (its retiring mark goes with it). */
+    private void deleteKey(DataKeys keys, int keyId) {
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(keys.handle());
+        for (int i = 0; i < builder.size(); i++) {
+            if (keys.handle().getAt(i).getId() == keyId) {
+                builder.deleteAt(i);
+                break;
             }
-            Optional<DataKeys> stored = keyring.replace(keys, build(builder), keys.lastRotation(), keyring.master());
-            if (stored.isPresent()) {
-                return stored.get();
-            }
-            keys = keyring.load();
         }
-        throw IntegException.retryLater("the keyset kept changing", null, "retry", null);
+        replaceKeyset(keys, build(builder), keys.retiring());
     }
 
     private Map<Integer, Long> countByKey() {

@@ -59,7 +59,7 @@ public final class Keyring {
         }
         try {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), kek, associatedData);
-            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.lastRotation()));
+            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.retiring(), s.lastRotation(), s.loadedAtMillis()));
         } catch (GeneralSecurityException e) {
             Optional<DataKeys> resumed = finishInterruptedRotation(s);
             if (resumed.isPresent()) {
@@ -82,7 +82,7 @@ public final class Keyring {
         try {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), file.pending().aead(), associatedData);
             file.promote(file.pending());
-            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.lastRotation()));
+            return Optional.of(new DataKeys(handle, s.version(), s.created(), s.retiring(), s.lastRotation(), s.loadedAtMillis()));
         } catch (GeneralSecurityException | IntegException notItEither) {
             return Optional.empty();
         }
@@ -98,8 +98,8 @@ public final class Keyring {
             KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
             Instant now = clock.instant();
             Map<Integer, Instant> created = Map.of(handle.getPrimary().getId(), now);
-            if (repository.compareAndSet(0, encrypt(handle), created, null)) {
-                return new Created(new DataKeys(handle, 1, created, null), true);
+            if (repository.compareAndSet(0, encrypt(handle), created, Map.of(), null)) {
+                return new Created(load(), true);
             }
             return new Created(load(), false);
         } catch (GeneralSecurityException e) {
@@ -111,22 +111,45 @@ public final class Keyring {
     }
 
     /**
-     * Replaces the keyset if nobody changed it since {@code previous} was loaded.
+     * The keys a writer holds, renewed: the same object confirmed current at Redis' time now, or the
+     * keyset as stored now when it changed meanwhile. One round trip unless it changed.
+     */
+    public DataKeys renew(DataKeys held) {
+        KeysetRepository.Confirmation now = repository.confirm();
+        return now.version() == held.version() ? held.confirmedAt(now.atMillis()) : load();
+    }
+
+    /**
+     * Replaces the keyset if nobody changed it since {@code previous} was loaded; keys that stay keep
+     * their creation time and retiring mark.
      *
      * @return the stored keyset, or empty when another writer won (reload and try again)
      */
     Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
+        return replace(previous, handle, lastRotation, under, previous.retiring());
+    }
+
+    /** @param retiring since when each key is retiring (entries for keys not in {@code handle} are dropped) */
+    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under, Map<Integer, Instant> retiring) {
         Map<Integer, Instant> created = new HashMap<>();
+        Map<Integer, Instant> stillRetiring = new HashMap<>();
         for (int i = 0; i < handle.size(); i++) {
             int id = handle.getAt(i).getId();
             created.put(id, previous.created().getOrDefault(id, clock.instant()));
+            if (retiring.containsKey(id)) {
+                stillRetiring.put(id, retiring.get(id));
+            }
         }
         try {
             byte[] encrypted = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, under.aead(), associatedData);
-            if (!repository.compareAndSet(previous.version(), encrypted, created, lastRotation)) {
+            if (!repository.compareAndSet(previous.version(), encrypted, created, stillRetiring, lastRotation)) {
                 return Optional.empty();
             }
-            return Optional.of(new DataKeys(handle, previous.version() + 1, created, lastRotation));
+            // stamped with Redis' time only if nobody changed it again since; otherwise the first write renews it
+            KeysetRepository.Confirmation now = repository.confirm();
+            long version = previous.version() + 1;
+            return Optional.of(new DataKeys(handle, version, created, stillRetiring, lastRotation,
+                    now.version() == version ? now.atMillis() : 0));
         } catch (GeneralSecurityException e) {
             throw IntegException.failure("cannot encrypt the data keyset", e.getMessage(), null, e);
         }

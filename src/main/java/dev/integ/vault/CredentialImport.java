@@ -110,9 +110,8 @@ public final class CredentialImport {
                 "replacing", Integer.toString(replaced), "skipped_lines", Integer.toString(problems.size()))));
         for (int from = 0; from < valid.size(); from += BATCH) {
             List<Entry> batch = valid.subList(from, Math.min(valid.size(), from + BATCH));
-            List<CredentialStore.Write> writes = batch.stream()
-                    .map(e -> vault.seal(e.credential(), e.secrets(), revs.getOrDefault(e, 0L))).toList();
-            List<Boolean> applied = vault.store().compareAndSetAll(writes);
+            List<Boolean> applied = vault.saveAll(batch.stream()
+                    .map(e -> new CredentialVault.Save(e.credential(), e.secrets(), revs.getOrDefault(e, 0L))).toList());
             for (int i = 0; i < applied.size(); i++) {
                 if (!applied.get(i)) {
                     throw IntegException.retryLater("import stopped at line " + batch.get(i).line(),

@@ -23,26 +23,28 @@ import java.util.function.Consumer;
  */
 public final class CredentialStore {
     /**
-     * Writes rev and data only if rev is still what the writer read ('0': the record must not exist),
-     * then sets the retention: PEXPIREAT when the credential can expire, PERSIST when it cannot.
+     * The checks every credential write makes, by Redis' clock ({@code TIME}): the keys that sealed
+     * the record are still within their write lease (ARGV[3], epoch ms; else -1), and rev is still what
+     * the writer read ('0': the record must not exist; else 0). The new rev is Redis' time in
+     * microseconds, or the old rev + 1 if that is larger: revisions only grow, even across a delete
+     * and re-create, so a writer holding a rev from before can never match a newer record.
      */
-    private static final RedisScript COMPARE_AND_SET = new RedisScript("""
+    private static final String CHECKED_WRITE = """
+            local t = redis.call('TIME')
+            if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[3]) then return -1 end
             local current = redis.call('HGET', KEYS[1], 'rev')
-            if (current == false and ARGV[1] == '0') or current == ARGV[1] then
-              redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
-              if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
-              return 1
-            end
-            return 0
+            if not ((current == false and ARGV[1] == '0') or current == ARGV[1]) then return 0 end
+            local rev = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            if current and tonumber(current) >= rev then rev = tonumber(current) + 1 end
+            redis.call('HSET', KEYS[1], 'rev', string.format('%.0f', rev), 'data', ARGV[2])
+            """;
+    /** A checked write that then sets the retention: PEXPIREAT when the credential can expire, PERSIST when it cannot. */
+    private static final RedisScript COMPARE_AND_SET = new RedisScript(CHECKED_WRITE + """
+            if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
+            return 1
             """);
     /** The same for a write that changes no metadata (rewrap): HSET keeps the key's expiry as it is. */
-    private static final RedisScript COMPARE_AND_SET_KEEP_EXPIRY = new RedisScript("""
-            if redis.call('HGET', KEYS[1], 'rev') == ARGV[1] then
-              redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
-              return 1
-            end
-            return 0
-            """);
+    private static final RedisScript COMPARE_AND_SET_KEEP_EXPIRY = new RedisScript(CHECKED_WRITE + "return 1\n");
     private static final byte[] REV = bytes("rev");
     private static final byte[] DATA = bytes("data");
 
@@ -54,12 +56,27 @@ public final class CredentialStore {
     }
 
     /**
-     * A write to make only if the record's rev is still {@code expectedRev}.
+     * A write to make only if the record's rev is still {@code expectedRev} and Redis' clock has not
+     * passed {@code writableUntilMillis} (the write lease of the keys that sealed {@code data}).
      *
      * @param keepExpiry the metadata is unchanged, so the key's expiry is too (rewrap); otherwise it is
      *                   set from {@code retainUntil}
      */
-    public record Write(String key, long expectedRev, byte[] data, Instant retainUntil, boolean keepExpiry) {
+    public record Write(String key, long expectedRev, byte[] data, Instant retainUntil, boolean keepExpiry, long writableUntilMillis) {
+    }
+
+    /** What became of a write. */
+    public enum Outcome {
+        APPLIED,
+        /** the record's rev moved (or it appeared, or vanished): another writer got there first */
+        CONFLICT,
+        /** sealed with keys whose write lease had run out: nothing written; renew the keys and seal again */
+        STALE_KEYS;
+
+        static Outcome of(Object reply) {
+            long code = (Long) reply;
+            return code == 1 ? APPLIED : code == 0 ? CONFLICT : STALE_KEYS;
+        }
     }
 
     public CredentialStore(UnifiedJedis redis, RedisKeys keys) {
@@ -131,16 +148,16 @@ public final class CredentialStore {
         }
     }
 
-    public boolean compareAndSet(Write write) {
-        return Long.valueOf(1).equals(script(write).eval(redis, List.of(bytes(write.key())), args(write)));
+    public Outcome compareAndSet(Write write) {
+        return Outcome.of(script(write).eval(redis, List.of(bytes(write.key())), args(write)));
     }
 
     /**
-     * All writes in one pipelined round trip (per script); returns, per write, whether it was applied.
+     * All writes in one pipelined round trip (per script); returns, per write, what became of it.
      * The writes must come from one SCAN batch (one node, on a Cluster).
      */
-    public List<Boolean> compareAndSetAll(List<Write> writes) {
-        Boolean[] applied = new Boolean[writes.size()];
+    public List<Outcome> compareAndSetAll(List<Write> writes) {
+        Outcome[] applied = new Outcome[writes.size()];
         for (RedisScript script : List.of(COMPARE_AND_SET, COMPARE_AND_SET_KEEP_EXPIRY)) {
             List<Integer> positions = new ArrayList<>();
             List<RedisScript.Call> calls = new ArrayList<>();
@@ -152,7 +169,7 @@ public final class CredentialStore {
             }
             List<Object> results = script.evalAll(redis, calls);
             for (int i = 0; i < results.size(); i++) {
-                applied[positions.get(i)] = Long.valueOf(1).equals(results.get(i));
+                applied[positions.get(i)] = Outcome.of(results.get(i));
             }
         }
         return List.of(applied);
@@ -167,12 +184,12 @@ public final class CredentialStore {
     }
 
     private static List<byte[]> args(Write write) {
-        List<byte[]> args = List.of(bytes(Long.toString(write.expectedRev())), bytes(Long.toString(write.expectedRev() + 1)), write.data());
+        byte[] rev = bytes(Long.toString(write.expectedRev()));
+        byte[] until = bytes(Long.toString(write.writableUntilMillis()));
         if (write.keepExpiry()) {
-            return args;
+            return List.of(rev, write.data(), until);
         }
-        return List.of(args.get(0), args.get(1), args.get(2),
-                bytes(write.retainUntil() == null ? "" : Long.toString(write.retainUntil().toEpochMilli())));
+        return List.of(rev, write.data(), until, bytes(write.retainUntil() == null ? "" : Long.toString(write.retainUntil().toEpochMilli())));
     }
 
     /** A key under the credential prefix that is not a hash: reported as a damaged record, never fatal. */

@@ -4,6 +4,7 @@ import dev.integ.core.IntegException;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
 import dev.integ.keys.DataKeys;
+import dev.integ.keys.KeysetLease;
 
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The credential vault: stores credentials encrypted under the data keyset, bound to their place,
@@ -24,8 +24,11 @@ import java.util.function.Supplier;
 public final class CredentialVault {
     static final int BATCH = 1000;
 
+    /** How often a write refused for stale keys is sealed again with renewed ones before giving up. */
+    private static final int STALE_KEY_ATTEMPTS = 3;
+
     private final CredentialStore store;
-    private final Supplier<DataKeys> keys;
+    private final KeysetLease keys;
     private final Clock clock;
     private final EventLog events;
 
@@ -54,7 +57,7 @@ public final class CredentialVault {
     public record ListSummary(long listed, long damaged) {
     }
 
-    public CredentialVault(CredentialStore store, Supplier<DataKeys> keys, Clock clock, EventLog events) {
+    public CredentialVault(CredentialStore store, KeysetLease keys, Clock clock, EventLog events) {
         this.store = store;
         this.keys = keys;
         this.clock = clock;
@@ -76,17 +79,60 @@ public final class CredentialVault {
      * @return false when another writer got there first; nothing was written
      */
     public boolean save(Credential credential, Secrets secrets, long expectedRev) {
-        return store.compareAndSet(seal(credential, secrets, expectedRev));
+        return saveAll(List.of(new Save(credential, secrets, expectedRev))).get(0);
     }
 
-    /** The write that stores {@code credential}: encrypted under the primary key, bound to its place. */
-    CredentialStore.Write seal(Credential credential, Secrets secrets, long expectedRev) {
+    /** A credential to store over the rev read before (0: it must not exist yet). */
+    public record Save(Credential credential, Secrets secrets, long expectedRev) {
+    }
+
+    /**
+     * Stores a batch in one pipelined round trip. A write the store refused because its keys' write
+     * lease ran out (this process stalled) is sealed again with renewed keys, so nothing is ever
+     * written under a key that may be retiring.
+     *
+     * @return per save, whether it was applied (false: another writer got there first; nothing written)
+     */
+    public List<Boolean> saveAll(List<Save> saves) {
+        Boolean[] applied = new Boolean[saves.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < saves.size(); i++) {
+            pending.add(i);
+        }
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            if (attempt > STALE_KEY_ATTEMPTS) {
+                throw IntegException.retryLater("the data keyset kept changing while writing", pending.size() + " credential"
+                        + (pending.size() == 1 ? " was" : "s were") + " not written", "run the command again", null);
+            }
+            if (attempt > 1) {
+                keys.renew();
+            }
+            DataKeys sealing = keys.get();
+            List<CredentialStore.Outcome> outcomes = store.compareAndSetAll(pending.stream()
+                    .map(i -> seal(saves.get(i), sealing)).toList());
+            List<Integer> stale = new ArrayList<>();
+            for (int j = 0; j < outcomes.size(); j++) {
+                if (outcomes.get(j) == CredentialStore.Outcome.STALE_KEYS) {
+                    stale.add(pending.get(j));
+                } else {
+                    applied[pending.get(j)] = outcomes.get(j) == CredentialStore.Outcome.APPLIED;
+                }
+            }
+            pending = stale;
+        }
+        return List.of(applied);
+    }
+
+    /** The write that stores a credential: encrypted under the primary key of {@code sealing}, bound to its place. */
+    private CredentialStore.Write seal(Save save, DataKeys sealing) {
+        Credential credential = save.credential();
         String key = store.keys().credential(credential.provider(), credential.user());
         byte[] metadata = RecordCodec.metadata(credential);
         byte[] ad = RecordCodec.associatedData(store.keys().namespace(), credential.provider(), credential.user(), metadata);
         try {
-            byte[] ciphertext = keys.get().aead().encrypt(RecordCodec.secrets(secrets), ad);
-            return new CredentialStore.Write(key, expectedRev, RecordCodec.record(metadata, ciphertext), credential.retainUntil(), false);
+            byte[] ciphertext = sealing.aead().encrypt(RecordCodec.secrets(save.secrets()), ad);
+            return new CredentialStore.Write(key, save.expectedRev(), RecordCodec.record(metadata, ciphertext), credential.retainUntil(),
+                    false, sealing.writableUntilMillis());
         } catch (GeneralSecurityException e) {
             throw IntegException.failure("cannot encrypt " + credential.provider() + "/" + credential.user(), e.getMessage(), null, e);
         }
@@ -266,7 +312,8 @@ public final class CredentialVault {
 
     /** Decrypts a batch and re-encrypts what is not under the primary key (CPU only; no write). */
     public RewrapPlan planRewrap(List<CredentialStore.Stored> batch) {
-        int primary = keys.get().primaryId();
+        DataKeys sealing = keys.get();
+        int primary = sealing.primaryId();
         List<CredentialStore.Write> writes = new ArrayList<>();
         List<Damaged> damaged = new ArrayList<>();
         int current = 0;
@@ -282,9 +329,9 @@ public final class CredentialVault {
             } else {
                 byte[] ad = RecordCodec.associatedData(store.keys().namespace(), stored.provider(), stored.user(), d.metadata());
                 try {
-                    byte[] ciphertext = keys.get().aead().encrypt(d.plaintext(), ad);
+                    byte[] ciphertext = sealing.aead().encrypt(d.plaintext(), ad);
                     writes.add(new CredentialStore.Write(stored.key(), stored.rev(), RecordCodec.record(d.metadata(), ciphertext),
-                            null, true));
+                            null, true, sealing.writableUntilMillis()));
                 } catch (GeneralSecurityException e) {
                     throw IntegException.failure("cannot encrypt " + stored.key(), e.getMessage(), null, e);
                 }
@@ -294,12 +341,16 @@ public final class CredentialVault {
         return new RewrapPlan(batch.size(), writes, current, damaged);
     }
 
-    /** Makes a plan's writes; one that lost its compare-and-set counts as raced. Safe on another thread. */
+    /**
+     * Makes a plan's writes; one that lost its compare-and-set, or was refused because this process
+     * stalled past its keys' write lease, counts as raced (the record is untouched and still readable;
+     * the next run rewraps it). Safe on another thread.
+     */
     public RewrapBatch apply(RewrapPlan plan) {
         int rewrapped = 0;
         int raced = 0;
-        for (boolean applied : store.compareAndSetAll(plan.writes())) {
-            if (applied) {
+        for (CredentialStore.Outcome outcome : store.compareAndSetAll(plan.writes())) {
+            if (outcome == CredentialStore.Outcome.APPLIED) {
                 rewrapped++;
             } else {
                 raced++;

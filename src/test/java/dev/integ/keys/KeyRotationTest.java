@@ -2,6 +2,7 @@ package dev.integ.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.core.ExitCode;
+import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
@@ -169,13 +170,30 @@ class KeyRotationTest {
         assertThat(vault.snapshot()).isEqualTo(before);
 
         long versionBeforeRetire = vault.status().get("keyset_version").asLong();
-        JsonNode retired = json(vault.ok("keys", "retire", old, "-o", "json"));
-        assertThat(retired.get("key").asText()).isEqualTo(old);
-        assertThat(retired.get("dry_run").asBoolean()).isFalse();
+        JsonNode marked = json(vault.ok("keys", "retire", old, "-o", "json"));
+        assertThat(marked.get("key").asText()).isEqualTo(old);
+        assertThat(marked.get("step").asText()).isEqualTo("MARKED");
+        assertThat(marked.get("dry_run").asBoolean()).isFalse();
+        Instant since = Instant.parse(marked.get("retiring_since").asText());
+        assertThat(Duration.between(since, Instant.parse(marked.get("deletable_after").asText()))).isEqualTo(Settings.DEFAULT_RETIRE_GRACE);
+        JsonNode whileRetiring = vault.status();
+        assertThat(keyStatus(whileRetiring, old)).as("still in the keyset, still decrypting").isEqualTo("retiring");
+        assertThat(whileRetiring.get("keyset_version").asLong()).isGreaterThan(versionBeforeRetire);
+
+        // within the grace period a second run changes nothing and says when the key can go
+        before = vault.snapshot();
+        Cli.Result waiting = vault.ok("keys", "retire", old);
+        assertThat(waiting.out()).startsWith("key " + old + " is retiring since ").contains("it can be deleted after");
+        assertThat(vault.snapshot()).isEqualTo(before);
+
+        // the grace period is over (the mark is moved back, as if it had passed): the next run deletes the key
+        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+        JsonNode deleted = json(vault.ok("keys", "retire", old, "-o", "json"));
+        assertThat(deleted.get("step").asText()).isEqualTo("DELETED");
         JsonNode afterRetire = vault.status();
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(next, 6L));
+        assertThat(afterRetire.get("keys")).hasSize(1);
         assertThat(afterRetire.get("keys").get(0).get("primary").asBoolean()).isTrue();
-        assertThat(afterRetire.get("keyset_version").asLong()).isGreaterThan(versionBeforeRetire);
         assertThat(afterRetire.get("unknown_key_records").asLong()).isZero();
 
         // everything still reads
@@ -207,24 +225,73 @@ class KeyRotationTest {
     }
 
     /**
-     * retire disables the key, then counts again: a writer that still had the old keyset may have
-     * written under the key meanwhile. The error then says "run 'integ keys rewrap', then retire it
-     * again"; that advice must work, and the late record must stay readable.
+     * Reproduction 1 of issue 10: a writer (an import, a refresh --all) loaded the keyset before the
+     * rotation and lands a record under the old key after rewrap and retire. The key is only marked
+     * retiring, so the record stays readable; after the grace the retire counts it and refuses; rewrap,
+     * then retire, works, and nothing is lost.
      */
     @Test
-    void aRetireThatFindsALateRecordLeavesItReadableAndRewrapThenRetireWorks() {
+    void aWriterThatLoadedTheKeysetBeforeTheRotationNeverStrandsARecord() {
         importRecords(3);
         String old = vault.primaryKey();
         CredentialVault staleWriter = vault.vault(NS);
-        staleWriter.read("slack", "user-0"); // an import or refresh that loaded its keys before the rotation
+        staleWriter.read("slack", "user-0"); // loads its keys now, before the rotation
         vault.ok("keys", "rotate");
+        String next = vault.primaryKey();
         vault.ok("keys", "rewrap");
-        assertThat(vault.recordsPerKey()).containsEntry(old, 0L);
+        vault.ok("keys", "retire", old);
 
-        // The retire reads the master key once to load the keyset, then once to store it with the key
-        // disabled: the stale writer lands its record between the first count and the disabling.
+        assertThat(saveLate(staleWriter)).isTrue();
+        assertThat(vault.recordsPerKey()).as("written under the key it knew, which still decrypts").isEqualTo(Map.of(old, 1L, next, 3L));
+        assertThat(accessTokens()).containsEntry("late", "late-token").hasSize(4);
+
+        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+        Cli.Result refused = vault.run("keys", "retire", old);
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).isEqualTo("integ: error: key " + old + " still encrypts 1 record: retiring it would make them unreadable\n"
+                + "integ: hint: run 'integ keys rewrap', then retire it again\n");
+        assertThat(keyStatus(vault.status(), old)).isEqualTo("retiring");
+
+        vault.ok("keys", "rewrap");
+        assertThat(json(vault.ok("keys", "retire", old, "-o", "json")).get("step").asText()).isEqualTo("DELETED");
+        assertThat(vault.recordsPerKey()).isEqualTo(Map.of(next, 4L));
+        assertThat(accessTokens()).containsEntry("late", "late-token").hasSize(4);
+    }
+
+    /**
+     * The window the old retire had between its last count and the delete: a writer stalled (SIGSTOP,
+     * GC, network) since before the rotation writes exactly there. Its keys' write lease ended long
+     * ago, so the store refuses the write and the vault seals it again with the current keys: the
+     * record lands under the new primary key and the retired key can go. Without the lease check in
+     * the store's write script the record would be under the deleted key, unreadable.
+     */
+    @Test
+    void aWriterStalledPastItsWriteLeaseCannotWriteUnderARetiredKey() {
+        importRecords(3);
+        String old = vault.primaryKey();
+        DataKeys loadedBeforeRotation = vault.keyring(NS).load();
+        vault.ok("keys", "rotate");
+        String next = vault.primaryKey();
+        vault.ok("keys", "rewrap");
+        vault.ok("keys", "retire", old);
+        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+
+        // the writer has been stalled as long as the grace: its keys were last confirmed then
+        long stalledSince = serverMillis() - Settings.DEFAULT_RETIRE_GRACE.toMillis();
+        boolean[] stale = {true};
+        CredentialVault staleWriter = vault.vault(NS, () -> {
+            if (stale[0]) {
+                stale[0] = false;
+                return loadedBeforeRotation.confirmedAt(stalledSince);
+            }
+            return vault.keyring(NS).load();
+        });
+
+        // the retire reads the master key once to load the keyset, and again to store it without the
+        // key, after its final count: the stalled writer wakes up in between
         MasterKey file = new KeysetFileMasterKey(vault.masterKeyFile(), "INTEG_MASTER_KEY_FILE");
         int[] calls = {0};
+        boolean[] written = {false};
         MasterKey interleaved = new MasterKey() {
             @Override
             public String describe() {
@@ -244,26 +311,51 @@ class KeyRotationTest {
             @Override
             public com.google.crypto.tink.Aead aead() {
                 if (++calls[0] == 2) {
-                    Instant now = Instant.now();
-                    assertThat(staleWriter.save(new Credential("slack", "late", Credential.ACTIVE, List.of(), null, null, false, now, now, Map.of()),
-                            new Secrets("late-token", null, Map.of()), 0)).isTrue();
+                    written[0] = saveLate(staleWriter);
                 }
                 return file.aead();
             }
         };
         KeyRotation retiring = new KeyRotation(new Keyring(vault.client(), vault.keys(NS), interleaved, java.time.Clock.systemUTC()),
                 vault.vault(NS), () -> AdminLock.acquire(vault.client(), LOCK, Duration.ZERO), java.util.List.of());
-        assertThatThrownBy(() -> retiring.retire(DataKeys.parseId(old), false))
-                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.hint()).isEqualTo("run 'integ keys rewrap', then retire it again"))
-                .hasMessageStartingWith("key " + old + " gained records while being retired");
-        assertThat(vault.recordsPerKey()).containsEntry(old, 1L);
+        assertThat(retiring.retire(DataKeys.parseId(old), Settings.DEFAULT_RETIRE_GRACE, false).step())
+                .isEqualTo(KeyRotation.RetireStep.DELETED);
 
-        // the advice: rewrap, then retire again
-        Cli.Result rewrap = vault.run("keys", "rewrap", "-o", "json");
-        assertThat(rewrap.exitCode()).as("rewrap of a record under the key being retired; err:%n%s", rewrap.err()).isZero();
-        assertThat(json(rewrap).get("rewrapped").asLong()).isEqualTo(1);
-        vault.ok("keys", "retire", old);
+        assertThat(written[0]).as("the stalled writer ran, and its write landed").isTrue();
+        assertThat(stale[0]).as("its first seal used the stale keys").isFalse();
+        assertThat(vault.recordsPerKey()).isEqualTo(Map.of(next, 4L));
         assertThat(accessTokens()).containsEntry("late", "late-token").hasSize(4);
+    }
+
+    private static String keyStatus(JsonNode status, String keyId) {
+        for (JsonNode key : status.get("keys")) {
+            if (key.get("id").asText().equals(keyId)) {
+                return key.get("status").asText();
+            }
+        }
+        throw new AssertionError("no key " + keyId + " in " + status);
+    }
+
+    private static boolean saveLate(CredentialVault writer) {
+        Instant now = Instant.now();
+        return writer.save(new Credential("slack", "late", Credential.ACTIVE, List.of(), null, null, false, now, now, Map.of()),
+                new Secrets("late-token", null, Map.of()), 0);
+    }
+
+    /** As if {@code by} had passed since the key was marked retiring. */
+    private static void backdateRetiring(String keyId, Duration by) {
+        try (Jedis jedis = vault.jedis()) {
+            String field = "retiring:" + keyId;
+            Instant since = Instant.parse(jedis.hget(NS + ":keyset", field));
+            jedis.hset(NS + ":keyset", field, since.minus(by).toString());
+        }
+    }
+
+    private static long serverMillis() {
+        try (Jedis jedis = vault.jedis()) {
+            List<String> time = jedis.time();
+            return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+        }
     }
 
     // ---- 5. concurrent rotations ----
@@ -444,9 +536,9 @@ class KeyRotationTest {
         assertThat(vault.recordsPerKey()).containsEntry(next, 10L);
 
         // and at the lowest level: a stale copy written back with the rev it was read at is refused, every one
-        List<Boolean> applied = rewrapper.store().compareAndSetAll(read.stream()
-                .map(s -> new CredentialStore.Write(s.key(), s.rev(), s.data(), null, true)).toList());
-        assertThat(applied).hasSize(10).containsOnly(false);
+        List<CredentialStore.Outcome> applied = rewrapper.store().compareAndSetAll(read.stream()
+                .map(s -> new CredentialStore.Write(s.key(), s.rev(), s.data(), null, true, Long.MAX_VALUE)).toList());
+        assertThat(applied).hasSize(10).containsOnly(CredentialStore.Outcome.CONFLICT);
         assertThat(accessTokens()).isEqualTo(expectedTokens(10, refreshed));
     }
 

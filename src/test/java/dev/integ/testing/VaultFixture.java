@@ -6,6 +6,7 @@ import dev.integ.keys.AdminLock;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.KeyRotation;
 import dev.integ.keys.Keyring;
+import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.store.RedisKeys;
 import dev.integ.vault.CredentialStore;
@@ -245,8 +246,10 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
         return vault(namespace, memoized(keyring::load));
     }
 
+    /** A vault whose keys come from {@code keys}; renewing them asks it again. */
     public CredentialVault vault(String namespace, Supplier<DataKeys> keys) {
-        return new CredentialVault(new CredentialStore(client, keys(namespace)), keys, Clock.systemUTC(), events(namespace));
+        return new CredentialVault(new CredentialStore(client, keys(namespace)), new KeysetLease(keys, held -> keys.get()), Clock.systemUTC(),
+                events(namespace));
     }
 
     /** The event log as Services builds it, on this fixture's server and master key. */

@@ -1,6 +1,11 @@
-package dev.integ.core;
+package dev.integ.keys;
 
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import org.junit.jupiter.api.Test;
+
+import java.security.GeneralSecurityException;
+import java.util.Map;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -10,22 +15,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LazyTest {
+/**
+ * {@code refresh --all}'s workers open credentials together: the keyset is loaded once, and a load
+ * that fails is tried again by the next caller.
+ */
+class KeysetLeaseTest {
 
     @Test
     void aSecondCallerWaitsForTheFirstBuildInsteadOfBuildingAgain() throws Exception {
         AtomicInteger builds = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
-        Lazy<Object> lazy = Lazy.of(() -> {
+        KeysetLease lazy = new KeysetLease(() -> {
             builds.incrementAndGet();
             await(release);
-            return new Object();
-        });
-        CompletableFuture<Object> first = CompletableFuture.supplyAsync(lazy);
+            return keys();
+        }, held -> held);
+        CompletableFuture<DataKeys> first = CompletableFuture.supplyAsync(lazy);
         while (builds.get() == 0) {
             Thread.onSpinWait();
         }
-        CompletableFuture<Object> second = new CompletableFuture<>();
+        CompletableFuture<DataKeys> second = new CompletableFuture<>();
         Thread late = new Thread(() -> second.complete(lazy.get()));
         late.start();
         // the late caller either blocks on the build in progress or (the bug) starts a build of its own
@@ -41,17 +50,26 @@ class LazyTest {
     @Test
     void aFailedBuildIsNotRemembered() {
         AtomicInteger builds = new AtomicInteger();
-        Lazy<String> lazy = Lazy.of(() -> {
+        DataKeys built = keys();
+        KeysetLease lazy = new KeysetLease(() -> {
             if (builds.incrementAndGet() == 1) {
                 throw new IllegalStateException("store down");
             }
-            return "built";
-        });
+            return built;
+        }, held -> held);
         assertThat(builds).hasValue(0);
         assertThatThrownBy(lazy::get).hasMessage("store down");
-        assertThat(lazy.get()).isEqualTo("built");
-        assertThat(lazy.get()).isEqualTo("built");
+        assertThat(lazy.get()).isSameAs(built);
+        assertThat(lazy.get()).isSameAs(built);
         assertThat(builds).hasValue(2);
+    }
+
+    private static DataKeys keys() {
+        try {
+            return new DataKeys(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM), 1, Map.of(), Map.of(), null, 0);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void await(CountDownLatch latch) {
