@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.store.RedisErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -35,20 +36,40 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
 
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
-        if (e instanceof JedisException jedis) {
-            return handleExecutionException(storeFailure.apply(jedis), command, parseResult);
-        }
         if (e instanceof IntegException integ) {
-            terminal.error(integ.getMessage(), integ.hint());
+            // the last guard: a Redis script error quoted by some path must not show its script hash
+            terminal.error(RedisErrors.withoutScriptTrace(integ.getMessage()), integ.hint());
             if (integ.getCause() != null) {
                 traceIfVerbose(integ);
             }
             return integ.exitCode().code();
         }
-        terminal.error("unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+        JedisException jedis = storeCause(e);
+        if (jedis != null) {
+            // raw, or wrapped by a thread pool or stream on its way here: one translation for every path
+            IntegException translated = storeFailure.apply(jedis);
+            if (translated.getCause() != e) {
+                translated.addSuppressed(e);
+            }
+            return handleExecutionException(translated, command, parseResult);
+        }
+        terminal.error("unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
+                        + RedisErrors.withoutScriptTrace(e.getMessage())),
                 options.verbose() ? null : "run again with -v for the stack trace, and report it");
         traceIfVerbose(e);
         return ExitCode.FAILURE.code();
+    }
+
+    private static JedisException storeCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JedisException jedis) {
+                return jedis;
+            }
+            if (t instanceof IntegException) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private void traceIfVerbose(Throwable e) {

@@ -6,10 +6,14 @@ import dev.integ.keys.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 @Command(name = "rewrap", header = "Re-encrypt every record under the primary key; resumable, safe beside live writes.",
         description = {"Records already under the primary key are skipped, so a run that was interrupted simply runs again. "
                 + "Each write is a compare-and-set on the record's version: a refresh that lands meanwhile wins.",
-                "Records that fail verification are counted and named, never changed; the exit code is then 5."})
+                "Records that fail verification are left as they are, each named on stderr as it is found (and with -o json in "
+                        + "damaged_records) and counted; the exit code is then 5."})
 final class KeysRewrapCommand extends ServiceCommand {
 
     @Mixin
@@ -21,22 +25,34 @@ final class KeysRewrapCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        KeyRotation.RewrapResult r = services.keyRotation(job.wait).rewrap(job.dryRun, terminal.progress("rewrap"));
+        StreamedJson doc = json() ? new StreamedJson(terminal) : null;
+        KeyRotation.RewrapResult r = services.keyRotation(job.wait).rewrap(job.dryRun, terminal.progress("rewrap"), damaged -> {
+            terminal.progressDone();
+            terminal.error(DamagedRecords.line(damaged, job.dryRun ? "it would not be rewrapped" : "not rewrapped, left as it was"), null);
+            if (doc != null) {
+                doc.add("damaged_records", DamagedRecords.json(damaged));
+            }
+        });
         terminal.progressDone();
-        if (json()) {
-            terminal.printJson(r);
+        if (doc != null) {
+            Map<String, Object> totals = new LinkedHashMap<>();
+            totals.put("primary_key", r.primaryKey());
+            totals.put("scanned", r.scanned());
+            totals.put("rewrapped", r.rewrapped());
+            totals.put("already_current", r.alreadyCurrent());
+            totals.put("raced", r.raced());
+            totals.put("damaged", r.damaged());
+            totals.put("dry_run", r.dryRun());
+            doc.finish(totals);
         } else if (!terminal.quiet() || r.damaged() > 0) {
             terminal.out().printf("%s %d of %d records under primary key %s; %d already were, %d changed meanwhile (left to their writer), %d damaged%n",
                     r.dryRun() ? "would rewrap" : "rewrapped", r.rewrapped(), r.scanned(), r.primaryKey(), r.alreadyCurrent(), r.raced(),
                     r.damaged());
             terminal.out().flush();
         }
-        for (String name : r.damagedNames()) {
-            terminal.error("integrity failure: credential " + name + " was not rewrapped", null);
-        }
         if (r.damaged() > 0) {
-            terminal.error(r.damaged() + " damaged record" + (r.damaged() == 1 ? "" : "s") + " left as they were",
-                    "'integ list' names them; restore them from a backup or connect the accounts again");
+            terminal.error(DamagedRecords.count(r.damaged()) + " left as " + (r.damaged() == 1 ? "it was" : "they were") + " (not rewrapped)",
+                    DamagedRecords.HINT);
             return ExitCode.HUMAN_ACTION.code();
         }
         return 0;

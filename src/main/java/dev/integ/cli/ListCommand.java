@@ -99,6 +99,6 @@ final class ListCommand extends ServiceCommand {
     }
 
     private void reportDamaged(CredentialVault.Damaged d) {
-        terminal.error("integrity failure: credential " + d.name() + " (" + d.key() + "): " + d.reason(), null);
+        terminal.error(DamagedRecords.line(d, null), null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.RefreshSweep;
@@ -9,9 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 @Command(name = "refresh", header = "Refresh a credential now, or every credential that expires soon (--all, for cron).",
@@ -20,7 +19,9 @@ import java.util.Map;
                 + "before the new access token is used.",
                 "A refresh token the provider refuses marks the credential needs_reauth (kept, not deleted) and exits 5. "
                         + "Provider outages and timeouts change nothing and exit 4.",
-                "--all prints a summary (-o json for scripts) and exits non-zero if any credential failed."})
+                "--all prints a summary (-o json for scripts) and exits non-zero if any credential failed. A record that does not "
+                        + "verify is named on stderr, left as it is, and makes the exit code 5; an expiring credential without a "
+                        + "refresh token is named as skipped."})
 final class RefreshCommand extends ServiceCommand {
 
     @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider (with --all: only its credentials).")
@@ -66,32 +67,58 @@ final class RefreshCommand extends ServiceCommand {
             return 0;
         }
         String only = provider == null ? null : services.providers().resolve(provider).name();
-        RefreshSweep.Summary summary = new RefreshSweep(services.vault(), services.accessTokens()).run(only, expiringWithin, concurrency);
-        List<Map<String, Object>> items = new ArrayList<>();
+        StreamedJson doc = json() ? new StreamedJson(terminal) : null;
+        RefreshSweep.Summary summary = new RefreshSweep(services.vault(), services.accessTokens()).run(only, expiringWithin, concurrency,
+                damaged -> {
+                    terminal.error(DamagedRecords.line(damaged, "not refreshed, left as it was"), null);
+                    if (doc != null) {
+                        Map<String, Object> row = DamagedRecords.json(damaged);
+                        row.put("outcome", "damaged");
+                        row.put("exit_code", ExitCode.HUMAN_ACTION.code());
+                        doc.add("credentials", row);
+                    }
+                });
         for (RefreshSweep.Item item : summary.items()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("provider", item.provider());
-            row.put("user", item.user());
-            row.put("outcome", item.outcome());
-            if (item.error() != null) {
-                row.put("error", item.error().getMessage());
-                row.put("exit_code", item.error().exitCode().code());
+            if (item.outcome().equals("skipped")) {
+                terminal.warning("skipped " + item.provider() + "/" + item.user() + ": no refresh token, so it cannot be refreshed; "
+                        + "its access token expires " + CredentialRows.seconds(item.expiresAt()) + " ('integ connect " + item.provider()
+                        + " --user " + item.user() + "' signs in again)");
             }
-            items.add(row);
         }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("refreshed", summary.count("refreshed"));
-        doc.put("fresh", summary.count("fresh"));
-        doc.put("failed", summary.count("failed"));
-        doc.put("credentials", items);
-        render(doc, out -> {
+        if (doc != null) {
             for (RefreshSweep.Item item : summary.items()) {
-                out.println(item.outcome() + " " + item.provider() + "/" + item.user()
-                        + (item.error() == null ? "" : ": " + item.error().getMessage()));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("provider", item.provider());
+                row.put("user", item.user());
+                row.put("outcome", item.outcome());
+                if (item.error() != null) {
+                    row.put("error", item.error().getMessage());
+                    row.put("exit_code", item.error().exitCode().code());
+                }
+                doc.add("credentials", row);
             }
-            out.println(summary.count("refreshed") + " refreshed, " + summary.count("fresh") + " already fresh, "
-                    + summary.count("failed") + " failed");
-        });
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("refreshed", summary.count("refreshed"));
+            counts.put("fresh", summary.count("fresh"));
+            counts.put("failed", summary.count("failed"));
+            counts.put("damaged", summary.damaged());
+            counts.put("skipped", summary.count("skipped"));
+            doc.finish(counts);
+        } else if (!terminal.quiet()) {
+            for (RefreshSweep.Item item : summary.items()) {
+                if (!item.outcome().equals("skipped")) {
+                    terminal.out().println(item.outcome() + " " + item.provider() + "/" + item.user()
+                            + (item.error() == null ? "" : ": " + item.error().getMessage()));
+                }
+            }
+            terminal.out().println(summary.count("refreshed") + " refreshed, " + summary.count("fresh") + " already fresh, "
+                    + summary.count("failed") + " failed, " + summary.damaged() + " damaged, " + summary.count("skipped") + " skipped");
+            terminal.out().flush();
+        }
+        if (summary.damaged() > 0) {
+            terminal.error(DamagedRecords.count(summary.damaged()) + " left as " + (summary.damaged() == 1 ? "it was" : "they were")
+                    + " (not refreshed)", DamagedRecords.HINT);
+        }
         return summary.exitCode();
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
                         + "owner must do at Atlassian.",
                 "When the provider cannot be reached or refuses, the credential is kept and the command fails; "
                         + "--local-only deletes it here anyway.",
+                "--all-for-user names every record of the user that does not verify, keeps it (with or without --local-only), "
+                        + "says what to do at the provider, where its grant is still live, and exits 5.",
                 "Asks first on a terminal; elsewhere (cron, scripts) it needs --yes."})
 final class RevokeCommand extends ServiceCommand {
 
@@ -67,11 +69,24 @@ final class RevokeCommand extends ServiceCommand {
                         + (localOnly ? " (here only)" : ""), "the credentials of " + allForUser));
         List<Map<String, Object>> docs = new ArrayList<>();
         results.forEach(r -> docs.add(document(r)));
-        render(Map.of("credentials", docs), out -> results.forEach(this::print));
+        long failed = results.stream().filter(r -> r.outcome() == Revocation.Outcome.FAILED).count();
+        long damaged = results.stream().filter(r -> r.outcome() == Revocation.Outcome.DAMAGED).count();
+        long ended = results.size() - failed - damaged;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("credentials", docs);
+        doc.put("ended", ended);
+        doc.put("failed", failed);
+        doc.put("damaged", damaged);
+        render(doc, out -> {
+            results.forEach(this::print);
+            out.println(ended + " ended, " + failed + " failed and kept, " + damaged + " damaged and kept");
+        });
         int exit = 0;
         for (Revocation.Result r : results) {
             if (r.error() != null) {
-                terminal.error(r.provider() + "/" + r.user() + ": " + r.error().getMessage(), r.error().hint());
+                // a damaged record's message names it already, in the words every command uses
+                terminal.error(r.outcome() == Revocation.Outcome.DAMAGED ? r.error().getMessage()
+                        : r.provider() + "/" + r.user() + ": " + r.error().getMessage(), r.error().hint());
                 exit = Math.max(exit, r.error().exitCode().code());
             }
         }
@@ -94,6 +109,8 @@ final class RevokeCommand extends ServiceCommand {
                 }
             }
             case FAILED -> terminal.out().println("kept " + name + ": revocation failed");
+            case DAMAGED -> terminal.out().println("kept " + name + ": its record is damaged, so it was neither revoked nor deleted;"
+                    + " its grant is still live at the provider");
         }
     }
 

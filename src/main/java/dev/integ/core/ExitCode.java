@@ -9,8 +9,8 @@ public enum ExitCode {
     FAILURE(1, "failure (a check failed or something went wrong that is none of the below)"),
     USAGE(2, "usage or configuration error: bad option, argument, config file or Redis URL"),
     NOT_FOUND(3, "not found or denied"),
-    RETRY_LATER(4, "temporary failure, retry later: store unreachable, rate limited, provider 5xx"),
-    HUMAN_ACTION(5, "a human must act: re-authorization needed, integrity failure, missing key");
+    RETRY_LATER(4, "temporary failure, retry later: store unreachable, full, read-only or loading, rate limited, provider 5xx"),
+    HUMAN_ACTION(5, "a human must act: re-authorization needed, integrity failure (a damaged record), missing key");
 
     private final int code;
     private final String meaning;

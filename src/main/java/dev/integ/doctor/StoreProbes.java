@@ -1,5 +1,7 @@
 package dev.integ.doctor;
 
+import dev.integ.core.IntegException;
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisInfo;
 import dev.integ.store.RedisStore;
 import dev.integ.store.StoreConnector;
@@ -62,9 +64,9 @@ public final class StoreProbes {
             return value.equals(back) ? Check.ok("writable", "wrote and read back " + key)
                     : Check.fail("writable", "wrote " + key + " but read back something else", "is another process using the same namespace?");
         } catch (JedisException e) {
-            String message = String.valueOf(e.getMessage());
-            return Check.fail("writable", "cannot write " + key + ": " + message,
-                    message.startsWith("READONLY") ? "integ is connected to a replica; point it at the primary (or use redis-sentinel://)" : null);
+            IntegException failure = RedisErrors.serverState(e, "cannot write " + key)
+                    .orElseGet(() -> IntegException.failure("cannot write " + key, RedisErrors.plain(e.getMessage()), null, e));
+            return Check.fail("writable", failure.getMessage(), failure.hint());
         }
     }
 
@@ -88,7 +90,7 @@ public final class StoreProbes {
             return Check.warn("persistence", "snapshots only (no append-only file): a crash loses writes since the last snapshot",
                     "enable appendonly (AOF) on the server");
         } catch (JedisException e) {
-            return Check.warn("persistence", "cannot tell: " + e.getMessage(), null);
+            return Check.warn("persistence", "cannot tell: " + RedisErrors.plain(e.getMessage()), null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.integ.events;
 
 import dev.integ.core.IntegException;
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
@@ -201,6 +202,10 @@ public final class EventReader {
     private IntegException readFailure(JedisException e) {
         String where = "cannot read the security event log " + keys.events();
         String message = String.valueOf(e.getMessage());
+        Optional<IntegException> passing = RedisErrors.serverState(e, where);
+        if (passing.isPresent()) {
+            return passing.get();
+        }
         if (e instanceof JedisConnectionException) {
             return IntegException.retryLater(where, "Redis is unreachable: " + message, "retry when the store is reachable", e);
         }
@@ -208,6 +213,6 @@ public final class EventReader {
             return IntegException.humanAction(where, "the key holds another type of value, not a stream",
                     "find out who wrote " + keys.events() + ", then rename or delete it").withCause(e);
         }
-        return IntegException.failure(where, message, null, e);
+        return IntegException.failure(where, RedisErrors.plain(message), null, e);
     }
 }

@@ -1,6 +1,7 @@
 package dev.integ.events;
 
 import dev.integ.core.IntegException;
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
 import redis.clients.jedis.UnifiedJedis;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The security event log in one Redis Stream per namespace ({@code NS:events}).
@@ -133,8 +135,12 @@ public final class RedisEventLog implements EventLog {
     private IntegException failure(JedisException e) {
         String where = "cannot write the security event log " + keys.events();
         String message = String.valueOf(e.getMessage());
+        Optional<IntegException> passing = RedisErrors.serverState(e, where);
+        if (passing.isPresent()) {
+            return passing.get().withHint("nothing was changed; " + passing.get().hint());
+        }
         if (e instanceof JedisConnectionException) {
-            return IntegException.retryLater(where, "Redis is unreachable: " + firstLine(message),
+            return IntegException.retryLater(where, "Redis is unreachable: " + RedisErrors.plain(message),
                     "nothing was changed; retry when the store is reachable", e);
         }
         if (message.contains("WRONGTYPE")) {
@@ -143,15 +149,10 @@ public final class RedisEventLog implements EventLog {
         }
         if (e instanceof JedisAccessControlException || message.contains("NOPERM") || message.contains("no permissions")
                 || message.contains("can't run this command")) {
-            return IntegException.humanAction(where, "Redis' ACL denies it: " + firstLine(message),
+            return IntegException.humanAction(where, "Redis' ACL denies it: " + RedisErrors.plain(message),
                     "allow integ's Redis user XADD, XTRIM, EVALSHA and EVAL on " + keys.events() + "*; nothing was changed").withCause(e);
         }
-        return IntegException.failure(where, firstLine(message), "nothing was changed", e);
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return IntegException.failure(where, RedisErrors.plain(message), "nothing was changed", e);
     }
 
     private static byte[] bytes(String s) {

@@ -57,11 +57,12 @@ public final class KeyRotation {
     }
 
     /**
-     * @param raced records another writer changed while this job worked on them: their new version is
-     *              already under the primary key, or the next run rewraps them
+     * @param raced   records another writer changed while this job worked on them: their new version is
+     *                already under the primary key, or the next run rewraps them
+     * @param damaged records that do not verify, left as they were (each was handed to the caller as it was found)
      */
     public record RewrapResult(String primaryKey, long scanned, long rewrapped, long alreadyCurrent, long raced, long damaged,
-                               List<String> damagedNames, boolean dryRun) {
+                               boolean dryRun) {
     }
 
     /** What {@code keys retire} did to a key, or would do. */
@@ -165,12 +166,21 @@ public final class KeyRotation {
         throw IntegException.retryLater("the keyset kept changing under 'keys rotate'", null, "retry", null);
     }
 
+    /** As {@link #rewrap(boolean, Progress, Consumer)}; damaged records are only counted (and recorded as events). */
+    public RewrapResult rewrap(boolean dryRun, Progress progress) {
+        return rewrap(dryRun, progress, damaged -> { });
+    }
+
     /**
      * Re-encrypts every record that is not under the primary key. Idempotent and resumable: a record
      * already under the primary key is skipped, and each write is a compare-and-set on the record's
      * rev, so a refresh that lands meanwhile is never overwritten.
+     *
+     * @param damaged told of each record that does not verify as soon as its batch is decrypted (on this
+     *                thread), so that every one is named while memory stays flat at any number; such a
+     *                record is left as it is and recorded as an integrity failure event
      */
-    public RewrapResult rewrap(boolean dryRun, Progress progress) {
+    public RewrapResult rewrap(boolean dryRun, Progress progress, Consumer<CredentialVault.Damaged> damaged) {
         try (AdminLock held = lock.get()) {
             DataKeys keys = keyring.load();
             int primary = keys.primaryId();
@@ -179,14 +189,12 @@ public final class KeyRotation {
             }
             long total = progress == Progress.NONE ? -1 : countByKey().values().stream().mapToLong(Long::longValue).sum();
             long[] n = new long[5]; // scanned, rewrapped, current, raced, damaged
-            List<String> damagedNames = new ArrayList<>();
             Consumer<CredentialVault.RewrapBatch> count = done -> {
                 n[0] += done.scanned();
                 n[1] += done.rewrapped();
                 n[2] += done.alreadyCurrent();
                 n[3] += done.raced();
                 n[4] += done.damaged().size();
-                done.damaged().stream().limit(Math.max(0, 20 - damagedNames.size())).forEach(d -> damagedNames.add(d.name()));
                 held.extend();
                 progress.update(n[0], total);
             };
@@ -195,6 +203,10 @@ public final class KeyRotation {
             try (WriteBehind<CredentialVault.RewrapBatch> writer = new WriteBehind<>(2)) {
                 vault.scanRecords(batch -> {
                     CredentialVault.RewrapPlan plan = vault.planRewrap(batch);
+                    for (CredentialVault.Damaged d : plan.damaged()) {
+                        vault.recordDamage(d);
+                        damaged.accept(d);
+                    }
                     if (dryRun) {
                         count.accept(plan.unapplied());
                     } else {
@@ -203,7 +215,7 @@ public final class KeyRotation {
                 });
                 writer.finish().forEach(count);
             }
-            return new RewrapResult(DataKeys.hex(primary), n[0], n[1], n[2], n[3], n[4], damagedNames, dryRun);
+            return new RewrapResult(DataKeys.hex(primary), n[0], n[1], n[2], n[3], n[4], dryRun);
         }
     }
 

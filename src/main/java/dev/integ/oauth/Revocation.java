@@ -8,6 +8,7 @@ import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -31,7 +32,12 @@ public final class Revocation {
         /** deleted here only, as asked (--local-only) */
         LOCAL_ONLY,
         /** kept: the provider call failed, see {@link Result#error()} */
-        FAILED
+        FAILED,
+        /**
+         * kept: the record does not verify, so its tokens cannot be read to revoke the grant, which stays live at
+         * the provider; see {@link Result#advice()} for what to do there
+         */
+        DAMAGED
     }
 
     /** @param advice what the admin must still do at the provider, or null; @param error why it failed, or null */
@@ -65,19 +71,25 @@ public final class Revocation {
 
     /**
      * Every credential of {@code user}, one provider after another; a failure does not stop the others.
+     * A record that does not verify is reported as {@link Outcome#DAMAGED} and kept, with or without
+     * {@code localOnly}: a bulk job never erases a damaged record (it is evidence, and a copy restored from
+     * a backup can still be revoked); 'integ forget' deletes one on purpose.
      *
-     * @param confirm shown the providers found, before anything happens; throws to stop
-     * @throws IntegException not found when {@code user} has no credential
+     * @param confirm shown the providers whose credentials will be revoked, before anything happens; throws to stop
+     * @throws IntegException not found when {@code user} has no record at all
      */
     public List<Result> revokeAllFor(String user, boolean localOnly, Consumer<List<String>> confirm) {
         List<String> providers = new ArrayList<>();
-        vault.list(new CredentialVault.Filter(null, user, null, null), c -> providers.add(c.provider()), damaged -> { });
-        if (providers.isEmpty()) {
+        List<CredentialVault.Damaged> damaged = new ArrayList<>(); // at most one per provider: one user's records
+        vault.list(new CredentialVault.Filter(null, user, null, null), c -> providers.add(c.provider()), damaged::add);
+        if (providers.isEmpty() && damaged.isEmpty()) {
             throw IntegException.notFound("no credentials for " + user, null, "'integ list' shows what is stored");
         }
         providers.sort(null); // SCAN order is arbitrary: the question and the report read the same every time
-        confirm.accept(List.copyOf(providers));
         List<Result> results = new ArrayList<>();
+        if (!providers.isEmpty()) {
+            confirm.accept(List.copyOf(providers));
+        }
         for (String provider : providers) {
             try {
                 results.add(attempt(provider, user, localOnly, () -> { }));
@@ -86,7 +98,31 @@ public final class Revocation {
                 results.add(new Result(provider, user, Outcome.FAILED, null, e));
             }
         }
+        damaged.forEach(d -> results.add(kept(d)));
+        results.sort(Comparator.comparing(Result::provider));
         return results;
+    }
+
+    /** A damaged record: what the admin must do at the provider, since integ can neither revoke its grant nor should erase it. */
+    private Result kept(CredentialVault.Damaged d) {
+        String title = d.provider();
+        String advice = null;
+        try {
+            ProviderSpec spec = specs.apply(d.provider());
+            title = spec.title();
+            advice = spec.revokeAdvice();
+        } catch (IntegException noSettings) {
+            // a provider integ has no settings for: the generic advice below
+        }
+        if (advice == null) {
+            advice = "remove integ's access for " + d.user() + " in " + title + "'s admin console or the account's connected-apps settings";
+        }
+        IntegException error = IntegException.humanAction("integrity failure: credential " + d.name() + " (" + d.key() + "): " + d.reason(),
+                "kept here (nothing erased) and not revoked: its grant is still live at " + title,
+                "at " + title + ": " + advice + "; then 'integ forget " + d.provider() + " --user " + d.user()
+                        + " --yes' deletes the damaged record here (or restore it from a backup and run 'integ revoke " + d.provider()
+                        + " --user " + d.user() + "')");
+        return new Result(d.provider(), d.user(), Outcome.DAMAGED, advice, error);
     }
 
     private Result attempt(String provider, String user, boolean localOnly, Runnable confirm) {

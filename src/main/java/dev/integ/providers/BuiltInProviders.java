@@ -33,7 +33,10 @@ final class BuiltInProviders {
             List.of("chat:write", "channels:read"), "user_scope", ",", true, Map.of(),
             TokenEncoding.FORM, ResponseFormat.SLACK, new Revocation("bearer", "access"),
             // refresh tokens of PKCE (desktop) apps expire after 30 days
-            new Redirect("localhost", 53682, "/cb/slack"), null, Duration.ofDays(30));
+            new Redirect("localhost", 53682, "/cb/slack"),
+            "the user removes integ from the apps they authorized in Slack, or a workspace admin removes the app"
+                    + " (Settings & administration > Manage apps)",
+            Duration.ofDays(30));
 
     /** Google (Drive), desktop-app client: any loopback port, S256, offline access for a refresh token. */
     static final ProviderSpec GOOGLE = new ProviderSpec("google", "Google Drive", Set.of("google_drive"), true,
@@ -46,7 +49,10 @@ final class BuiltInProviders {
             Map.of("access_type", "offline", "prompt", "consent"),
             TokenEncoding.FORM, ResponseFormat.OAUTH, new Revocation("none", "refresh"),
             // unknown in general (7 days for apps in testing; responses say so in refresh_token_expires_in)
-            new Redirect("127.0.0.1", 0, "/cb/google"), null, null);
+            new Redirect("127.0.0.1", 0, "/cb/google"),
+            "the account owner removes integ's access in their Google Account (Security > third-party apps and services),"
+                    + " or a Workspace admin removes it in the Admin console (Security > API controls)",
+            null);
 
     /**
      * Jira Cloud through Atlassian OAuth 2.0 (3LO): a JSON token endpoint, a required client secret,

@@ -28,7 +28,8 @@ import java.util.Set;
  * @param responseFormat      how to read token responses: RFC 6749, or Slack's {"ok":...} envelope
  * @param revocation          how to authenticate a revocation request, and with which token
  * @param redirect            the loopback redirect URI's host, port (0: any free port) and path
- * @param revokeAdvice        what an admin must do at the provider when it has no revocation endpoint
+ * @param revokeAdvice        what an admin must do at the provider when integ cannot end a grant itself (no
+ *                            revocation endpoint, or a damaged record whose tokens cannot be read)
  * @param refreshTokenLifetime how long a newly issued refresh token stays usable when the response does
  *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
  */

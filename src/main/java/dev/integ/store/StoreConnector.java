@@ -19,6 +19,7 @@ import javax.net.ssl.SSLParameters;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -74,10 +75,17 @@ public final class StoreConnector {
         }
     }
 
-    /** Turns a Jedis failure into a message about the store, with the exit code cron needs. */
+    /**
+     * Turns a Jedis failure into a message about the store, with the exit code cron needs. Every Redis
+     * failure that reaches the user passes here or through {@link RedisErrors}, which it uses.
+     */
     public static IntegException translate(JedisException e, StoreDescription store) {
         String where = "cannot use the store (" + store.summary() + ")";
         String message = String.valueOf(e.getMessage());
+        Optional<IntegException> passing = RedisErrors.serverState(e, where);
+        if (passing.isPresent()) {
+            return passing.get();
+        }
         if (message.startsWith("NOAUTH") && !store.embedded()) {
             // Jedis 8 opens with HELLO; without a password Redis answers NOAUTH, reported as an access failure
             return IntegException.notFound(where, "Redis wants a password",
@@ -110,7 +118,7 @@ public final class StoreConnector {
                     : "check that the server is running and reachable, then retry; 'integ doctor' shows the details";
             return IntegException.retryLater("cannot reach Redis " + store.address(), why, hint, e);
         }
-        return IntegException.failure(where, firstLine(message), null, e);
+        return IntegException.failure(where, RedisErrors.plain(message), null, e);
     }
 
     private static boolean tlsRejected(Throwable e) {

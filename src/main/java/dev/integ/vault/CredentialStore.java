@@ -1,5 +1,6 @@
 package dev.integ.vault;
 
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
 import redis.clients.jedis.AbstractPipeline;
@@ -94,6 +95,9 @@ public final class CredentialStore {
         try {
             fields = redis.hmget(bytes(key), REV, DATA);
         } catch (JedisDataException wrongType) {
+            if (!RedisErrors.wrongType(wrongType)) {
+                throw wrongType; // LOADING and the like: the server's state, not this record's
+            }
             return Optional.of(notARecord(key, provider, user));
         }
         return stored(key, provider, user, fields);
@@ -139,6 +143,9 @@ public final class CredentialStore {
                 try {
                     fields = replies.get(i).get();
                 } catch (JedisDataException wrongType) {
+                    if (!RedisErrors.wrongType(wrongType)) {
+                        throw wrongType;
+                    }
                     records.add(notARecord(credentialKeys.get(i), names.get(i)[0], names.get(i)[1]));
                     continue;
                 }

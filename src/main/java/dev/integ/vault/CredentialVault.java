@@ -220,7 +220,7 @@ public final class CredentialVault {
      * Reads fail open: a damaged record is reported to the caller whether or not its event could be
      * written (the caller already prints it on stderr).
      */
-    void recordDamage(Damaged d) {
+    public void recordDamage(Damaged d) {
         events.recordQuietly(SecurityEvent.failure("integrity.failure", d.provider(), d.user(), Map.of("key", d.key(), "reason", d.reason())),
                 notRecorded -> { });
     }

@@ -45,6 +45,19 @@ public final class TestRedis implements AutoCloseable {
     }
 
     /**
+     * Starts a server and returns once it has logged {@code readyLine} instead of "Ready to accept
+     * connections": for a server that is still loading its data set (LOADING), which it logs only after.
+     */
+    public static TestRedis startUntilLogged(String readyLine, String... extraArgs) {
+        return startOnFreePort((dir, port) -> {
+            List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port)));
+            command.addAll(commonArgs(dir));
+            command.addAll(List.of(extraArgs));
+            return command;
+        }, readyLine);
+    }
+
+    /**
      * Starts a server that speaks only TLS: {@link #port()} is its TLS port and the plain port is off.
      * The files are PEM; the CA verifies client certificates (whether they are required is up to
      * {@code --tls-auth-clients} in the extra arguments, which Redis defaults to yes).
@@ -89,10 +102,14 @@ public final class TestRedis implements AutoCloseable {
 
     /** Retries on another port when the free port found was taken before the server could bind it. */
     private static TestRedis startOnFreePort(BiFunction<Path, Integer, List<String>> commandLine) {
+        return startOnFreePort(commandLine, null);
+    }
+
+    private static TestRedis startOnFreePort(BiFunction<Path, Integer, List<String>> commandLine, String readyLine) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return tryStart(commandLine);
+                return tryStart(commandLine, readyLine);
             } catch (IllegalStateException portTaken) {
                 last = portTaken;
             }
@@ -100,7 +117,8 @@ public final class TestRedis implements AutoCloseable {
         throw last;
     }
 
-    private static TestRedis tryStart(BiFunction<Path, Integer, List<String>> commandLine) {
+    /** @param readyLine the log line that says the server is up; null: "Ready to accept connections" (or Sentinel's) */
+    private static TestRedis tryStart(BiFunction<Path, Integer, List<String>> commandLine, String readyLine) {
         try {
             Path dir = Files.createTempDirectory("integ-test-redis");
             int port = freePort();
@@ -111,7 +129,7 @@ public final class TestRedis implements AutoCloseable {
             String line;
             while ((line = reader.readLine()) != null) {
                 log.add(line);
-                if (line.contains("Ready to accept connections") || line.contains("Sentinel ID is")) {
+                if (readyLine != null ? line.contains(readyLine) : line.contains("Ready to accept connections") || line.contains("Sentinel ID is")) {
                     TestRedis redis = new TestRedis(process, port, dir, log);
                     redis.drain(reader);
                     return redis;

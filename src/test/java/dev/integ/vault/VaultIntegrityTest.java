@@ -270,7 +270,8 @@ class VaultIntegrityTest {
         assertThat(VaultFixture.json(status).get("unknown_key_records").asLong()).isEqualTo(1);
         Cli.Result rewrap = vault.run("keys", "rewrap");
         assertThat(rewrap.exitCode()).as(rewrap.err()).isEqualTo(5);
-        assertThat(rewrap.err()).startsWith("integ: error: integrity failure: credential slack/zed was not rewrapped\n");
+        assertThat(rewrap.err()).startsWith("integ: error: integrity failure: credential slack/zed (integ:cred:slack:zed): ")
+                .contains("; not rewrapped, left as it was\n");
         try (Jedis jedis = vault.jedis()) {
             assertThat(jedis.get("integ:cred:slack:zed")).isEqualTo("not a hash");
         }
@@ -289,9 +290,9 @@ class VaultIntegrityTest {
         Cli.Result rewrap = vault.run("keys", "rewrap");
         assertThat(rewrap.exitCode()).isEqualTo(5);
         assertThat(rewrap.out()).contains("rewrapped 3 of 4 records", "1 damaged");
-        assertThat(rewrap.err()).isEqualTo("integ: error: integrity failure: credential slack/bob was not rewrapped\n"
-                + "integ: error: 1 damaged record left as they were\n"
-                + "integ: hint: 'integ list' names them; restore them from a backup or connect the accounts again\n");
+        assertThat(rewrap.err()).isEqualTo(integrityError("slack/bob", "integ:cred:slack:bob", NOT_VERIFIED) + "; not rewrapped, left as it was\n"
+                + "integ: error: 1 damaged record left as it was (not rewrapped)\n"
+                + "integ: hint: restore them from a backup or connect the accounts again; 'integ list' names them too\n");
         assertThat(vault.snapshot().get("integ:cred:slack:bob")).isEqualTo(bobBefore);
         assertThat(listed(vault.run("list", "-o", "json"))).containsExactly("google/alice", "jira/carol", "slack/alice");
     }
