@@ -60,7 +60,7 @@ public final class LockLease implements AutoCloseable {
         this.key = List.of(bytes(key));
         this.lease = lease;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "integ-lock-heartbeat " + key);
+            Thread t = new Thread(r, "integ-lock-heartbeat");
             t.setDaemon(true);
             return t;
         });
@@ -188,6 +188,9 @@ public final class LockLease implements AutoCloseable {
     static void releaseAllAtExit(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         List<LockLease> held = List.copyOf(HELD);
+        if (held.isEmpty()) {
+            return;
+        }
         Thread releaser = new Thread(() -> held.stream().filter(l -> !l.finishBeforeExit).forEach(LockLease::close),
                 "integ-lock-release-at-exit");
         releaser.setDaemon(true);
