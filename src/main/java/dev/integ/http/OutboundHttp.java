@@ -78,6 +78,11 @@ public final class OutboundHttp {
         this.denials = denials;
     }
 
+    /** The longest {@link #send} or {@link #call} can take, retries and waits included. */
+    public Duration longestCall() {
+        return policy.longestCall();
+    }
+
     /**
      * The provider's answer when it is a success (below 400) and not a rate limit in disguise, such as
      * Slack's {"ok":false,"error":"ratelimited"}. Other application errors inside a 2xx (Slack's

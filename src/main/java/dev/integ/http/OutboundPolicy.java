@@ -39,6 +39,15 @@ public record OutboundPolicy(int maxAttempts, Duration totalBudget, Duration bac
         }
     }
 
+    /**
+     * The longest one call can take, every wait and attempt included: the time budget, plus the
+     * connect time of an attempt that starts just inside it (each attempt is bounded by connect
+     * timeout + what is left of the budget).
+     */
+    public Duration longestCall() {
+        return totalBudget.plus(connectTimeout);
+    }
+
     private static void positive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw invalid(name, value == null ? "none" : Durations.format(value), "more than zero");

@@ -21,10 +21,12 @@ import java.util.function.BiFunction;
 /**
  * Hands out valid access tokens and refreshes them, once, however many processes ask at the same time.
  * <p>
- * A refresh takes the credential's {@link RefreshLock}, reads the record again (another process may
- * have refreshed it meanwhile), redeems the refresh token, and stores the result by compare-and-set
- * <b>before</b> anyone sees the new access token: with rotating refresh tokens (Atlassian, Slack) the
- * old one is spent the moment the provider answers, so the new one must be safe first.
+ * A refresh sets up the provider's client first (discovery, client credentials: round trips of their
+ * own, never made under the lock), then takes the credential's {@link RefreshLock}, reads the record
+ * again (another process may have refreshed it meanwhile), makes the lock outlast the redemption's
+ * worst case, redeems the refresh token, and stores the result by compare-and-set <b>before</b> anyone
+ * sees the new access token: with rotating refresh tokens (Atlassian, Slack) the old one is spent the
+ * moment the provider answers, so the new one must be safe first, and no second process may redeem it.
  */
 public final class AccessTokens {
     /**
@@ -60,6 +62,13 @@ public final class AccessTokens {
     public interface HeldLock extends AutoCloseable {
         long fence();
 
+        /**
+         * Makes sure the lock stays held through a redemption that takes at most {@code redemption},
+         * even if no renewal lands meanwhile: false if it was lost (lapsed or taken over), and then
+         * nothing may be redeemed.
+         */
+        boolean holdThrough(Duration redemption);
+
         @Override
         void close();
 
@@ -69,6 +78,11 @@ public final class AccessTokens {
                 @Override
                 public long fence() {
                     return fence;
+                }
+
+                @Override
+                public boolean holdThrough(Duration redemption) {
+                    return true;
                 }
 
                 @Override
@@ -137,6 +151,9 @@ public final class AccessTokens {
             return new Fresh(first.credential(), first.secrets(), false);
         }
         requireRefreshable(first);
+        // discovery and client set-up are provider round trips of their own: not under the lock, which
+        // must cover the redemption alone (and could lapse behind a slow discovery)
+        ProviderClient client = clients.apply(first.credential().provider(), first.credential().user());
         try (HeldLock lock = locks.acquire(provider, user)) {
             CredentialVault.Opened current = read(provider, user);
             boolean changedMeanwhile = current.rev() != first.rev();
@@ -146,13 +163,20 @@ public final class AccessTokens {
                 return new Fresh(current.credential(), current.secrets(), false);
             }
             requireRefreshable(current);
-            return redeem(current, lock.fence());
+            return redeem(current, client, lock);
         }
     }
 
-    private Fresh redeem(CredentialVault.Opened current, long fence) {
+    private Fresh redeem(CredentialVault.Opened current, ProviderClient client, HeldLock lock) {
         Credential c = current.credential();
-        ProviderClient client = clients.apply(c.provider(), c.user());
+        long fence = lock.fence();
+        // a lock that lapsed may be another process's now, redeeming this same refresh token: a second
+        // redemption of a rotating token kills the grant, so without the lock nothing is sent
+        if (!lock.holdThrough(client.longestCall())) {
+            throw IntegException.retryLater("lost the refresh lock of the " + c.provider() + " credential of " + c.user(),
+                    "it lapsed or another process took it over before the refresh token was redeemed; nothing was sent to " + c.provider(),
+                    "run the command again", null);
+        }
         // recorded before the provider is asked (fail closed); the outcome is recorded after, quietly:
         // by then the old refresh token may be spent, and storing the new one must not wait on the log
         events.record(SecurityEvent.success("refresh.start", c.provider(), c.user(), Map.of("fence", Long.toString(fence))));

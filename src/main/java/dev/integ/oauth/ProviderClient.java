@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,11 @@ public final class ProviderClient {
 
     public ClientCredentials client() {
         return client;
+    }
+
+    /** The longest one request to the provider can take (the outbound policy's bound, retries included). */
+    public Duration longestCall() {
+        return http.longestCall();
     }
 
     /** RFC 6749 §4.1.3: the code, with the same redirect_uri as the authorize request and the PKCE verifier. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.core.ExitCode;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
+import dev.integ.store.LockLease;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
 import dev.integ.vault.Credential;
@@ -486,7 +487,7 @@ class KeyRotationTest {
         importRecords(2);
         vault.ok("keys", "rotate");
         try (Jedis jedis = vault.jedis()) {
-            jedis.set(LOCK, "token-of-a-killed-job", SetParams.setParams().nx().px(AdminLock.TTL.toMillis()));
+            jedis.set(LOCK, "token-of-a-killed-job", SetParams.setParams().nx().px(LockLease.DEFAULT.toMillis()));
             Map<String, String> before = vault.snapshot();
 
             for (String job : List.of("rewrap", "rotate")) {
@@ -496,7 +497,7 @@ class KeyRotationTest {
                         + " is held for up to \\d+s more\ninteg: hint: retry later, or give it longer with --wait\n");
             }
             assertThat(vault.snapshot()).isEqualTo(before);
-            assertThat(jedis.pttl(LOCK)).isBetween(1L, AdminLock.TTL.toMillis());
+            assertThat(jedis.pttl(LOCK)).isBetween(1L, LockLease.DEFAULT.toMillis());
             jedis.del(LOCK);
         }
         assertThat(json(vault.ok("keys", "rewrap", "--wait", "0s", "-o", "json")).get("rewrapped").asLong()).isEqualTo(2);

@@ -10,6 +10,7 @@ import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.ratelimit.Decision;
+import dev.integ.store.RedisKeys;
 import dev.integ.testing.VaultFixture;
 import dev.integ.testing.fakes.FakeOidc;
 import dev.integ.vault.Credential;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +37,9 @@ class AccessTokensRaceTest {
     static final VaultFixture fixture = VaultFixture.start();
     private static FakeOidc idp;
     private CredentialVault vault;
+    private ProviderSpec configured;
     private ProviderClient client;
+    private final RedisKeys keys = new RedisKeys(VaultFixture.NS);
 
     @BeforeAll
     static void start() {
@@ -51,13 +55,18 @@ class AccessTokensRaceTest {
     void fresh() {
         fixture.reset();
         vault = fixture.vault(VaultFixture.NS);
-        ProviderSpec spec = ProviderCatalog.from(Map.of("acme", new com.fasterxml.jackson.databind.ObjectMapper()
+        configured = ProviderCatalog.from(Map.of("acme", new com.fasterxml.jackson.databind.ObjectMapper()
                 .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.KEBAB_CASE)
                 .convertValue(Map.of("issuer", idp.issuer(), "client-id", "integ-cli", "client-auth", "client_secret_post",
                         "scopes", List.of("openid", "offline_access")), ConfigFile.Provider.class))).resolve("acme");
+        client = discover(configured);
+    }
+
+    /** What ProviderClients does for an issuer-only provider: discovery against the fake, then the client credentials. */
+    private static ProviderClient discover(ProviderSpec spec) {
         OutboundHttp http = new OutboundHttp((p, u) -> new Decision(true, Duration.ZERO, null, 1, 1), OutboundPolicy.DEFAULTS);
         Discovery.Discovered discovered = new Discovery(http).complete(spec, "alice");
-        client = new ProviderClient(discovered.spec(), ClientCredentials.resolve(spec, new Environment(Map.of("ACME_CLIENT_SECRET", "s3cret-client"))),
+        return new ProviderClient(discovered.spec(), ClientCredentials.resolve(spec, new Environment(Map.of("ACME_CLIENT_SECRET", "s3cret-client"))),
                 http, Clock.systemUTC());
     }
 
@@ -77,17 +86,31 @@ class AccessTokensRaceTest {
     void aDeadGrantAfterAConcurrentReconnectIsALostRaceAndTheWinnersTokenIsUsed() {
         storeExpiring("alice");
         String[] winner = new String[1];
-        AccessTokens tokens = new AccessTokens(vault, (provider, user) -> {
-            // between our read under the lock and our refresh, a re-connect (which takes no lock) stores a
-            // new grant and the old one dies at the provider
-            CredentialVault.Opened old = vault.read("acme", "alice").orElseThrow();
-            IssuedTokens reconnect = (IssuedTokens) client.refresh("alice", bootstrapRefreshToken());
-            winner[0] = reconnect.secrets().revealAccessToken();
-            vault.save(new Credential("acme", "alice", Credential.ACTIVE, List.of("openid"), Instant.now().plusSeconds(3600), null, true,
-                    Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
-            client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
-            return client;
-        }, (p, u) -> AccessTokens.HeldLock.of(1), fixture.events(VaultFixture.NS), Clock.systemUTC());
+        AccessTokens.HeldLock interleaved = new AccessTokens.HeldLock() {
+            @Override
+            public long fence() {
+                return 1;
+            }
+
+            /** Called between our read under the lock and our refresh. */
+            @Override
+            public boolean holdThrough(Duration redemption) {
+                // a re-connect (which takes no lock) stores a new grant and the old one dies at the provider
+                CredentialVault.Opened old = vault.read("acme", "alice").orElseThrow();
+                IssuedTokens reconnect = (IssuedTokens) client.refresh("alice", bootstrapRefreshToken());
+                winner[0] = reconnect.secrets().revealAccessToken();
+                vault.save(new Credential("acme", "alice", Credential.ACTIVE, List.of("openid"), Instant.now().plusSeconds(3600), null, true,
+                        Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
+                client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        AccessTokens tokens = new AccessTokens(vault, (provider, user) -> client, (p, u) -> interleaved,
+                fixture.events(VaultFixture.NS), Clock.systemUTC());
         AccessTokens.Fresh fresh = tokens.token("acme", "alice", Duration.ofMinutes(5));
         assertThat(fresh.secrets().revealAccessToken()).isEqualTo(winner[0]);
         assertThat(fresh.refreshed()).isFalse();
@@ -105,6 +128,75 @@ class AccessTokensRaceTest {
         CredentialVault.Opened after = vault.read("acme", "bob").orElseThrow();
         assertThat(after.credential().status()).isEqualTo(Credential.NEEDS_REAUTH);
         assertThat(after.secrets()).isEqualTo(stored.secrets());
+    }
+
+    @Test
+    void discoveryAndClientSetUpRunBeforeTheRefreshLockIsTaken() {
+        storeExpiring("carol");
+        String lock = keys.refreshLock("acme", "carol");
+        List<Boolean> lockedDuringSetUp = new ArrayList<>();
+        AccessTokens tokens = new AccessTokens(vault, (provider, user) -> {
+            lockedDuringSetUp.add(fixture.client().exists(lock));
+            return discover(configured);
+        }, AccessTokens.redisLocks(fixture.client(), keys, Duration.ofSeconds(5)), fixture.events(VaultFixture.NS), Clock.systemUTC());
+        assertThat(tokens.token("acme", "carol", Duration.ofMinutes(5)).refreshed()).isTrue();
+        assertThat(lockedDuringSetUp).containsExactly(false);
+        assertThat(fixture.client().exists(lock)).isFalse();
+    }
+
+    /** The lock lapsed (a stall longer than the lease) and another process took it before the redemption. */
+    @Test
+    void aRedemptionIsRefusedWhenTheLockWasLostAndNothingReachesTheProvider() {
+        storeExpiring("dave");
+        long rev = vault.read("acme", "dave").orElseThrow().rev();
+        RefreshLock[] successor = new RefreshLock[1];
+        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> {
+            RefreshLock lost = RefreshLock.acquire(fixture.client(), keys, p, u, Duration.ZERO);
+            fixture.client().del(keys.refreshLock(p, u));
+            successor[0] = RefreshLock.acquire(fixture.client(), keys, p, u, Duration.ZERO);
+            return lost;
+        }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        int tokenRequests = idp.tokenRequests().size();
+
+        assertThatThrownBy(() -> tokens.refresh("acme", "dave"))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.RETRY_LATER))
+                .hasMessageStartingWith("lost the refresh lock of the acme credential of dave");
+        assertThat(idp.tokenRequests()).as("nothing redeemed").hasSize(tokenRequests);
+        assertThat(vault.read("acme", "dave").orElseThrow().rev()).isEqualTo(rev);
+        assertThat(fixture.client().get(keys.refreshLock("acme", "dave"))).as("the new holder's lock stays")
+                .isEqualTo(Long.toString(successor[0].fence()));
+        successor[0].close();
+    }
+
+    @Test
+    void beforeTheRedemptionTheLockIsMadeToOutlastItsWorstCase() {
+        storeExpiring("erin");
+        String lock = keys.refreshLock("acme", "erin");
+        long[] ttlBeforeRedemption = {0};
+        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> {
+            RefreshLock real = RefreshLock.acquire(fixture.client(), keys, p, u, Duration.ZERO);
+            return new AccessTokens.HeldLock() {
+                @Override
+                public long fence() {
+                    return real.fence();
+                }
+
+                @Override
+                public boolean holdThrough(Duration redemption) {
+                    boolean held = real.holdThrough(redemption);
+                    ttlBeforeRedemption[0] = fixture.client().pttl(lock);
+                    return held;
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+            };
+        }, fixture.events(VaultFixture.NS), Clock.systemUTC());
+        assertThat(tokens.refresh("acme", "erin").refreshed()).isTrue();
+        assertThat(ttlBeforeRedemption[0]).isGreaterThan(OutboundPolicy.DEFAULTS.longestCall().toMillis());
+        assertThat(fixture.client().exists(lock)).isFalse();
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.integ.oauth;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.store.LockLease;
 import dev.integ.store.RedisKeys;
+import dev.integ.testing.LockWatch;
 import dev.integ.testing.VaultFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,9 +33,22 @@ class RefreshLockTest {
         }
         try (RefreshLock next = RefreshLock.acquire(fixture.client(), keys, "jira", "alice", Duration.ZERO)) {
             assertThat(next.fence()).isGreaterThan(first);
-            assertThat(fixture.client().pttl(keys.refreshLock("jira", "alice"))).isBetween(1L, RefreshLock.TTL.toMillis());
+            assertThat(fixture.client().pttl(keys.refreshLock("jira", "alice"))).isBetween(1L, LockLease.DEFAULT.toMillis());
         }
         assertThat(fixture.client().exists(keys.refreshLock("jira", "alice"))).isFalse();
+    }
+
+    @Test
+    void aHolderThatWorksLongerThanTheLeaseKeepsTheLock() {
+        String key = keys.refreshLock("google", "dora");
+        try (RefreshLock lock = RefreshLock.acquire(fixture.client(), keys, "google", "dora", Duration.ZERO, Duration.ofMillis(300))) {
+            LockWatch.awaitRenewals(fixture.client(), key, 4, Duration.ofSeconds(30)); // 4 renewals a third of a lease apart
+            assertThatThrownBy(() -> RefreshLock.acquire(fixture.client(), keys, "google", "dora", Duration.ZERO))
+                    .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.RETRY_LATER));
+            assertThat(lock.lost()).isFalse();
+            assertThat(fixture.client().get(key)).isEqualTo(Long.toString(lock.fence()));
+        }
+        assertThat(fixture.client().exists(key)).isFalse();
     }
 
     @Test
