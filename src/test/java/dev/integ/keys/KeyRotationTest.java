@@ -252,7 +252,7 @@ class KeyRotationTest {
             }
         };
         KeyRotation retiring = new KeyRotation(new Keyring(vault.client(), vault.keys(NS), interleaved, java.time.Clock.systemUTC()),
-                vault.vault(NS), () -> AdminLock.acquire(vault.client(), LOCK, Duration.ZERO), java.util.List.of());
+                vault.vault(NS), () -> AdminLock.acquire(vault.client(), LOCK, Duration.ZERO));
         assertThatThrownBy(() -> retiring.retire(DataKeys.parseId(old), false))
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.hint()).isEqualTo("run 'integ keys rewrap', then retire it again"))
                 .hasMessageStartingWith("key " + old + " gained records while being retired");
