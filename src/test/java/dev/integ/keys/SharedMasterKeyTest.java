@@ -526,6 +526,13 @@ class SharedMasterKeyTest {
         }
         assertThat(sealedKeys(OWN_KEY)).isEqualTo(ownKey);
 
+        // to the key file another namespace already uses: that one was never sealed by this key, and is not named
+        Cli.Result join = ok(next, "C", "keys", "rotate-master", "--new-master-key-file", other.toString());
+        assertThat(join.out()).contains("moved namespace C to file " + other).doesNotContain("namespace " + OWN_KEY);
+        assertThat(sealedKeys(OWN_KEY)).isEqualTo(ownKey);
+        works(other, "C");
+        works(other, OWN_KEY);
+
         // a namespace the key does not seal cannot be named
         Cli.Result notOurs = run(split, "A", "keys", "rotate-master", "--new-master-key-file", dir.resolve("x.json").toString(),
                 "--only-namespace", OWN_KEY);
