@@ -1,5 +1,6 @@
 package dev.integ.keys;
 
+import dev.integ.core.IntegException;
 import dev.integ.events.AlertRules;
 import dev.integ.events.RedisEventLog;
 import dev.integ.events.UserHasher;
@@ -21,6 +22,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -429,7 +431,7 @@ class SharedMasterKeyTest {
         };
 
         assertThatThrownBy(() -> rotation(shared, "A", staleWriter).rotate(Optional.empty(), Set.of(), true, false))
-                .isInstanceOfSatisfying(dev.integ.core.IntegException.class, e -> assertThat(e.hint())
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.hint())
                         .isEqualTo("run 'integ keys rotate-master' again; " + sibling(shared, ".previous") + " keeps the old key"))
                 .hasMessage("the master key rotation is not confirmed: B:keyset does not open with file " + shared
                         + " (from INTEG_MASTER_KEY_FILE): it changed, or the key file did, while the rotation ran");
@@ -445,7 +447,7 @@ class SharedMasterKeyTest {
             jedis.aclSetUser("only-a", "on", ">only-a-password", "~A:*", "+@all");
         }
         Map<String, String> before = vault.snapshot();
-        String url = "redis://only-a:only-a-password@127.0.0.1:" + java.net.URI.create(vault.url()).getPort();
+        String url = "redis://only-a:only-a-password@127.0.0.1:" + URI.create(vault.url()).getPort();
 
         Cli.Result r = runOn(url, shared, "A", "keys", "rotate-master");
 
