@@ -76,7 +76,14 @@ public final class KeysetFileMasterKey implements MasterKey {
 
     /** Makes the pending key this file (atomically), keeping the current one as FILE.previous first. */
     void promote(KeysetFileMasterKey pending) {
-        pending.aead(); // a whole, private key: never put anything unreadable in this file's place
+        try {
+            pending.aead(); // a whole, private key: never put anything unreadable in this file's place
+        } catch (IntegException unreadable) {
+            if (!pending.exists()) {
+                return; // another process finishing the same rotation moved it first
+            }
+            throw unreadable;
+        }
         keepAsPrevious();
         try {
             Files.move(pending.file, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
