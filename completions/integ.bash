@@ -1735,8 +1735,8 @@ function _picocli_integ_keys_rotatemaster() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--new-master-key-file' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local flag_opts="'--dry-run' '--delete-previous' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--wait' '--new-master-key-file' '--only-namespace' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1750,6 +1750,9 @@ function _picocli_integ_keys_rotatemaster() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--only-namespace')
+      return
       ;;
     '--redis')
       return

@@ -23,6 +23,7 @@ import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
+import dev.integ.keys.MasterKeyRotation;
 import dev.integ.ratelimit.RateLimitReset;
 import dev.integ.ratelimit.RedisRateLimiter;
 import dev.integ.store.EmbeddedRedis;
@@ -207,8 +208,21 @@ public final class Services implements AutoCloseable {
     /** @param lockWait how long a `keys` job waits for another one to finish */
     public KeyRotation keyRotation(Duration lockWait) {
         RedisStore s = store();
-        return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait),
-                List.of(userHasher()));
+        return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait));
+    }
+
+    /** `keys rotate-master`: every namespace of the store sealed by the master key moves with it. */
+    public MasterKeyRotation masterKeyRotation(Duration lockWait) {
+        RedisStore s = store();
+        MasterKey master = masterKey();
+        return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
+            RedisKeys keys = new RedisKeys(name);
+            UserHasher hasher = new UserHasher(s.redis(), keys, () -> master);
+            EventLog log = new RedisEventLog(s.redis(), keys, hasher, actor(), correlation, clock, settings().events().retention(),
+                    settings().events().alerts());
+            return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), hasher, log,
+                    wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));
+        }, lockWait, MasterKeyRotation.Steps.NONE);
     }
 
     /** This invocation's id, in every event it records. */

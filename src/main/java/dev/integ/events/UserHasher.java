@@ -15,6 +15,7 @@ import redis.clients.jedis.params.SetParams;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
  */
 public final class UserHasher implements MasterKeyed {
     static final HmacParameters PARAMETERS;
+    private static final byte[] RESEAL = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0"
+            .getBytes(StandardCharsets.UTF_8);
 
     static {
         try {
@@ -106,39 +109,68 @@ public final class UserHasher implements MasterKeyed {
     }
 
     /**
-     * Decrypts under {@code key}; during an in-place `keys rotate-master` (FILE.next still waiting) the
-     * HMAC key may already be under the next master key.
+     * Decrypts under {@code key}; an in-place `keys rotate-master` that is unfinished or in its grace
+     * period (FILE.next or FILE.previous) is finished for this key first, as the keyring does.
      */
     private KeysetHandle decrypt(byte[] stored, MasterKey key) throws GeneralSecurityException {
         try {
             return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, key.aead(), associatedData);
         } catch (GeneralSecurityException notUnderIt) {
-            if (key instanceof KeysetFileMasterKey file && file.pending().exists()) {
-                return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, file.pending().aead(), associatedData);
+            if (key instanceof KeysetFileMasterKey file && file.finishRotationOf(this)) {
+                byte[] moved = redis.get(this.key);
+                if (moved != null) {
+                    return TinkProtoKeysetFormat.parseEncryptedKeyset(moved, key.aead(), associatedData);
+                }
             }
             throw notUnderIt;
         }
     }
 
     @Override
-    public void rewrap(MasterKey from, MasterKey to) {
+    public String where() {
+        return where;
+    }
+
+    @Override
+    public Seal sealedUnder(List<MasterKey> keys) {
         byte[] stored = redis.get(key);
         if (stored == null) {
-            return;
+            return Seal.ABSENT;
         }
-        try {
-            TinkProtoKeysetFormat.parseEncryptedKeyset(stored, to.aead(), associatedData);
-            return; // already under the new key: an interrupted run is being repeated
-        } catch (GeneralSecurityException notYet) {
-            // re-encrypt below
+        for (MasterKey candidate : keys) {
+            if (open(stored, candidate).isPresent()) {
+                return new Seal(true, candidate);
+            }
         }
+        return Seal.NONE;
+    }
+
+    @Override
+    public boolean reseal(MasterKey from, MasterKey to) {
+        byte[] stored = redis.get(key);
+        Optional<KeysetHandle> handle = stored == null ? Optional.empty() : open(stored, from);
+        if (handle.isEmpty()) {
+            return false;
+        }
+        byte[] resealed;
         try {
-            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(stored, from.aead(), associatedData);
-            redis.set(key, TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, to.aead(), associatedData));
-            mac = null;
+            resealed = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle.get(), to.aead(), associatedData);
         } catch (GeneralSecurityException e) {
-            throw IntegException.humanAction("cannot re-encrypt the event log's user HMAC key at " + where,
-                    "it does not decrypt under " + from.describe(), "restore the master key this store was set up with");
+            throw IntegException.failure("cannot re-encrypt the event log's user HMAC key at " + where, e.getMessage(), null, e);
+        }
+        // the same HMAC key under another master key: only if nobody replaced it meanwhile
+        boolean replaced = Long.valueOf(1).equals(redis.eval(RESEAL, List.of(key), List.of(stored, resealed)));
+        synchronized (this) {
+            mac = null;
+        }
+        return replaced;
+    }
+
+    private Optional<KeysetHandle> open(byte[] stored, MasterKey key) {
+        try {
+            return Optional.of(TinkProtoKeysetFormat.parseEncryptedKeyset(stored, key.aead(), associatedData));
+        } catch (GeneralSecurityException notThisKey) {
+            return Optional.empty();
         }
     }
 

@@ -21,9 +21,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The `keys` jobs: set up, inspect, rotate and retire data keys, rewrap records under the primary
- * key, and move the keyset to a new master key. Every job that writes holds the {@link AdminLock},
- * and every keyset write is a compare-and-set, so two jobs never lose each other's work.
+ * The `keys` jobs: set up, inspect, rotate and retire data keys, and rewrap records under the primary
+ * key ({@link MasterKeyRotation} moves keysets to a new master key). Every job that writes holds the
+ * {@link AdminLock}, and every keyset write is a compare-and-set, so two jobs never lose each other's work.
  */
 public final class KeyRotation {
     private static final int CAS_ATTEMPTS = 10;
@@ -31,7 +31,6 @@ public final class KeyRotation {
     private final Keyring keyring;
     private final CredentialVault vault;
     private final Supplier<AdminLock> lock;
-    private final List<MasterKeyed> alsoUnderMaster;
     private final EventLog events;
 
     /** Told how far a long job has come. */
@@ -88,22 +87,17 @@ public final class KeyRotation {
      */
     public static final Duration MIN_RETIRE_GRACE = DataKeys.WRITE_LEASE.multipliedBy(2);
 
-    public record RotateMasterResult(String from, String to, boolean dryRun) {
-    }
-
-    /** @param alsoUnderMaster what else is encrypted under the master key (the event log's HMAC key) */
-    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, List<MasterKeyed> alsoUnderMaster) {
-        this(keyring, vault, lock, alsoUnderMaster, vault.events());
+    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock) {
+        this(keyring, vault, lock, vault.events());
     }
 
     /** @param events where each job records itself before it changes anything (the vault's log, unless a test says otherwise) */
-    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, List<MasterKeyed> alsoUnderMaster, EventLog events) {
+    public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, EventLog events) {
         Tink.aead();
         this.events = events;
         this.keyring = keyring;
         this.vault = vault;
         this.lock = lock;
-        this.alsoUnderMaster = List.copyOf(alsoUnderMaster);
     }
 
     public InitResult init(boolean dryRun) {
@@ -302,43 +296,6 @@ public final class KeyRotation {
     private void replaceKeyset(DataKeys keys, KeysetHandle handle, Map<Integer, Instant> retiring) {
         keyring.replace(keys, handle, keys.lastRotation(), keyring.master(), retiring)
                 .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys retire'", null, "retry", null));
-    }
-
-    /**
-     * Re-encrypts the keyset under a new master key; records are untouched (they are under the data
-     * keys). With {@code next} empty the configured key file is rotated in place: the new key waits in
-     * FILE.next until the keyset is encrypted under it, then replaces FILE; a run stopped in between is
-     * finished by the next command that loads the keyset.
-     */
-    public RotateMasterResult rotateMaster(Optional<MasterKey> next, boolean dryRun) {
-        MasterKey current = keyring.master();
-        MasterKey target = next.orElseGet(() -> {
-            if (!(current instanceof KeysetFileMasterKey file)) {
-                throw IntegException.usage("cannot rotate " + current.describe() + " in place", null, "name the new key with --new-master-key-file");
-            }
-            return file.pending();
-        });
-        try (AdminLock held = lock.get()) {
-            DataKeys keys = keyring.load();
-            if (dryRun) {
-                return new RotateMasterResult(current.describe(), next.isPresent() ? target.describe() : "a new key in " + current.describe(), true);
-            }
-            events.record(SecurityEvent.success("keys.rotate_master", null, null, Map.of("from", current.describe(),
-                    "to", next.isPresent() ? target.describe() : "a new key in " + current.describe())));
-            if (!target.exists()) {
-                target.create();
-            }
-            // the others first: until the keyset moves, a stop here leaves the old key in charge, and
-            // what already moved is found under FILE.next (see UserHasher) or left alone when repeated
-            alsoUnderMaster.forEach(other -> other.rewrap(current, target));
-            keyring.replace(keys, keys.handle(), keys.lastRotation(), target)
-                    .orElseThrow(() -> IntegException.retryLater("the keyset changed during 'keys rotate-master'", null, "retry", null));
-            if (next.isEmpty()) {
-                ((KeysetFileMasterKey) current).promote((KeysetFileMasterKey) target);
-                return new RotateMasterResult(current.describe(), "a new key in " + current.describe(), false);
-            }
-            return new RotateMasterResult(current.describe(), target.describe(), false);
-        }
     }
 
     /** Deletes a key from the keyset (its retiring mark goes with it). */

@@ -61,7 +61,7 @@ public final class Keyring {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), kek, associatedData);
             return Optional.of(new DataKeys(handle, s.version(), s.created(), s.retiring(), s.lastRotation(), s.loadedAtMillis()));
         } catch (GeneralSecurityException e) {
-            Optional<DataKeys> resumed = finishInterruptedRotation(s);
+            Optional<DataKeys> resumed = finishInterruptedRotation();
             if (resumed.isPresent()) {
                 return resumed;
             }
@@ -72,18 +72,38 @@ public final class Keyring {
     }
 
     /**
-     * An in-place `keys rotate-master` stopped after re-encrypting the keyset under the pending key
-     * but before that key replaced the old file: finish it, rather than lock everyone out.
+     * The keyset does not open with the master key: if an in-place `keys rotate-master` of the key file
+     * is unfinished (FILE.next waiting) or in its grace period (FILE.previous kept), finish it for this
+     * namespace, rather than lock it out.
      */
-    private Optional<DataKeys> finishInterruptedRotation(KeysetRepository.Stored s) {
-        if (!(master instanceof KeysetFileMasterKey file) || !file.pending().exists()) {
+    private Optional<DataKeys> finishInterruptedRotation() {
+        if (!(master instanceof KeysetFileMasterKey file) || !file.finishRotationOf(sealed())) {
             return Optional.empty();
         }
+        return openWith(master);
+    }
+
+    /** The keyset as `keys rotate-master` moves it from one master key to another. */
+    public MasterKeyed sealed() {
+        return new SealedKeyset(this, where);
+    }
+
+    /** Whether this namespace has a keyset at all (readable or not). */
+    boolean stored() {
+        return repository.load().isPresent();
+    }
+
+    /** The keyset decrypted with {@code key}, no other: empty when there is none or {@code key} does not open it. */
+    Optional<DataKeys> openWith(MasterKey key) {
+        Optional<KeysetRepository.Stored> stored = repository.load();
+        if (stored.isEmpty() || stored.get().encryptedKeyset() == null) {
+            return Optional.empty();
+        }
+        KeysetRepository.Stored s = stored.get();
         try {
-            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), file.pending().aead(), associatedData);
-            file.promote(file.pending());
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), key.aead(), associatedData);
             return Optional.of(new DataKeys(handle, s.version(), s.created(), s.retiring(), s.lastRotation(), s.loadedAtMillis()));
-        } catch (GeneralSecurityException | IntegException notItEither) {
+        } catch (GeneralSecurityException notThisKey) {
             return Optional.empty();
         }
     }

@@ -11,9 +11,13 @@ import dev.integ.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A master key kept as a cleartext Tink JSON keyset in a 0600 file. */
@@ -32,19 +36,103 @@ public final class KeysetFileMasterKey implements MasterKey {
         return file;
     }
 
-    /** Where an in-place rotation keeps the next key until it has replaced this one. */
+    /** Where an in-place rotation writes the new key before it replaces this one (a few file operations). */
     public KeysetFileMasterKey pending() {
-        return new KeysetFileMasterKey(file.resolveSibling(file.getFileName() + ".next"), namedBy);
+        return sibling(".next");
     }
 
-    /** Makes the pending key this file (atomically), ending an in-place rotation. */
+    /**
+     * Where an in-place rotation keeps the key it replaced. While that file exists, whatever is still
+     * sealed under it (a namespace the rotation did not reach, one on another Redis server) is moved
+     * under this key by its next command; it is deleted only by the operator or by `keys rotate-master
+     * --delete-previous` once the rotation is confirmed.
+     */
+    public KeysetFileMasterKey previous() {
+        return sibling(".previous");
+    }
+
+    /** The key before the last in-place rotation, while it is kept. */
+    public Optional<KeysetFileMasterKey> keptPrevious() {
+        KeysetFileMasterKey previous = previous();
+        return previous.exists() ? Optional.of(previous) : Optional.empty();
+    }
+
+    private KeysetFileMasterKey sibling(String suffix) {
+        return new KeysetFileMasterKey(file.resolveSibling(file.getFileName() + suffix), namedBy);
+    }
+
+    /** Copies this key to FILE.previous (0600, whole or not at all), unless a previous key is kept already. */
+    void keepAsPrevious() {
+        Path previous = previous().file;
+        try {
+            PrivateFiles.createNew(previous, Files.readString(file));
+        } catch (FileAlreadyExistsException kept) {
+            // an earlier step of this rotation (or a concurrent process finishing it) kept it first
+        } catch (IOException e) {
+            throw IntegException.failure("cannot keep the master key " + file + " as " + previous, e.getMessage(),
+                    "nothing was changed; make its directory writable and run again", e);
+        }
+    }
+
+    /** Makes the pending key this file (atomically), keeping the current one as FILE.previous first. */
     void promote(KeysetFileMasterKey pending) {
         try {
-            java.nio.file.Files.move(pending.file, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            pending.aead(); // a whole, private key: never put anything unreadable in this file's place
+        } catch (IntegException unreadable) {
+            if (!pending.exists()) {
+                return; // another process finishing the same rotation moved it first
+            }
+            throw unreadable;
+        }
+        keepAsPrevious();
+        try {
+            Files.move(pending.file, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException promotedMeanwhile) {
+            // another process finishing the same rotation moved it first
         } catch (IOException e) {
             throw IntegException.humanAction("cannot move the new master key " + pending.file + " to " + file, e.getMessage(),
-                    "move it by hand: the data keyset is already encrypted under it");
+                    "move it by hand: " + previous().file + " keeps the old key");
+        }
+    }
+
+    /** Finishes an in-place rotation stopped after FILE.next was written but before it replaced this file. */
+    void finishPendingRotation() {
+        KeysetFileMasterKey pending = pending();
+        if (pending.exists()) {
+            promote(pending);
+        }
+    }
+
+    /**
+     * {@code sealed} does not open with this key: if an in-place rotation of this file is pending
+     * (FILE.next) or in its grace period (FILE.previous kept), finish that rotation for it, so that it
+     * opens with this key.
+     *
+     * @return whether it is now sealed under this key (false: it is under some other key, or gone)
+     */
+    public boolean finishRotationOf(MasterKeyed sealed) {
+        finishPendingRotation();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<MasterKey> keys = keptPrevious().<List<MasterKey>>map(previous -> List.of(this, previous)).orElse(List.of(this));
+            MasterKeyed.Seal seal = sealed.sealedUnder(keys);
+            if (seal.under() == null) {
+                return false;
+            }
+            if (seal.under() == this || sealed.reseal(seal.under(), this)) {
+                return true;
+            }
+            // it changed meanwhile (another process moved it, or rewrote it): look again
+        }
+        return false;
+    }
+
+    /** Ends the grace period of the last in-place rotation. */
+    void deletePrevious() {
+        Path previous = previous().file;
+        try {
+            Files.deleteIfExists(previous);
+        } catch (IOException e) {
+            throw IntegException.failure("cannot delete the previous master key " + previous, e.getMessage(), "delete it by hand", e);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.integ.store;
 
 import dev.integ.core.IntegException;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +51,25 @@ public final class RedisKeys {
 
     public String namespace() {
         return namespace;
+    }
+
+    /**
+     * A SCAN pattern matching, among others, the keys of every namespace that are sealed under a master
+     * key ({@code NS:keyset}, {@code NS:events:key}); {@link #namespaceOfSealed} picks them out.
+     */
+    public static String sealedPattern() {
+        return "*:key*";
+    }
+
+    /** The namespace whose data keyset or event HMAC key {@code key} is, or empty when it is neither. */
+    public static Optional<String> namespaceOfSealed(String key) {
+        for (String suffix : List.of(":keyset", ":events:key")) {
+            if (key.endsWith(suffix)) {
+                String namespace = key.substring(0, key.length() - suffix.length());
+                return NAMESPACE.matcher(namespace).matches() ? Optional.of(namespace) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     public String doctorProbe() {

@@ -318,7 +318,7 @@ class KeyRotationTest {
             }
         };
         KeyRotation retiring = new KeyRotation(new Keyring(vault.client(), vault.keys(NS), interleaved, java.time.Clock.systemUTC()),
-                vault.vault(NS), () -> AdminLock.acquire(vault.client(), LOCK, Duration.ZERO), java.util.List.of());
+                vault.vault(NS), () -> AdminLock.acquire(vault.client(), LOCK, Duration.ZERO));
         assertThat(retiring.retire(DataKeys.parseId(old), Settings.DEFAULT_RETIRE_GRACE, false).step())
                 .isEqualTo(KeyRotation.RetireStep.DELETED);
 

@@ -189,11 +189,14 @@ class MasterKeyTest {
         assertThat(Files.readString(file)).isNotEqualTo(Files.readString(old));
         assertThat(next).doesNotExist();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        Path previous = dir.resolve("master-key.json.previous");
+        assertThat(Files.readString(previous)).as("the old key is kept").isEqualTo(Files.readString(old));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(previous))).isEqualTo("rw-------");
         assertThat(vault.snapshot()).containsEntry("integ:cred:slack:alice", before.get("integ:cred:slack:alice"));
         assertThat(runWithKey(file, "", "list").out()).contains("alice");
         assertThat(runWithKey(old, "", "list").exitCode()).isEqualTo(5);
 
-        // stopped after the keyset was re-encrypted, before the new key replaced the file
+        // as an earlier integ left a stopped rotation: the keyset re-encrypted under FILE.next, which never replaced the file
         Files.move(file, next);
         Files.copy(old, file);
         Cli.Result resumed = runWithKey(file, "", "list");

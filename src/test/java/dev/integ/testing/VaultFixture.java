@@ -265,9 +265,7 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
     }
 
     public KeyRotation rotation(String namespace, CredentialVault vault, Supplier<AdminLock> lock) {
-        // wired as Services wires it: the event log's HMAC key moves with the master key
-        return new KeyRotation(keyring(namespace), vault, lock, java.util.List.of(new dev.integ.events.UserHasher(client, keys(namespace),
-                () -> new KeysetFileMasterKey(masterKey, "INTEG_MASTER_KEY_FILE"))));
+        return new KeyRotation(keyring(namespace), vault, lock);
     }
 
     public static <T> Supplier<T> memoized(Supplier<T> supplier) {
