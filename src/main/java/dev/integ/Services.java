@@ -7,11 +7,13 @@ import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
+import dev.integ.events.IntegrityEvents;
 import dev.integ.events.RedisEventLog;
 import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
+import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
@@ -61,6 +63,7 @@ public final class Services implements AutoCloseable {
     private CredentialVault vault;
     private UserHasher userHasher;
     private EventLog events;
+    private IntegrityAlarm integrityAlarm;
     private ProviderClients providerClients;
 
     public Services(Environment env) {
@@ -141,11 +144,19 @@ public final class Services implements AutoCloseable {
     }
 
     public Keyring keyring() {
-        return keyring(settings(), store());
+        return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm());
     }
 
     private Keyring keyring(Settings settings, RedisStore store) {
         return new Keyring(store.redis(), store.keys(), masterKey(settings), clock);
+    }
+
+    /** A damaged or undecryptable keyset or HMAC key, or an unusable master key, becomes an integrity.failure event. */
+    private synchronized IntegrityAlarm integrityAlarm() {
+        if (integrityAlarm == null) {
+            integrityAlarm = new IntegrityEvents(this::events);
+        }
+        return integrityAlarm;
     }
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
@@ -220,7 +231,7 @@ public final class Services implements AutoCloseable {
     public synchronized UserHasher userHasher() {
         if (userHasher == null) {
             RedisStore s = store();
-            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey);
+            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey, integrityAlarm());
         }
         return userHasher;
     }
