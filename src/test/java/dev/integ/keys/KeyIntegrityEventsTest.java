@@ -41,7 +41,7 @@ class KeyIntegrityEventsTest {
     }
 
     @Test
-    void aFlippedByteInTheKeysetIsRecordedByListShowAndToken() {
+    void aFlippedByteInTheKeysetIsRecordedByListShowTokenAndDoctor() {
         byte[] original = flipAByte("integ:keyset", "keyset");
 
         for (List<String> command : List.of(List.of("list"), List.of("show", "slack", "--user", "alice"),
@@ -51,8 +51,12 @@ class KeyIntegrityEventsTest {
             assertThat(r.err()).as("%s", command).startsWith("integ: error: cannot decrypt the data keyset at integ:keyset");
         }
 
+        Cli.Result doctor = vault.run("doctor");
+        assertThat(doctor.exitCode()).isEqualTo(1);
+        assertThat(doctor.out()).contains("✗ keyset       cannot decrypt the data keyset at integ:keyset");
+
         List<JsonNode> failures = integrityFailures();
-        assertThat(failures).as("one per command").hasSize(3).allSatisfy(e -> {
+        assertThat(failures).as("one per command, doctor's included").hasSize(4).allSatisfy(e -> {
             assertThat(details(e)).isEqualTo(Map.of("key", "integ:keyset", "master_key", masterKey(), "reason", UNDECRYPTABLE));
             assertThat(e.get("provider").isNull()).isTrue();
             assertThat(e.get("user_hmac").isNull()).isTrue();
