@@ -4,14 +4,17 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
+import dev.integ.doctor.AuditProbe;
 import dev.integ.doctor.Doctor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
+import dev.integ.events.IntegrityEvents;
 import dev.integ.events.RedisEventLog;
 import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
+import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
@@ -62,6 +65,7 @@ public final class Services implements AutoCloseable {
     private CredentialVault vault;
     private UserHasher userHasher;
     private EventLog events;
+    private IntegrityAlarm integrityAlarm;
     private ProviderClients providerClients;
 
     public Services(Environment env) {
@@ -119,7 +123,13 @@ public final class Services implements AutoCloseable {
     }
 
     public Doctor doctor() {
-        return new Doctor(this::open, this::keyring);
+        return new Doctor(this::open, this::keyring, this::auditProbe);
+    }
+
+    /** doctor's proof that events can be written and read back, on the store doctor opened itself. */
+    private AuditProbe auditProbe(Settings settings, RedisStore store) {
+        UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
+        return new AuditProbe(eventLog(settings, store, hasher), eventReader(settings, store, hasher), store.keys().events());
     }
 
     public StoreAdmin storeAdmin() {
@@ -142,11 +152,22 @@ public final class Services implements AutoCloseable {
     }
 
     public Keyring keyring() {
-        return keyring(settings(), store());
+        return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm());
     }
 
+    /** doctor's keyring: what it finds damaged is recorded in the store it examines. */
     private Keyring keyring(Settings settings, RedisStore store) {
-        return new Keyring(store.redis(), store.keys(), masterKey(settings), clock);
+        UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
+        return new Keyring(store.redis(), store.keys(), masterKey(settings), clock,
+                new IntegrityEvents(() -> eventLog(settings, store, hasher)));
+    }
+
+    /** A damaged or undecryptable keyset or HMAC key, or an unusable master key, becomes an integrity.failure event. */
+    private synchronized IntegrityAlarm integrityAlarm() {
+        if (integrityAlarm == null) {
+            integrityAlarm = new IntegrityEvents(this::events);
+        }
+        return integrityAlarm;
     }
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
@@ -234,7 +255,7 @@ public final class Services implements AutoCloseable {
     public synchronized UserHasher userHasher() {
         if (userHasher == null) {
             RedisStore s = store();
-            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey);
+            userHasher = new UserHasher(s.redis(), s.keys(), this::masterKey, integrityAlarm());
         }
         return userHasher;
     }
@@ -242,18 +263,24 @@ public final class Services implements AutoCloseable {
     /** Where commands record security events (fail closed: see {@link EventLog}). */
     public synchronized EventLog events() {
         if (events == null) {
-            RedisStore s = store();
-            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts());
+            events = eventLog(settings(), store(), userHasher());
         }
         return events;
     }
 
+    private EventLog eventLog(Settings settings, RedisStore store, UserHasher hasher) {
+        return new RedisEventLog(store.redis(), store.keys(), hasher, actor(), correlation, clock,
+                settings.events().retention(), settings.events().alerts());
+    }
+
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
     public EventReader eventReader() {
-        RedisStore s = store();
-        Duration block = settings().store().timeout().dividedBy(2);
-        return new EventReader(s.redis(), s.keys(), userHasher(), block.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : block);
+        return eventReader(settings(), store(), userHasher());
+    }
+
+    private static EventReader eventReader(Settings settings, RedisStore store, UserHasher hasher) {
+        Duration block = settings.store().timeout().dividedBy(2);
+        return new EventReader(store.redis(), store.keys(), hasher, block.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : block);
     }
 
     public Clock clock() {

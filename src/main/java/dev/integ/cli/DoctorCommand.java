@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "doctor", sortOptions = false,
-        header = "Check that integ can work: configuration, store, keys and which providers are ready.",
+        header = "Check that integ can work: configuration, store, event log, keys and which providers are ready.",
         description = {"Prints a checklist (✓ ok, ! warning, ✗ failed) with a hint for every problem, "
-                + "and exits 1 when anything failed. Warnings do not fail it."})
+                + "and exits 1 when anything failed. Warnings do not fail it. It appends one real doctor.check event to the "
+                + "security event log and reads it back: every command that changes credentials or keys needs that to work."})
 final class DoctorCommand extends ServiceCommand {
 
     DoctorCommand(Services services, Terminal terminal) {

@@ -14,9 +14,11 @@ import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisStore;
 import dev.integ.store.StoreSettings;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -28,10 +30,13 @@ import java.util.function.Function;
 public final class Doctor {
     private final Function<Settings, RedisStore> openStore;
     private final BiFunction<Settings, RedisStore, Keyring> keyring;
+    private final BiFunction<Settings, RedisStore, AuditProbe> audit;
 
-    public Doctor(Function<Settings, RedisStore> openStore, BiFunction<Settings, RedisStore, Keyring> keyring) {
+    public Doctor(Function<Settings, RedisStore> openStore, BiFunction<Settings, RedisStore, Keyring> keyring,
+                  BiFunction<Settings, RedisStore, AuditProbe> audit) {
         this.openStore = openStore;
         this.keyring = keyring;
+        this.audit = audit;
     }
 
     public DoctorReport examine(Flags flags, Environment env) {
@@ -69,19 +74,51 @@ public final class Doctor {
                 return new DoctorReport(store.description().summary(), checks);
             }
             checks.add(health.writability());
+            checks.add(audit.apply(settings, store).check());
             checks.add(health.persistence());
             if (store.description().embedded()) {
                 checks.add(health.privateFiles(storeSettings.embeddedDir()));
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
             checks.add(keyset(settings, store));
+            secretFiles(settings, env).ifPresent(checks::add);
             checks.add(providers(settings, env));
             return new DoctorReport(store.description().summary(), checks);
         } catch (IntegException e) {
             checks.add(Check.fail("store", e.getMessage(), e.hint()));
+            secretFiles(settings, env).ifPresent(checks::add);
             checks.add(providers(settings, env));
             return new DoctorReport(planned, checks);
         }
+    }
+
+    /** Client secret files that connect would refuse (open to group or others, or unreadable); none when no secret is in a file. */
+    private static Optional<Check> secretFiles(Settings settings, Environment env) {
+        List<String> fine = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> loose = new ArrayList<>();
+        for (ProviderSpec spec : settings.providers().all()) {
+            Optional<Path> file = ClientCredentials.secretFile(spec, env);
+            if (file.isEmpty()) {
+                continue;
+            }
+            try {
+                if (ClientCredentials.openToOthers(file.get())) {
+                    problems.add(file.get() + " (" + spec.name() + ") is readable by others");
+                    loose.add(file.get().toString());
+                } else {
+                    fine.add(spec.name());
+                }
+            } catch (IOException e) {
+                problems.add("cannot read " + file.get() + " (" + spec.name() + "): " + e.getClass().getSimpleName());
+            }
+        }
+        if (!problems.isEmpty()) {
+            return Optional.of(Check.fail("secrets", String.join("; ", problems) + "; connect refuses such a file",
+                    loose.isEmpty() ? "check the path and its permissions" : "run: chmod 600 " + String.join(" ", loose)));
+        }
+        return fine.isEmpty() ? Optional.empty()
+                : Optional.of(Check.ok("secrets", "client secret files are private to their owner: " + String.join(", ", fine)));
     }
 
     /** Which providers can sign users in: their client settings are all there (nothing is contacted). */

@@ -5,6 +5,7 @@ import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.mac.HmacParameters;
 import dev.integ.core.IntegException;
+import dev.integ.keys.IntegrityAlarm;
 import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.MasterKey;
 import dev.integ.keys.MasterKeyed;
@@ -55,10 +56,20 @@ public final class UserHasher implements MasterKeyed {
     private final String where;
     private final Supplier<MasterKey> master;
     private final byte[] associatedData;
+    private final IntegrityAlarm alarm;
     private Mac mac;
 
     /** @param master resolved only when a user name is first hashed (events without a user need no master key) */
     public UserHasher(UnifiedJedis redis, RedisKeys keys, Supplier<MasterKey> master) {
+        this(redis, keys, master, IntegrityAlarm.NONE);
+    }
+
+    /**
+     * @param alarm told when the stored key does not decrypt (or the master key cannot be used); it may
+     *              record an event, as long as that event names no user
+     */
+    public UserHasher(UnifiedJedis redis, RedisKeys keys, Supplier<MasterKey> master, IntegrityAlarm alarm) {
+        this.alarm = alarm;
         this.redis = redis;
         this.where = keys.eventsMacKey();
         this.key = where.getBytes(StandardCharsets.UTF_8);
@@ -101,8 +112,10 @@ public final class UserHasher implements MasterKeyed {
             mac = com.google.crypto.tink.subtle.PrfMac.create((com.google.crypto.tink.mac.HmacKey) handle.getPrimary().getKey());
             return Optional.of(mac);
         } catch (GeneralSecurityException e) {
+            String why = "a different master key encrypted it, or the key was altered";
+            alarm.raise(where, master.get().describe(), "cannot decrypt the event log's user HMAC key: " + why);
             throw IntegException.humanAction("cannot decrypt the event log's user HMAC key at " + where + " with the master key "
-                            + master.get().describe(), "a different master key encrypted it, or the key was altered",
+                            + master.get().describe(), why,
                     "use the master key this store was set up with; if that key is lost, delete " + where
                             + " (older events can then no longer be searched by user)");
         }
@@ -114,7 +127,7 @@ public final class UserHasher implements MasterKeyed {
      */
     private KeysetHandle decrypt(byte[] stored, MasterKey key) throws GeneralSecurityException {
         try {
-            return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, key.aead(), associatedData);
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(stored, IntegrityAlarm.open(key, where, alarm), associatedData);
         } catch (GeneralSecurityException notUnderIt) {
             if (key instanceof KeysetFileMasterKey file && file.finishRotationOf(this)) {
                 byte[] moved = redis.get(this.key);

@@ -26,14 +26,21 @@ public final class Keyring {
     private final byte[] associatedData;
     private final String where;
     private final Clock clock;
+    private final IntegrityAlarm alarm;
 
     public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock) {
+        this(redis, keys, master, clock, IntegrityAlarm.NONE);
+    }
+
+    /** @param alarm told about a damaged keyset, one that does not decrypt, and a master key that cannot be used */
+    public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock, IntegrityAlarm alarm) {
         Tink.aead();
         this.repository = new KeysetRepository(redis, keys);
         this.master = master;
         this.associatedData = ("integ data keyset v1|" + keys.namespace()).getBytes(StandardCharsets.UTF_8);
         this.where = keys.keyset();
         this.clock = clock;
+        this.alarm = alarm;
     }
 
     public MasterKey master() {
@@ -51,12 +58,14 @@ public final class Keyring {
         if (stored.isEmpty()) {
             return Optional.empty();
         }
-        Aead kek = master.aead();
         KeysetRepository.Stored s = stored.get();
         if (s.encryptedKeyset() == null) {
-            throw IntegException.humanAction("the data keyset at " + where + " is damaged", "it has no keyset field",
-                    "restore the store from a backup");
+            throw damaged("it has no keyset field");
         }
+        if (s.version() == KeysetRepository.DAMAGED) {
+            throw damaged("its version field is missing or not a number");
+        }
+        Aead kek = IntegrityAlarm.open(master, where, alarm);
         try {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(s.encryptedKeyset(), kek, associatedData);
             return Optional.of(new DataKeys(handle, s.version(), s.created(), s.retiring(), s.lastRotation(), s.loadedAtMillis()));
@@ -65,10 +74,16 @@ public final class Keyring {
             if (resumed.isPresent()) {
                 return resumed;
             }
-            throw IntegException.humanAction("cannot decrypt the data keyset at " + where + " with the master key " + master.describe(),
-                    "a different master key encrypted it, or the keyset was altered",
+            String why = "a different master key encrypted it, or the keyset was altered";
+            alarm.raise(where, master.describe(), "cannot decrypt the data keyset: " + why);
+            throw IntegException.humanAction("cannot decrypt the data keyset at " + where + " with the master key " + master.describe(), why,
                     "use the master key this store was set up with (INTEG_MASTER_KEY_FILE or vault.master-key-file)");
         }
+    }
+
+    private IntegException damaged(String why) {
+        alarm.raise(where, master.describe(), "the data keyset is damaged: " + why);
+        return IntegException.humanAction("the data keyset at " + where + " is damaged", why, "restore the store from a backup");
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.integ.keys;
 
-import dev.integ.core.IntegException;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
 import redis.clients.jedis.UnifiedJedis;
@@ -34,6 +33,9 @@ final class KeysetRepository {
     private static final RedisScript LOAD = new RedisScript("return {redis.call('HGETALL', KEYS[1]), redis.call('TIME')}");
     /** The version and Redis' clock: a writer renewing its lease on the keyset it holds. */
     private static final RedisScript CONFIRM = new RedisScript("return {redis.call('HGET', KEYS[1], 'version'), redis.call('TIME')}");
+
+    /** The version of a keyset whose version field is missing or not a number: {@link Keyring} reports it damaged. */
+    static final long DAMAGED = -1;
 
     private final UnifiedJedis redis;
     private final byte[] key;
@@ -87,12 +89,12 @@ final class KeysetRepository {
         return Long.parseLong(text((byte[]) time.get(0))) * 1000 + Long.parseLong(text((byte[]) time.get(1))) / 1000;
     }
 
-    private long version(byte[] field) {
+    private static long version(byte[] field) {
         try {
-            return Long.parseLong(text(field == null ? new byte[0] : field));
+            long version = Long.parseLong(text(field == null ? new byte[0] : field));
+            return version < 0 ? DAMAGED : version;
         } catch (NumberFormatException e) {
-            throw IntegException.humanAction("the data keyset at " + text(key) + " is damaged",
-                    "its version field is missing or not a number", "restore the store from a backup");
+            return DAMAGED;
         }
     }
 

@@ -9,19 +9,30 @@ import org.eclipse.jetty.util.Callback;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Serves the redirect path: checks each request against the sign-in, shows the browser a page, and
  * hands the first Authorized or Denied outcome to the waiting {@link LoopbackReceiver}.
+ *
+ * <p>Sheds floods: once {@link #SHED_AFTER} requests were refused (wrong host, path, method or state),
+ * every further refusal is a fixed 429 with no page rendered. The state is still checked (in constant
+ * time) on every callback, so the browser's real answer ends the sign-in in the middle of a flood.
+ * Refusals cannot be told apart per client: every client of a loopback receiver is this machine.
  */
 final class CallbackHandler extends Handler.Abstract {
+    /** A browser with a few stale tabs stays well below this; anything beyond is noise or an attack. */
+    static final int SHED_AFTER = 20;
+
     private final String path;
     private final String authority;
     private final CallbackCheck check;
     private final Consumer<CallbackOutcome.Rejected> onRejected;
     private final AtomicBoolean ended;
     private final CompletableFuture<CallbackOutcome> outcome;
+    private final AtomicLong refused = new AtomicLong();
 
     /**
      * @param ended   claimed by the one request (or timeout, or close) that ends the flow
@@ -42,11 +53,11 @@ final class CallbackHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         // DNS rebinding: a web page whose host name now resolves to 127.0.0.1 reaches us with its own Host
         if (!isOurHost(request.getHeaders().get(HttpHeader.HOST))) {
-            ReceiverPages.wrongHost(response, callback);
+            refuse(response, callback, ReceiverPages::wrongHost);
             return true;
         }
         if (!"GET".equals(request.getMethod()) || !path.equals(request.getHttpURI().getPath())) {
-            ReceiverPages.notFound(response, callback);
+            refuse(response, callback, ReceiverPages::notFound);
             return true;
         }
         if (ended.get()) {
@@ -56,7 +67,7 @@ final class CallbackHandler extends Handler.Abstract {
         CallbackOutcome result = check.check(CallbackCheck.parseQuery(request.getHttpURI().getQuery()));
         if (result instanceof CallbackOutcome.Rejected rejected) {
             tell(rejected);
-            ReceiverPages.notThisSignIn(response, callback);
+            refuse(response, callback, ReceiverPages::notThisSignIn);
         } else if (!ended.compareAndSet(false, true)) {
             ReceiverPages.alreadyFinished(response, callback);
         } else if (result instanceof CallbackOutcome.Denied denied) {
@@ -65,6 +76,14 @@ final class CallbackHandler extends Handler.Abstract {
             ReceiverPages.connected(response, thenComplete(callback, result));
         }
         return true;
+    }
+
+    private void refuse(Response response, Callback callback, BiConsumer<Response, Callback> page) {
+        if (refused.incrementAndGet() > SHED_AFTER) {
+            ReceiverPages.tooMany(response, callback);
+        } else {
+            page.accept(response, callback);
+        }
     }
 
     private boolean isOurHost(String host) {

@@ -83,20 +83,24 @@ public final class ConnectFlow {
             RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
             CallbackOutcome outcome;
             URI redirectUri;
+            RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
             if (request.paste()) {
                 redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
                 showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
                 outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
                 if (outcome instanceof CallbackOutcome.Rejected rejected) {
-                    stateMismatch(spec, user, rejected);
+                    rejectedCallbacks.accept(rejected);
                     throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
                             "start again and paste the address the browser shows after this sign-in");
                 }
             } else {
-                try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejected -> stateMismatch(spec, user, rejected))) {
+                // closed before finish(): the summary counts every request the receiver answered
+                try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
                     redirectUri = receiver.redirectUri();
                     showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
                     outcome = receiver.await(request.timeout());
+                } finally {
+                    rejectedCallbacks.finish();
                 }
             }
             if (outcome instanceof CallbackOutcome.Denied denied) {
@@ -173,10 +177,6 @@ public final class ConnectFlow {
                     "another connect or refresh stored it first; nothing was overwritten", "run the command again", null);
         }
         return new Connected(credential, existing.isPresent(), notGranted, extra);
-    }
-
-    private void stateMismatch(ProviderSpec spec, String user, CallbackOutcome.Rejected rejected) {
-        events.recordQuietly(SecurityEvent.failure("state.mismatch", spec.name(), user, Map.of("reason", rejected.reason())), x -> { });
     }
 
     private static String hintFor(ProviderSpec spec, TokenRefusal refusal) {

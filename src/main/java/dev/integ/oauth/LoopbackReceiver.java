@@ -4,6 +4,7 @@ import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -32,6 +33,16 @@ public final class LoopbackReceiver implements AutoCloseable {
     private static final long STOP_TIMEOUT_MS = 200;
     /** How long to let a page that is being written finish once its request has claimed the outcome. */
     private static final Duration CLAIMED_GRACE = Duration.ofSeconds(5);
+    /**
+     * Open connections at most, on all addresses together. A browser opens a handful; beyond the cap
+     * Jetty stops accepting (the kernel queues new ones) and closes idle connections after
+     * {@link #IDLE_WHEN_FULL_MS}, so connections held open cannot lock the browser's answer out for long.
+     */
+    static final int MAX_CONNECTIONS = 64;
+    private static final long IDLE_WHEN_FULL_MS = 1_000;
+    private static final long IDLE_MS = 10_000;
+    /** A callback is one request line and a few headers; the receiver never reads a body. */
+    private static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
 
     private final Server server;
     private final URI redirectUri;
@@ -49,14 +60,18 @@ public final class LoopbackReceiver implements AutoCloseable {
     /**
      * Starts listening for the provider's answer.
      *
-     * @param onRejected told about each request that is not the answer to this sign-in (it runs on a
-     *                   server thread; may be null)
+     * @param onRejected told about each request on the callback path that is not the answer to this
+     *                   sign-in (it runs on a server thread, in the middle of a possible flood: keep it
+     *                   cheap; may be null)
      */
     public static LoopbackReceiver start(RedirectTarget target, CallbackCheck check, Consumer<CallbackOutcome.Rejected> onRejected) {
         Server server = newServer();
         boolean started = false;
         try {
             int port = LoopbackListeners.open(server, target, () -> newConnector(server));
+            NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, server);
+            limit.setEndPointIdleTimeout(IDLE_WHEN_FULL_MS);
+            server.addBean(limit);
             AtomicBoolean ended = new AtomicBoolean();
             CompletableFuture<CallbackOutcome> outcome = new CompletableFuture<>();
             server.setHandler(new CallbackHandler(target.path(), target.authority(port), check, onRejected, ended, outcome));
@@ -153,9 +168,12 @@ public final class LoopbackReceiver implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setSendDateHeader(false);
+        http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+        // an unread body is not drained: the answer closes the connection anyway
+        http.setMaxUnconsumedRequestContentReads(0);
         // accepting on the selector thread: one thread per address, so two addresses fit the small pool
         ServerConnector connector = new ServerConnector(server, 0, 1, new HttpConnectionFactory(http));
-        connector.setIdleTimeout(30_000);
+        connector.setIdleTimeout(IDLE_MS);
         return connector;
     }
 

@@ -7,6 +7,8 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +17,10 @@ import java.util.regex.Pattern;
  */
 final class ReceiverPages {
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Rendered once: a flood is answered with these bytes and nothing computed per request. */
+    private static final byte[] TOO_MANY = html("Too many requests",
+            "This receiver has refused too many requests that do not belong to the running integ connect.")
+            .getBytes(StandardCharsets.UTF_8);
 
     private ReceiverPages() {
     }
@@ -47,6 +53,13 @@ final class ReceiverPages {
         send(response, callback, 400, "Bad request", "This address is not the one integ is listening on.");
     }
 
+    /** What a flood gets once the receiver sheds it (see {@link CallbackHandler#SHED_AFTER}). */
+    static void tooMany(Response response, Callback callback) {
+        response.setStatus(429);
+        headers(response);
+        response.write(true, ByteBuffer.wrap(TOO_MANY), callback);
+    }
+
     /** Jetty's own rejections (malformed requests): a bare page instead of its default, which echoes request details. */
     static void error(Response response, Callback callback, int status) {
         send(response, callback, status, "Bad request", "integ could not use this request.");
@@ -54,6 +67,11 @@ final class ReceiverPages {
 
     static void send(Response response, Callback callback, int status, String title, String message) {
         response.setStatus(status);
+        headers(response);
+        Content.Sink.write(response, true, html(title, message), callback);
+    }
+
+    private static void headers(Response response) {
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
         // the page sits at a URL that held the authorization code: nothing may cache it or pass it on as a referrer
@@ -63,7 +81,6 @@ final class ReceiverPages {
         headers.put(new HttpField("X-Content-Type-Options", "nosniff"));
         // no kept-alive browser connections: close() can stop the server at once
         headers.put(HttpHeader.CONNECTION, "close");
-        Content.Sink.write(response, true, html(title, message), callback);
     }
 
     private static String html(String title, String message) {

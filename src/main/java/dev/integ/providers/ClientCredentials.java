@@ -6,11 +6,9 @@ import dev.integ.core.IntegException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The registered client integ signs in as, read from the environment or the config file, never from
@@ -61,6 +59,16 @@ public record ClientCredentials(String clientId, String clientIdSource, ClientSe
         return secretSource(spec, env).map(s -> s[2]);
     }
 
+    /** The file {@code spec}'s secret would be read from, when it comes from a file (for doctor; nothing is read). */
+    public static Optional<Path> secretFile(ProviderSpec spec, Environment env) {
+        return secretSource(spec, env).filter(s -> "file".equals(s[0])).map(s -> Path.of(s[1]));
+    }
+
+    /** Whether anyone but its owner has any access to a secret file: connect refuses such a file. */
+    public static boolean openToOthers(Path file) throws IOException {
+        return Files.getPosixFilePermissions(file).stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
+    }
+
     public static String idVariable(ProviderSpec spec) {
         return spec.environmentPrefix() + "_CLIENT_ID";
     }
@@ -90,8 +98,7 @@ public record ClientCredentials(String clientId, String clientIdSource, ClientSe
 
     private static String readSecretFile(Path file, String source) {
         try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            if (openToOthers(file)) {
                 throw IntegException.humanAction("the client secret file " + file + " is readable by others",
                         "it must be private to its owner", "run: chmod 600 " + file);
             }

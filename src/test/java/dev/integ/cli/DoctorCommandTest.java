@@ -7,8 +7,15 @@ import dev.integ.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +48,86 @@ class DoctorCommandTest {
                 .endsWith("integ is ready.\n");
         Cli.Result slack = cli.env("SLACK_CLIENT_ID", "1.2").env("SLACK_CLIENT_SECRET", "s").run("doctor", "--redis", redis.url());
         assertThat(slack.out()).contains("✓ providers    ready: slack; not configured: google, jira");
+    }
+
+    @Test
+    void aHealthyStoreProvesTheAuditPathWithARealEventThatEventsShows() {
+        Cli.Result r = cli.run("doctor", "--redis", redis.url(), "--namespace", "audited");
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        Matcher line = Pattern.compile("✓ audit +appended and read back a doctor.check event \\((\\d+-\\d+)\\) in audited:events\n")
+                .matcher(r.out());
+        assertThat(line.find()).as(r.out()).isTrue();
+
+        Cli.Result events = cli.run("events", "--action", "doctor.check", "-o", "json", "--redis", redis.url(), "--namespace", "audited");
+        assertThat(events.exitCode()).isZero();
+        assertThat(events.out()).contains("\"id\":\"" + line.group(1) + "\"").contains("\"action\":\"doctor.check\"");
+    }
+
+    @Test
+    void aStringWhereTheEventStreamBelongsFailsTheAuditCheck() {
+        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            jedis.set("stringly:events", "not a stream");
+        }
+        Cli.Result r = cli.run("doctor", "--redis", redis.url(), "--namespace", "stringly");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("✗ audit        cannot write the security event log stringly:events: the key holds another type of value, "
+                        + "not a stream\n"
+                        + "               hint: find out who wrote stringly:events, then rename or delete it")
+                .endsWith("1 check failed.\n");
+    }
+
+    @Test
+    void anAclUserWithoutXaddFailsTheAuditCheck() {
+        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            jedis.aclSetUser("noxadd", "reset", "on", ">doctor-pw", "~*", "&*", "+@all", "-xadd");
+        }
+        try {
+            Cli.Result r = cli.env("INTEG_REDIS_PASSWORD", "doctor-pw")
+                    .run("doctor", "--redis", "redis://noxadd@127.0.0.1:" + redis.port(), "--namespace", "acl");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.out()).contains("✓ writable", "✗ audit        cannot write the security event log acl:events: Redis' ACL denies it",
+                    "hint: allow integ's Redis user XADD, XTRIM, EVALSHA and EVAL on acl:events*").doesNotContain("doctor-pw");
+        } finally {
+            try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+                jedis.aclDelUser("noxadd");
+            }
+        }
+    }
+
+    @Test
+    void anAclUserThatCanAppendButNotReadFailsTheAuditCheck() {
+        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            jedis.aclSetUser("noread", "reset", "on", ">doctor-pw", "~*", "&*", "+@all", "-xrange", "-xrevrange");
+        }
+        try {
+            Cli.Result r = cli.env("INTEG_REDIS_PASSWORD", "doctor-pw")
+                    .run("doctor", "--redis", "redis://noread@127.0.0.1:" + redis.port(), "--namespace", "noread");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.out()).contains("✗ audit        appended a doctor.check event but cannot read the log back: "
+                    + "cannot read the security event log noread:events: NOPERM", "hint: 'integ events' needs XRANGE, XREVRANGE and XREAD on noread:events");
+        } finally {
+            try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+                jedis.aclDelUser("noread");
+            }
+        }
+    }
+
+    @Test
+    void aClientSecretFileOthersCanReadFailsTheSecretsCheck(@TempDir Path dir) throws IOException {
+        Path secret = dir.resolve("slack-secret");
+        Files.writeString(secret, "s3cr3t-value\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        cli.env("SLACK_CLIENT_ID", "1.2").env("SLACK_CLIENT_SECRET_FILE", secret.toString());
+
+        Cli.Result r = cli.run("doctor", "--redis", redis.url());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("✗ secrets      " + secret + " (slack) is readable by others; connect refuses such a file\n"
+                + "               hint: run: chmod 600 " + secret + "\n").doesNotContain("s3cr3t-value");
+
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Cli.Result fixed = cli.run("doctor", "--redis", redis.url());
+        assertThat(fixed.exitCode()).isZero();
+        assertThat(fixed.out()).contains("✓ secrets      client secret files are private to their owner: slack");
     }
 
     @Test

@@ -109,6 +109,28 @@ class LoopbackReceiverTest {
     }
 
     @Test
+    void afterTooManyRefusalsTheRestGetAFixed429AndTheRightStateIsStillAccepted() throws Exception {
+        start("127.0.0.1", 0);
+        URI elsewhere = receiver.redirectUri().resolve("/favicon.ico");
+        for (int i = 0; i < CallbackHandler.SHED_AFTER; i++) {
+            assertThat(i % 4 == 0 ? get(elsewhere).statusCode() : get("code=x&state=wrong-" + i).statusCode()).isIn(400, 404);
+        }
+
+        for (HttpResponse<String> shed : List.of(get("code=x&state=wrong"), get((String) null), get(elsewhere))) {
+            assertThat(shed.statusCode()).isEqualTo(429);
+            assertThat(shed.body()).contains("Too many requests").doesNotContain("wrong");
+            assertThat(shed.headers().firstValue("Cache-Control")).hasValue("no-store");
+            assertThat(shed.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'none'; style-src 'unsafe-inline'");
+            assertThat(shed.headers().firstValue("Connection")).hasValue("close");
+        }
+        // every refused callback is still told (and counted), however it was answered
+        assertThat(rejected).hasSize(CallbackHandler.SHED_AFTER - CallbackHandler.SHED_AFTER / 4 + 2);
+
+        assertThat(get("code=" + CODE + "&state=" + STATE).statusCode()).isEqualTo(200);
+        assertThat(receiver.await(SOON)).isEqualTo(new CallbackOutcome.Authorized(CODE));
+    }
+
+    @Test
     void aForgedErrorWithAWrongStateDoesNotEndTheFlow() throws Exception {
         start("127.0.0.1", 0);
 

@@ -50,7 +50,7 @@ public final class ScriptedBrowser implements AutoCloseable {
 
     /** What the browser does with the redirect the provider answers. */
     public static final class Behaviour {
-        enum Kind { FOLLOW, FOLLOW_TWICE, WRONG_STATE_FIRST, NOT_AT_ALL, PASTE }
+        enum Kind { FOLLOW, FOLLOW_TWICE, WRONG_STATE_FIRST, NOT_AT_ALL, PASTE, FOLLOW_AFTER }
 
         /** GET the redirect: the user consented and the browser went back to integ. */
         public static final Behaviour FOLLOW = new Behaviour(Kind.FOLLOW, null);
@@ -72,6 +72,14 @@ public final class ScriptedBrowser implements AutoCloseable {
         /** Hand the redirect URL to {@code sink} without GETting it (paste-mode tests). */
         public static Behaviour paste(Consumer<String> sink) {
             return new Behaviour(Kind.PASTE, Objects.requireNonNull(sink, "sink"));
+        }
+
+        /**
+         * Hand the redirect URL to {@code first} (on the browser's thread; it may take as long as it
+         * likes, e.g. to flood the receiver), then GET the redirect once it returns.
+         */
+        public static Behaviour followAfter(Consumer<String> first) {
+            return new Behaviour(Kind.FOLLOW_AFTER, Objects.requireNonNull(first, "first"));
         }
 
         /** Same as {@link #paste(Consumer)}. */
@@ -277,6 +285,10 @@ public final class ScriptedBrowser implements AutoCloseable {
                     visit(redirect);
                 }
                 case PASTE -> b.sink.accept(redirect);
+                case FOLLOW_AFTER -> {
+                    b.sink.accept(redirect);
+                    visit(redirect);
+                }
                 default -> throw new IllegalStateException("unexpected behaviour " + b);
             }
         } catch (Throwable t) {

@@ -1,0 +1,61 @@
+package dev.integ.doctor;
+
+import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.events.EventQuery;
+import dev.integ.events.EventReader;
+import dev.integ.events.SecurityEvent;
+import dev.integ.events.StoredEvent;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Proves the audit path the way a sensitive command uses it: appends a real {@code doctor.check} event
+ * through the event log (fail closed, as {@code token} or {@code forget} would) and finds it again
+ * through the reader. Whatever stops that (the events key holding another type, an ACL without XADD
+ * or EVALSHA, a read-only replica) also stops every command that changes credentials or keys.
+ */
+public final class AuditProbe {
+    /** Newest doctor.check events searched for ours: other doctors may be appending at the same time. */
+    private static final int READ_BACK = 20;
+
+    private final EventLog log;
+    private final EventReader reader;
+    private final String stream;
+
+    /** @param stream the events key, for messages */
+    public AuditProbe(EventLog log, EventReader reader, String stream) {
+        this.log = log;
+        this.reader = reader;
+        this.stream = stream;
+    }
+
+    public Check check() {
+        byte[] nonce = new byte[8];
+        new SecureRandom().nextBytes(nonce);
+        String probe = HexFormat.of().formatHex(nonce);
+        try {
+            log.record(SecurityEvent.success("doctor.check", null, null, Map.of("probe", probe)));
+        } catch (IntegException e) {
+            return Check.fail("audit", e.getMessage(), e.hint() != null ? e.hint()
+                    : "until integ can write its event log, token, forget, import, connect and keys fail");
+        }
+        Optional<StoredEvent> found;
+        try {
+            List<StoredEvent> newest = new ArrayList<>();
+            reader.query(new EventQuery(null, null, "doctor.check", null, null, null, READ_BACK, true, false), newest::add);
+            found = newest.stream().filter(e -> probe.equals(e.details().get("probe"))).findFirst();
+        } catch (IntegException e) {
+            return Check.fail("audit", "appended a doctor.check event but cannot read the log back: " + e.getMessage(), e.hint() != null
+                    ? e.hint() : "'integ events' needs XRANGE, XREVRANGE and XREAD on " + stream + "; check integ's Redis user (ACL)");
+        }
+        return found.map(e -> Check.ok("audit", "appended and read back a doctor.check event (" + e.id() + ") in " + stream))
+                .orElseGet(() -> Check.fail("audit", "appended a doctor.check event to " + stream + " but it is not there",
+                        "something trims, deletes or replaces " + stream + "; find it before trusting the log"));
+    }
+}
