@@ -145,7 +145,7 @@ public final class Services implements AutoCloseable {
     }
 
     private Keyring keyring(Settings settings, RedisStore store) {
-        return new Keyring(store.redis(), store.keys(), masterKey(settings), clock);
+        return new Keyring(store.redis(), store.keys(), masterKey(settings), clock, store.acks());
     }
 
     /** The vault; its data keys are loaded (and the master key read) on first use, not before. */
@@ -153,7 +153,7 @@ public final class Services implements AutoCloseable {
         if (vault == null) {
             RedisStore s = store();
             // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), KeysetLease.of(keyring()), clock, events());
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(keyring()), clock, events());
         }
         return vault;
     }
@@ -230,7 +230,7 @@ public final class Services implements AutoCloseable {
         if (events == null) {
             RedisStore s = store();
             events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts());
+                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks());
         }
         return events;
     }
