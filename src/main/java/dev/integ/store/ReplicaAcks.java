@@ -9,6 +9,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +183,7 @@ public final class ReplicaAcks {
             pending = notLoaded;
             bySha = false;
         }
-        return List.of(results);
+        return Arrays.asList(results); // a script may answer nil
     }
 
     /** The write and its WAIT in one pipeline: one connection, so the WAIT covers this write. */
