@@ -263,7 +263,7 @@ function _picocli_integ() {
 
   local commands="connect token refresh revoke providers list show forget import keys ratelimit events doctor store"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -295,6 +295,12 @@ function _picocli_integ() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -329,7 +335,7 @@ function _picocli_integ_connect() {
 
   local commands=""
   local flag_opts="'--no-browser' '--manual' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--timeout' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--timeout' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -368,6 +374,12 @@ function _picocli_integ_connect() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -401,7 +413,7 @@ function _picocli_integ_token() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--min-valid' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--min-valid' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -440,6 +452,12 @@ function _picocli_integ_token() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -473,7 +491,7 @@ function _picocli_integ_refresh() {
 
   local commands=""
   local flag_opts="'--all' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--expiring-within' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--expiring-within' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -515,6 +533,12 @@ function _picocli_integ_refresh() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -548,7 +572,7 @@ function _picocli_integ_revoke() {
 
   local commands=""
   local flag_opts="'--local-only' '-y' '--yes' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--all-for-user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--all-for-user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -587,6 +611,12 @@ function _picocli_integ_revoke() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -620,7 +650,7 @@ function _picocli_integ_providers() {
 
   local commands="show"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -652,6 +682,12 @@ function _picocli_integ_providers() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -686,7 +722,7 @@ function _picocli_integ_list() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--provider' '--user' '--status' '--expiring-within' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--provider' '--user' '--status' '--expiring-within' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local STATUS_option_args=("active" "expired" "needs_reauth") # --status values
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -734,6 +770,12 @@ function _picocli_integ_list() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -767,7 +809,7 @@ function _picocli_integ_show() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -802,6 +844,12 @@ function _picocli_integ_show() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -836,7 +884,7 @@ function _picocli_integ_forget() {
 
   local commands=""
   local flag_opts="'-y' '--yes' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -872,6 +920,12 @@ function _picocli_integ_forget() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -905,7 +959,7 @@ function _picocli_integ_import() {
 
   local commands=""
   local flag_opts="'--replace' '--skip-invalid' '--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--file' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--file' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -941,6 +995,12 @@ function _picocli_integ_import() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -974,7 +1034,7 @@ function _picocli_integ_keys() {
 
   local commands="init status rotate rewrap retire rotate-master"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1006,6 +1066,12 @@ function _picocli_integ_keys() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1040,7 +1106,7 @@ function _picocli_integ_ratelimit() {
 
   local commands="test status reset"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1072,6 +1138,12 @@ function _picocli_integ_ratelimit() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1106,7 +1178,7 @@ function _picocli_integ_events() {
 
   local commands="tail stats hash-user check"
   local flag_opts="'--reverse' '--alerts' '--follow' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--provider' '--user' '--action' '--result' '--since' '--until' '--limit' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--provider' '--user' '--action' '--result' '--since' '--until' '--limit' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1160,6 +1232,12 @@ function _picocli_integ_events() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -1193,7 +1271,7 @@ function _picocli_integ_doctor() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1225,6 +1303,12 @@ function _picocli_integ_doctor() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1259,7 +1343,7 @@ function _picocli_integ_store() {
 
   local commands="status start stop"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1291,6 +1375,12 @@ function _picocli_integ_store() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1325,7 +1415,7 @@ function _picocli_integ_providers_show() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1357,6 +1447,12 @@ function _picocli_integ_providers_show() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1391,7 +1487,7 @@ function _picocli_integ_keys_init() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1426,6 +1522,12 @@ function _picocli_integ_keys_init() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1460,7 +1562,7 @@ function _picocli_integ_keys_status() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1492,6 +1594,12 @@ function _picocli_integ_keys_status() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1526,7 +1634,7 @@ function _picocli_integ_keys_rotate() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1561,6 +1669,12 @@ function _picocli_integ_keys_rotate() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1595,7 +1709,7 @@ function _picocli_integ_keys_rewrap() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--wait' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1631,6 +1745,12 @@ function _picocli_integ_keys_rewrap() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -1664,7 +1784,7 @@ function _picocli_integ_keys_retire() {
 
   local commands=""
   local flag_opts="'--dry-run' '--cancel' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--grace' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--wait' '--grace' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1703,6 +1823,12 @@ function _picocli_integ_keys_retire() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -1736,7 +1862,7 @@ function _picocli_integ_keys_rotatemaster() {
 
   local commands=""
   local flag_opts="'--dry-run' '--delete-previous' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--wait' '--new-master-key-file' '--only-namespace' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--wait' '--new-master-key-file' '--only-namespace' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1781,6 +1907,12 @@ function _picocli_integ_keys_rotatemaster() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -1814,7 +1946,7 @@ function _picocli_integ_ratelimit_test() {
 
   local commands=""
   local flag_opts="'--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '-n' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '-n' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1856,6 +1988,12 @@ function _picocli_integ_ratelimit_test() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -1889,7 +2027,7 @@ function _picocli_integ_ratelimit_status() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1924,6 +2062,12 @@ function _picocli_integ_ratelimit_status() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -1958,7 +2102,7 @@ function _picocli_integ_ratelimit_reset() {
 
   local commands=""
   local flag_opts="'-y' '--yes' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1994,6 +2138,12 @@ function _picocli_integ_ratelimit_reset() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -2027,7 +2177,7 @@ function _picocli_integ_events_tail() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--from-id' '--max-events' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--from-id' '--max-events' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2066,6 +2216,12 @@ function _picocli_integ_events_tail() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -2099,7 +2255,7 @@ function _picocli_integ_events_stats() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--since' '--provider' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--since' '--provider' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2138,6 +2294,12 @@ function _picocli_integ_events_stats() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -2171,7 +2333,7 @@ function _picocli_integ_events_hashuser() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2203,6 +2365,12 @@ function _picocli_integ_events_hashuser() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -2237,7 +2405,7 @@ function _picocli_integ_events_check() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--since' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--since' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2273,6 +2441,12 @@ function _picocli_integ_events_check() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
     '--config')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -2306,7 +2480,7 @@ function _picocli_integ_store_status() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2338,6 +2512,12 @@ function _picocli_integ_store_status() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -2372,7 +2552,7 @@ function _picocli_integ_store_start() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2404,6 +2584,12 @@ function _picocli_integ_store_start() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'
@@ -2438,7 +2624,7 @@ function _picocli_integ_store_stop() {
 
   local commands=""
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--config' '--namespace' '-o' '--output'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2470,6 +2656,12 @@ function _picocli_integ_store_stop() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
       ;;
     '--config')
       local IFS=$'\n'

@@ -152,14 +152,14 @@ public final class Services implements AutoCloseable {
     }
 
     public Keyring keyring() {
-        return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm());
+        return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm(), store().acks());
     }
 
     /** doctor's keyring: what it finds damaged is recorded in the store it examines. */
     private Keyring keyring(Settings settings, RedisStore store) {
         UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
         return new Keyring(store.redis(), store.keys(), masterKey(settings), clock,
-                new IntegrityEvents(() -> eventLog(settings, store, hasher)));
+                new IntegrityEvents(() -> eventLog(settings, store, hasher)), store.acks());
     }
 
     /** A damaged or undecryptable keyset or HMAC key, or an unusable master key, becomes an integrity.failure event. */
@@ -175,7 +175,7 @@ public final class Services implements AutoCloseable {
         if (vault == null) {
             RedisStore s = store();
             // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys()), KeysetLease.of(keyring()), clock, events());
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(keyring()), clock, events());
         }
         return vault;
     }
@@ -270,7 +270,7 @@ public final class Services implements AutoCloseable {
 
     private EventLog eventLog(Settings settings, RedisStore store, UserHasher hasher) {
         return new RedisEventLog(store.redis(), store.keys(), hasher, actor(), correlation, clock,
-                settings.events().retention(), settings.events().alerts());
+                settings.events().retention(), settings.events().alerts()).acknowledgedBy(store.acks());
     }
 
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */

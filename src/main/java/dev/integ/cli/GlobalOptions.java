@@ -40,34 +40,43 @@ public final class GlobalOptions {
             description = "PEM (PKCS#8) key of the client certificate (env INTEG_REDIS_CLIENT_KEY).")
     Path redisClientKey;
 
-    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 105,
+    @Option(names = "--redis-min-replica-acks", paramLabel = "N", scope = ScopeType.INHERIT, order = 105,
+            description = "Replicas that must confirm each credential, keyset and event write, else exit 4 "
+                    + "(env INTEG_REDIS_MIN_REPLICA_ACKS; default: 1 on Sentinel and on a Cluster with replicas, 0 on one server).")
+    String redisMinReplicaAcks;
+
+    @Option(names = "--redis-ack-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT, order = 106,
+            description = "How long a write waits for those replicas (env INTEG_REDIS_ACK_TIMEOUT; default: 2s).")
+    String redisAckTimeout;
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 107,
             description = "Config file (env INTEG_CONFIG; default: $XDG_CONFIG_HOME/integ/config.yaml).")
     Path config;
 
-    @Option(names = "--namespace", paramLabel = "NS", scope = ScopeType.INHERIT, order = 106,
+    @Option(names = "--namespace", paramLabel = "NS", scope = ScopeType.INHERIT, order = 108,
             description = "Prefix of every Redis key, so several setups can share a server (env INTEG_NAMESPACE; default: integ).")
     String namespace;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, order = 107,
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, order = 109,
             completionCandidates = OutputFormats.class,
             description = "table or json (one document; streaming commands print JSON lines). Default: table.")
     String output;
 
-    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 108,
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 110,
             description = "No colors (also NO_COLOR, and whenever stdout is not a terminal).")
     boolean noColor;
 
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, order = 109,
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, order = 111,
             description = "Print only results and errors.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 110,
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 112,
             description = "Show causes and stack traces of errors.")
     boolean verbose;
 
     public Flags flags() {
         return new Flags(redis, text(config), namespace, output, noColor, text(redisPasswordFile), text(redisCaFile),
-                text(redisClientCert), text(redisClientKey));
+                text(redisClientCert), text(redisClientKey), redisMinReplicaAcks, redisAckTimeout);
     }
 
     private static String text(Path path) {
@@ -97,6 +106,7 @@ public final class GlobalOptions {
         env.put("INTEG_REDIS_PASSWORD_FILE", "File holding the Redis password.");
         env.put("INTEG_REDIS_CA_FILE, INTEG_REDIS_CLIENT_CERT, INTEG_REDIS_CLIENT_KEY", "TLS files, as the --redis-* options.");
         env.put("INTEG_REDIS_TIMEOUT", "Connect and read timeout for Redis (default 3s).");
+        env.put("INTEG_REDIS_MIN_REPLICA_ACKS, INTEG_REDIS_ACK_TIMEOUT", "Replica acknowledgement of writes, as the --redis-* options.");
         env.put("INTEG_REDIS_SERVER", "redis-server binary for the embedded store; 'bundled' uses the one inside integ (default: PATH, then bundled).");
         env.put("INTEG_CONFIG", "Config file, as --config.");
         env.put("INTEG_NAMESPACE", "Key namespace, as --namespace.");

@@ -50,9 +50,12 @@ public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLim
         static final Vault EMPTY = new Vault(null, null);
     }
 
-    /** The {@code redis:} section. */
+    /**
+     * The {@code redis:} section. {@code min-replica-acks} and {@code ack-timeout}: how many replicas must
+     * confirm a credential, keyset or event write, and how long integ waits for them.
+     */
     public record Redis(String url, String passwordFile, String caFile, String clientCert, String clientKey,
-                        String timeout) {
-        static final Redis EMPTY = new Redis(null, null, null, null, null, null);
+                        String timeout, String minReplicaAcks, String ackTimeout) {
+        static final Redis EMPTY = new Redis(null, null, null, null, null, null, null, null);
     }
 }

@@ -5,9 +5,16 @@ package dev.integ.config;
  * layers the environment, the config file and the defaults under it.
  */
 public record Flags(String redisUrl, String configFile, String namespace, String output, boolean noColor,
-                    String redisPasswordFile, String redisCaFile, String redisClientCert, String redisClientKey) {
+                    String redisPasswordFile, String redisCaFile, String redisClientCert, String redisClientKey,
+                    String redisMinReplicaAcks, String redisAckTimeout) {
 
     public static final Flags NONE = new Flags(null, null, null, null, false, null, null, null, null);
+
+    /** Without the replica-acknowledgement flags. */
+    public Flags(String redisUrl, String configFile, String namespace, String output, boolean noColor,
+                 String redisPasswordFile, String redisCaFile, String redisClientCert, String redisClientKey) {
+        this(redisUrl, configFile, namespace, output, noColor, redisPasswordFile, redisCaFile, redisClientCert, redisClientKey, null, null);
+    }
 
     @Override
     public String toString() {

@@ -11,6 +11,7 @@ import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisTarget;
 import dev.integ.store.RedisUrlParser;
+import dev.integ.store.ReplicaAcks;
 import dev.integ.store.StoreSettings;
 
 import java.io.IOException;
@@ -47,6 +48,8 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
 
     public static final String DEFAULT_NAMESPACE = "integ";
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(3);
+    /** A sanity bound; doctor says when the replicas connected are fewer than the setting asks for. */
+    static final int MAX_REPLICA_ACKS = 16;
 
     public enum Output { TABLE, JSON }
 
@@ -102,12 +105,44 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisCaFile(), env, "INTEG_REDIS_CA_FILE", redis.caFile()),
                 path(flags.redisClientCert(), env, "INTEG_REDIS_CLIENT_CERT", redis.clientCert()),
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
-                timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"));
+                timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"), replicaAcks(flags, env, redis, configName));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
                 masterKey(env, config, configName, store), rateLimits(config), events(config.events()),
                 ProviderCatalog.from(config.providers()),
                 Optional.ofNullable(first(env.get("INTEG_RETIRE_GRACE").orElse(null), config.vaultOrEmpty().retireGrace(), null))
                         .map(Durations::parse).orElse(DEFAULT_RETIRE_GRACE));
+    }
+
+    /** redis.min-replica-acks (a count; unset: the topology's default) and redis.ack-timeout. */
+    private static ReplicaAcks.Setting replicaAcks(Flags flags, Environment env, ConfigFile.Redis redis, String configName) {
+        String acks = flags.redisMinReplicaAcks();
+        String acksFrom = "--redis-min-replica-acks";
+        if (acks == null && env.get("INTEG_REDIS_MIN_REPLICA_ACKS").isPresent()) {
+            acks = env.get("INTEG_REDIS_MIN_REPLICA_ACKS").get();
+            acksFrom = "INTEG_REDIS_MIN_REPLICA_ACKS";
+        } else if (acks == null && redis.minReplicaAcks() != null) {
+            acks = redis.minReplicaAcks();
+            acksFrom = configName;
+        }
+        Integer replicas = null;
+        if (acks != null) {
+            try {
+                replicas = Integer.parseInt(acks.trim());
+            } catch (NumberFormatException e) {
+                replicas = -1;
+            }
+            if (replicas < 0 || replicas > MAX_REPLICA_ACKS) {
+                throw IntegException.usage("invalid redis.min-replica-acks '" + acks + "' (from " + acksFrom + ")",
+                        "give a number of replicas from 0 to " + MAX_REPLICA_ACKS, "0 writes without waiting for any replica");
+            }
+        }
+        String timeoutText = first(flags.redisAckTimeout(), env.get("INTEG_REDIS_ACK_TIMEOUT").orElse(null), redis.ackTimeout(), null);
+        Duration timeout = timeoutText == null ? ReplicaAcks.DEFAULT_TIMEOUT : Durations.parse(timeoutText);
+        if (timeout.isZero()) {
+            // WAIT with 0 blocks forever
+            throw IntegException.usage("invalid redis.ack-timeout '" + timeoutText + "'", "it must be longer than zero", null);
+        }
+        return new ReplicaAcks.Setting(replicas, timeout, replicas == null ? "default" : acksFrom);
     }
 
     private static EventSettings events(ConfigFile.Events e) {

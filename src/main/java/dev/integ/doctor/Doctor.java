@@ -76,6 +76,7 @@ public final class Doctor {
             checks.add(health.writability());
             checks.add(audit.apply(settings, store).check());
             checks.add(health.persistence());
+            checks.add(new ReplicationProbe(store).check());
             if (store.description().embedded()) {
                 checks.add(health.privateFiles(storeSettings.embeddedDir()));
             }

@@ -4,6 +4,7 @@ import dev.integ.core.IntegException;
 import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
+import dev.integ.store.ReplicaAcks;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -70,9 +71,11 @@ public final class RedisEventLog implements EventLog {
     private final Clock clock;
     private final Retention retention;
     private final AlertRules rules;
+    private ReplicaAcks acks;
 
     public RedisEventLog(UnifiedJedis redis, RedisKeys keys, UserHasher hasher, String actor, String correlation,
                          Clock clock, Retention retention, AlertRules rules) {
+        this.acks = ReplicaAcks.none(redis);
         this.redis = redis;
         this.keys = keys;
         this.hasher = hasher;
@@ -81,6 +84,12 @@ public final class RedisEventLog implements EventLog {
         this.clock = clock;
         this.retention = retention;
         this.rules = rules;
+    }
+
+    /** Appends wait for the replicas {@code acks} ask for, like every credential write. */
+    public RedisEventLog acknowledgedBy(ReplicaAcks acks) {
+        this.acks = acks;
+        return this;
     }
 
     public String correlation() {
@@ -128,7 +137,7 @@ public final class RedisEventLog implements EventLog {
             args.add(bytes(f.getKey()));
             args.add(bytes(f.getValue()));
         }
-        Object id = APPEND.eval(redis, List.of(bytes(keys.events())), args);
+        Object id = acks.eval(APPEND, List.of(bytes(keys.events())), args);
         return id instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(id);
     }
 

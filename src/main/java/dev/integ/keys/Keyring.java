@@ -6,6 +6,7 @@ import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.integ.core.IntegException;
 import dev.integ.store.RedisKeys;
+import dev.integ.store.ReplicaAcks;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,13 @@ public final class Keyring {
 
     /** @param alarm told about a damaged keyset, one that does not decrypt, and a master key that cannot be used */
     public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock, IntegrityAlarm alarm) {
+        this(redis, keys, master, clock, alarm, ReplicaAcks.none(redis));
+    }
+
+    /** @param acks keyset writes wait for the replicas these ask for */
+    public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock, IntegrityAlarm alarm, ReplicaAcks acks) {
         Tink.aead();
-        this.repository = new KeysetRepository(redis, keys);
+        this.repository = new KeysetRepository(redis, keys, acks);
         this.master = master;
         this.associatedData = ("integ data keyset v1|" + keys.namespace()).getBytes(StandardCharsets.UTF_8);
         this.where = keys.keyset();

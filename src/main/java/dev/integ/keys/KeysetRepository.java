@@ -2,6 +2,7 @@ package dev.integ.keys;
 
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
+import dev.integ.store.ReplicaAcks;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import java.util.Optional;
  */
 final class KeysetRepository {
     /** Replaces the whole hash only if its version is still the one the caller read (0: absent). */
-    private static final String COMPARE_AND_SET = """
+    private static final RedisScript COMPARE_AND_SET = new RedisScript("""
             local current = redis.call('HGET', KEYS[1], 'version')
             if (current == false and ARGV[1] == '0') or current == ARGV[1] then
               redis.call('DEL', KEYS[1])
@@ -27,7 +28,7 @@ final class KeysetRepository {
               return 1
             end
             return 0
-            """;
+            """);
 
     /** The hash and Redis' clock in one round trip: the clock says from when a writer may use this version. */
     private static final RedisScript LOAD = new RedisScript("return {redis.call('HGETALL', KEYS[1]), redis.call('TIME')}");
@@ -39,6 +40,7 @@ final class KeysetRepository {
 
     private final UnifiedJedis redis;
     private final byte[] key;
+    private final ReplicaAcks acks;
 
     /** @param loadedAtMillis Redis' time (epoch ms) when the hash was read */
     record Stored(byte[] encryptedKeyset, long version, Map<Integer, Instant> created, Map<Integer, Instant> retiring,
@@ -49,9 +51,10 @@ final class KeysetRepository {
     record Confirmation(long version, long atMillis) {
     }
 
-    KeysetRepository(UnifiedJedis redis, RedisKeys keys) {
+    KeysetRepository(UnifiedJedis redis, RedisKeys keys, ReplicaAcks acks) {
         this.redis = redis;
         this.key = keys.keyset().getBytes(StandardCharsets.UTF_8);
+        this.acks = acks;
     }
 
     Optional<Stored> load() {
@@ -134,7 +137,7 @@ final class KeysetRepository {
             args.add(bytes("retiring:" + DataKeys.hex(id)));
             args.add(bytes(since.toString()));
         });
-        Object result = redis.eval(bytes(COMPARE_AND_SET), List.of(key), args);
+        Object result = acks.eval(COMPARE_AND_SET, List.of(key), args);
         return Long.valueOf(1).equals(result);
     }
 

@@ -42,6 +42,21 @@ public final class RedisScript {
         }
     }
 
+    /** Loads the script on the node of {@code sampleKey}, so a batch of EVALSHA finds it there. */
+    void load(UnifiedJedis redis, byte[] sampleKey) {
+        redis.scriptLoad(body, sampleKey);
+    }
+
+    /** Queues one call by SHA1 on a pipeline ({@link ReplicaAcks} adds its WAIT to the same pipeline). */
+    Response<Object> evalsha(AbstractPipeline pipeline, Call call) {
+        return pipeline.evalsha(sha, call.keys(), call.args());
+    }
+
+    /** Queues one call with the script's body, for a server that did not have it. */
+    Response<Object> evalBody(AbstractPipeline pipeline, Call call) {
+        return pipeline.eval(body, call.keys(), call.args());
+    }
+
     /**
      * Runs all calls in one pipelined round trip. The calls must live on one node (a SCAN batch
      * does: on a Cluster it comes from one node), where the script is loaded first.

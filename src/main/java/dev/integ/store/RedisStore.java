@@ -10,11 +10,22 @@ public final class RedisStore implements AutoCloseable {
     private final UnifiedJedis redis;
     private final StoreDescription description;
     private final RedisKeys keys;
+    private final ReplicaAcks acks;
 
     public RedisStore(UnifiedJedis redis, StoreDescription description, RedisKeys keys) {
+        this(redis, description, keys, ReplicaAcks.none(redis));
+    }
+
+    public RedisStore(UnifiedJedis redis, StoreDescription description, RedisKeys keys, ReplicaAcks acks) {
         this.redis = redis;
         this.description = description;
         this.keys = keys;
+        this.acks = acks;
+    }
+
+    /** How credential, keyset and event writes wait for replicas. */
+    public ReplicaAcks acks() {
+        return acks;
     }
 
     public UnifiedJedis redis() {

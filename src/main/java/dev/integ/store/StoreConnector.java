@@ -18,6 +18,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -39,11 +40,15 @@ public final class StoreConnector {
                     java.util.List.of(new RedisTarget.Node(endpoint.host(), endpoint.port())), null, 0, false, null, endpoint.password());
             StoreDescription description = new StoreDescription("embedded", endpoint.host() + ":" + endpoint.port(), "default",
                     embedded.directory().toString());
-            return new RedisStore(connect(target, settings, description), description, keys);
+            return store(connect(target, settings, description), description, keys, settings);
         }
         RedisTarget target = settings.target().orElseThrow();
         StoreDescription description = settings.description();
-        return new RedisStore(connect(target, settings, description), description, keys);
+        return store(connect(target, settings, description), description, keys, settings);
+    }
+
+    private static RedisStore store(UnifiedJedis redis, StoreDescription description, RedisKeys keys, StoreSettings settings) {
+        return new RedisStore(redis, description, keys, new ReplicaAcks(redis, settings.topology(), settings.acks()));
     }
 
     private static UnifiedJedis connect(RedisTarget target, StoreSettings settings, StoreDescription description) {
@@ -139,9 +144,12 @@ public final class StoreConnector {
     // files; admins have PEM files (as for redis-cli), so integ builds the socket factory itself.
     @SuppressWarnings("deprecation")
     private static JedisClientConfig clientConfig(RedisTarget target, StoreSettings settings, int database) {
+        // a WAIT may block for the ack timeout before its reply starts: the read timeout comes on top
+        Duration read = target.topology() == RedisTarget.Topology.STANDALONE && settings.acks().minReplicas() == null
+                ? settings.timeout() : settings.timeout().plus(settings.acks().timeout());
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
-                .socketTimeoutMillis((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+                .socketTimeoutMillis((int) Math.min(Integer.MAX_VALUE, read.toMillis()))
                 .database(database)
                 .clientName("integ")
                 // CLIENT SETINFO would add a round trip to every start-up
@@ -166,7 +174,7 @@ public final class StoreConnector {
 
     private static StoreSettings withoutPassword(StoreSettings s) {
         return new StoreSettings(s.target(), s.source(), java.util.Optional.empty(), s.caFile(), s.clientCert(), s.clientKey(),
-                s.timeout(), s.embeddedDir(), s.serverBinary());
+                s.timeout(), s.embeddedDir(), s.serverBinary(), s.acks());
     }
 
     private static Set<HostAndPort> hosts(RedisTarget target) {

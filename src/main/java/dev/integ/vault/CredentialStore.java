@@ -3,6 +3,7 @@ package dev.integ.vault;
 import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
+import dev.integ.store.ReplicaAcks;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
@@ -51,6 +52,7 @@ public final class CredentialStore {
 
     private final UnifiedJedis redis;
     private final RedisKeys keys;
+    private final ReplicaAcks acks;
 
     /** A record as read; {@code data} is null when the key vanished between SCAN and read. */
     public record Stored(String key, String provider, String user, long rev, byte[] data) {
@@ -81,8 +83,14 @@ public final class CredentialStore {
     }
 
     public CredentialStore(UnifiedJedis redis, RedisKeys keys) {
+        this(redis, keys, ReplicaAcks.none(redis));
+    }
+
+    /** @param acks every write (compare-and-set, delete) waits for the replicas these ask for */
+    public CredentialStore(UnifiedJedis redis, RedisKeys keys, ReplicaAcks acks) {
         this.redis = redis;
         this.keys = keys;
+        this.acks = acks;
     }
 
     public RedisKeys keys() {
@@ -156,7 +164,7 @@ public final class CredentialStore {
     }
 
     public Outcome compareAndSet(Write write) {
-        return Outcome.of(script(write).eval(redis, List.of(bytes(write.key())), args(write)));
+        return Outcome.of(acks.eval(script(write), List.of(bytes(write.key())), args(write)));
     }
 
     /**
@@ -174,7 +182,7 @@ public final class CredentialStore {
                     calls.add(new RedisScript.Call(List.of(bytes(writes.get(i).key())), args(writes.get(i))));
                 }
             }
-            List<Object> results = script.evalAll(redis, calls);
+            List<Object> results = acks.evalAll(script, calls);
             for (int i = 0; i < results.size(); i++) {
                 applied[positions.get(i)] = Outcome.of(results.get(i));
             }
@@ -187,7 +195,7 @@ public final class CredentialStore {
     }
 
     public boolean delete(String provider, String user) {
-        return redis.del(keys.credential(provider, user)) > 0;
+        return acks.del(bytes(keys.credential(provider, user))) > 0;
     }
 
     private static List<byte[]> args(Write write) {

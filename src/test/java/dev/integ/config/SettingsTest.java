@@ -5,6 +5,8 @@ import dev.integ.core.IntegException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.integ.store.ReplicaAcks;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,5 +139,40 @@ class SettingsTest {
     void badNamespaceIsAUsageError() {
         assertThatThrownBy(() -> Settings.resolve(flags(null, "a:b{c}"), environment()))
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.getMessage()).startsWith("invalid namespace 'a:b{c}'"));
+    }
+
+    @Test
+    void replicaAcknowledgementFollowsThePrecedenceOfEverySetting() throws IOException {
+        ReplicaAcks.Setting byDefault = Settings.resolve(Flags.NONE, environment()).store().acks();
+        assertThat(byDefault.minReplicas()).as("unset: the topology decides").isNull();
+        assertThat(byDefault.timeout()).isEqualTo(Duration.ofSeconds(2));
+
+        config("redis:\n  min-replica-acks: 2\n  ack-timeout: 5s\n");
+        ReplicaAcks.Setting fromFile = Settings.resolve(Flags.NONE, environment()).store().acks();
+        assertThat(fromFile).isEqualTo(new ReplicaAcks.Setting(2, Duration.ofSeconds(5), "config " + home.resolve(".config/integ/config.yaml")));
+
+        env.put("INTEG_REDIS_MIN_REPLICA_ACKS", "1");
+        env.put("INTEG_REDIS_ACK_TIMEOUT", "750ms");
+        ReplicaAcks.Setting fromEnv = Settings.resolve(Flags.NONE, environment()).store().acks();
+        assertThat(fromEnv).isEqualTo(new ReplicaAcks.Setting(1, Duration.ofMillis(750), "INTEG_REDIS_MIN_REPLICA_ACKS"));
+
+        Flags flags = new Flags(null, null, null, null, false, null, null, null, null, "0", "3s");
+        ReplicaAcks.Setting fromFlags = Settings.resolve(flags, environment()).store().acks();
+        assertThat(fromFlags).isEqualTo(new ReplicaAcks.Setting(0, Duration.ofSeconds(3), "--redis-min-replica-acks"));
+    }
+
+    @Test
+    void badReplicaAcknowledgementSettingsAreUsageErrors() throws IOException {
+        env.put("INTEG_REDIS_MIN_REPLICA_ACKS", "-1");
+        assertThatThrownBy(() -> Settings.resolve(Flags.NONE, environment()))
+                .isInstanceOfSatisfying(IntegException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+                    assertThat(e.getMessage()).isEqualTo("invalid redis.min-replica-acks '-1' (from INTEG_REDIS_MIN_REPLICA_ACKS): "
+                            + "give a number of replicas from 0 to 16");
+                });
+        env.remove("INTEG_REDIS_MIN_REPLICA_ACKS");
+        config("redis:\n  ack-timeout: soon\n");
+        assertThatThrownBy(() -> Settings.resolve(Flags.NONE, environment()))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.getMessage()).startsWith("invalid duration 'soon'"));
     }
 }

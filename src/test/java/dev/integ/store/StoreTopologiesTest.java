@@ -186,11 +186,15 @@ class StoreTopologiesTest {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Sentinel {
         private TestRedis primary;
+        private TestRedis replica;
         private TestRedis sentinel;
 
         @BeforeAll
         void startPrimaryAndSentinel() {
-            primary = TestRedis.start();
+            primary = TestRedis.start("--repl-diskless-sync-delay", "0");
+            // writes through Sentinel wait for a replica by default (doctor fails without one)
+            replica = TestRedis.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+            ReplicaAcksTest.awaitInSync(primary, replica);
             // Ready once it logs "Sentinel ID is"; the monitored primary comes from its config file,
             // so SENTINEL GET-MASTER-ADDR-BY-NAME answers from then on.
             sentinel = TestRedis.startSentinel("mymaster", primary.port());
@@ -200,6 +204,9 @@ class StoreTopologiesTest {
         void stop() {
             if (sentinel != null) {
                 sentinel.close();
+            }
+            if (replica != null) {
+                replica.close();
             }
             if (primary != null) {
                 primary.close();
@@ -213,7 +220,8 @@ class StoreTopologiesTest {
 
             Cli.Result doctor = cli.run("doctor", "--redis", url);
             assertStoreUsable(doctor);
-            assertThat(doctor.out()).startsWith("Store: sentinel Redis " + url + " (from --redis)\n");
+            assertThat(doctor.out()).startsWith("Store: sentinel Redis " + url + " (from --redis)\n")
+                    .contains("✓ replication  Sentinel primary, 1 of 1 replica(s) in sync (127.0.0.1:" + replica.port() + " online");
 
             Cli.Result status = cli.run("store", "status", "--redis", url);
             assertStatus(status, "sentinel", url);

@@ -79,12 +79,22 @@ public final class TestRedis implements AutoCloseable {
      * Readiness is its "Sentinel ID is" log line.
      */
     public static TestRedis startSentinel(String masterName, int primaryPort) {
+        return startSentinel(masterName, primaryPort, 1);
+    }
+
+    /**
+     * A Sentinel with its own quorum and further config lines (e.g. "sentinel down-after-milliseconds mymaster 2000").
+     * It announces 127.0.0.1, so the others and the clients reach it on loopback.
+     */
+    public static TestRedis startSentinel(String masterName, int primaryPort, int quorum, String... configLines) {
         return startOnFreePort((dir, port) -> {
             Path conf = dir.resolve("sentinel.conf");
             try {
                 Files.writeString(conf, "port " + port + "\n"
                         + "bind 127.0.0.1\n"
-                        + "sentinel monitor " + masterName + " 127.0.0.1 " + primaryPort + " 1\n");
+                        + "sentinel announce-ip 127.0.0.1\n"
+                        + "sentinel monitor " + masterName + " 127.0.0.1 " + primaryPort + " " + quorum + "\n"
+                        + String.join("\n", configLines) + "\n");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -218,6 +228,30 @@ public final class TestRedis implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** SIGSTOP: the server stops answering (and, as a replica, acknowledging) but keeps its connections. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            int code = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited " + code);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
