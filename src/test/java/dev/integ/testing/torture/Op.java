@@ -2,6 +2,7 @@ package dev.integ.testing.torture;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One ./integ process of a torture run: what it was asked (argv, never a secret), which credentials it
@@ -23,7 +24,7 @@ public final class Op {
 
     public final String id;
     public final Kind kind;
-    /** "w1".."wN" for a worker, "scene" for a scripted stall, "setup" and "check" around the chaos. */
+    /** "w1".."wN" for a worker, "scene-keys" and "scene-cred" for scripted stalls, "setup" and "check" around the chaos. */
     public final String lane;
     public final List<String> args;
     /** The user a single-credential command names, or null. */
@@ -40,6 +41,8 @@ public final class Op {
     volatile boolean timedOut;
     volatile String stderrHead = "";
     volatile boolean stackTrace;
+    /** Data keys this process called unknown when it reported a record as damaged ("encrypted under key K, which..."). */
+    volatile Set<String> unknownKeysReported = Set.of();
 
     Op(String id, Kind kind, String lane, List<String> args, String user, Map<String, Integer> installs) {
         this.id = id;

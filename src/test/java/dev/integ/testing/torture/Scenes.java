@@ -1,14 +1,17 @@
 package dev.integ.testing.torture;
 
+import dev.integ.keys.DataKeys;
 import dev.integ.testing.VaultFixture;
 import dev.integ.testing.fakes.AnswerGate;
+import dev.integ.vault.CredentialVault;
 import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -28,20 +31,24 @@ final class Scenes implements Runnable {
         /** Any running token, refresh or import of a worker, stopped while the keys rotate, rewrap and retire. */
         WORKER_STOPPED_ACROSS_RETIRE,
         /** A refresh whose provider answer is held while its credential is forgotten and imported again (revision ABA). */
-        REFRESH_HELD_ACROSS_RECREATE;
+        REFRESH_HELD_ACROSS_RECREATE,
+        /** Four processes at once ask for a token of one credential that needs a refresh: exactly one may redeem. */
+        TOKEN_STAMPEDE;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            return name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
     }
 
-    static final String LANE = "scene";
+    /** Scenes about the keys, which wait for the keys lock, and scenes about one credential, which do not: two lanes. */
+    static final List<Scene> KEYS = List.of(Scene.WRITER_STOPPED_ACROSS_RETIRE, Scene.WORKER_STOPPED_ACROSS_RETIRE);
+    static final List<Scene> CREDENTIALS = List.of(Scene.REFRESH_HELD_ACROSS_RECREATE, Scene.TOKEN_STAMPEDE);
     private static final int BULK_LINES = 1200;
     private static final Duration AWAIT = Duration.ofSeconds(30);
-    /** Stands for the lock wait in a key job's arguments; {@link #lockWait()} says how long. */
-    private static final String LOCK_WAIT = "LOCK_WAIT";
 
     private final TortureRig rig;
+    private final String lane;
+    private final List<Scene> repertoire;
     private final Random random;
     private final long deadline;
     private final Set<Op> running;
@@ -51,12 +58,15 @@ final class Scenes implements Runnable {
     private boolean patient = true;
     private volatile Throwable failure;
 
-    Scenes(TortureRig rig, long seed, long deadlineNanos, Set<Op> running) {
+    /** @param repertoire played in rounds, each scene once per round in a random order, starting with the first listed */
+    Scenes(TortureRig rig, String lane, List<Scene> repertoire, long seed, long deadlineNanos, Set<Op> running) {
         this.rig = rig;
+        this.lane = lane;
+        this.repertoire = List.copyOf(repertoire);
         this.random = new Random(seed);
         this.deadline = deadlineNanos;
         this.running = running;
-        for (Scene s : Scene.values()) {
+        for (Scene s : repertoire) {
             counts.put(s, new int[2]);
         }
     }
@@ -64,13 +74,20 @@ final class Scenes implements Runnable {
     @Override
     public void run() {
         try {
-            for (int n = 0; System.nanoTime() < deadline; n++) {
-                // the first scene is the one every run must play: it is the one today's main fails
-                Scene scene = n == 0 ? Scene.WRITER_STOPPED_ACROSS_RETIRE : Scene.values()[random.nextInt(Scene.values().length)];
+            // the first scene first (the keys lane's is the one today's main fails), then every scene once per
+            // round in a random order: a short run still sees each of them
+            List<Scene> round = new ArrayList<>(repertoire.subList(0, 1));
+            while (System.nanoTime() < deadline) {
+                if (round.isEmpty()) {
+                    round.addAll(repertoire);
+                    Collections.shuffle(round, random);
+                }
+                Scene scene = round.remove(0);
                 boolean played = switch (scene) {
                     case WRITER_STOPPED_ACROSS_RETIRE -> writerStoppedAcrossRetire();
                     case WORKER_STOPPED_ACROSS_RETIRE -> workerStoppedAcrossRetire();
                     case REFRESH_HELD_ACROSS_RECREATE -> refreshHeldAcrossRecreate();
+                    case TOKEN_STAMPEDE -> tokenStampede();
                 };
                 synchronized (counts) {
                     counts.get(scene)[played ? 0 : 1]++;
@@ -91,7 +108,7 @@ final class Scenes implements Runnable {
         for (int i = 0; i < BULK_LINES; i++) {
             lines.add(rig.line(String.format("bulk-%d-%04d", n, i), Duration.ofDays(1)));
         }
-        Op writer = rig.launchImport(LANE, lines, false);
+        Op writer = rig.launchImport(lane, lines, false);
         String firstRecord = rig.vault.keys(VaultFixture.NS).credential(TortureRig.PROVIDER, lines.get(0).user());
         if (!awaitRecord(firstRecord, writer)) {
             rig.finish(writer, Worker.LONGEST_COMMAND);
@@ -99,7 +116,8 @@ final class Scenes implements Runnable {
         }
         rig.stop(writer);
         try {
-            rotateRewrapRetire();
+            // the key the writer encrypts under, from its first record: a worker may have rotated since it loaded the keyset
+            rotateRewrapRetire(keyOf(lines.get(0).user()));
         } finally {
             rig.resume(writer);
             rig.finish(writer, Worker.LONGEST_COMMAND);
@@ -118,7 +136,7 @@ final class Scenes implements Runnable {
         Op victim = candidates.get(random.nextInt(candidates.size()));
         rig.stop(victim);
         try {
-            rotateRewrapRetire();
+            rotateRewrapRetire(null);
         } finally {
             rig.resume(victim);
         }
@@ -127,20 +145,20 @@ final class Scenes implements Runnable {
 
     private boolean refreshHeldAcrossRecreate() throws InterruptedException {
         String user = "aba-" + (++serial);
-        Op first = rig.launchImport(LANE, List.of(rig.line(user, Duration.ofDays(1))), false);
+        Op first = rig.launchImport(lane, List.of(rig.line(user, Duration.ofDays(1))), false);
         rig.finish(first, Worker.LONGEST_COMMAND);
         if (!first.succeeded()) {
             return false;
         }
-        Op refresher = rig.prepare(Op.Kind.REFRESH, LANE, user, Map.of(), "refresh", TortureRig.PROVIDER, "--user", user);
+        Op refresher = rig.prepare(Op.Kind.REFRESH, lane, user, Map.of(), "refresh", TortureRig.PROVIDER, "--user", user);
         AnswerGate gate = rig.jira.holdAnswerAfterRedemption(refresher.id);
         rig.start(refresher);
         try {
             if (!gate.awaitHeld(AWAIT)) {
                 return false;
             }
-            rig.run(Op.Kind.FORGET, LANE, user, "forget", TortureRig.PROVIDER, "--user", user, "--yes");
-            Op again = rig.launchImport(LANE, List.of(rig.line(user, Duration.ofDays(1))), false);
+            rig.run(Op.Kind.FORGET, lane, user, "forget", TortureRig.PROVIDER, "--user", user, "--yes");
+            Op again = rig.launchImport(lane, List.of(rig.line(user, Duration.ofDays(1))), false);
             rig.finish(again, Worker.LONGEST_COMMAND);
             return true;
         } finally {
@@ -149,23 +167,38 @@ final class Scenes implements Runnable {
         }
     }
 
+    private boolean tokenStampede() {
+        String user = Worker.HOT_USERS.get(random.nextInt(Worker.HOT_USERS.size()));
+        List<Op> herd = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // access tokens live 5 minutes: a 10-minute margin makes every one of them want a refresh
+            herd.add(rig.launch(Op.Kind.TOKEN, lane, user, Map.of(), "token", TortureRig.PROVIDER, "--user", user, "--min-valid", "10m"));
+        }
+        herd.forEach(op -> rig.finish(op, Worker.LONGEST_COMMAND));
+        return true;
+    }
+
     /**
-     * `keys rotate`, `keys rewrap`, `keys retire PREVIOUS_PRIMARY`, each to its end; stops at the first that
-     * fails. Each waits for the keys lock ({@link #lockWait()}) and is tried again after a temporary failure
-     * (the Redis restart), so the stopped process really sees its key go.
+     * `keys rotate`, `keys rewrap`, `keys retire KEY` (the victim's key, else the primary before the
+     * rotation), each to its end; stops at the first that fails. Each waits for the keys lock
+     * ({@link #lockWait()}) and is tried again after a temporary failure (the Redis restart), so the
+     * stopped process really sees its key go.
      */
-    private void rotateRewrapRetire() {
-        Op status = keys(Op.Kind.STATUS, "keys", "status", "-o", "json");
-        if (!status.succeeded()) {
-            return;
+    private void rotateRewrapRetire(String victimKey) {
+        String previous = victimKey;
+        if (previous == null) {
+            Op status = keys(Op.Kind.STATUS, "keys", "status", "-o", "json");
+            if (!status.succeeded()) {
+                return;
+            }
+            previous = KeyStatus.parse(rig.stdout(status)).primary().orElse(null);
         }
-        String previous = KeyStatus.parse(rig.stdout(status)).primary().orElse(null);
         if (previous == null
-                || !keys(Op.Kind.ROTATE, "keys", "rotate", "--wait", LOCK_WAIT).succeeded()
-                || !keys(Op.Kind.REWRAP, "keys", "rewrap", "--wait", LOCK_WAIT).succeeded()) {
+                || !keys(Op.Kind.ROTATE, "keys", "rotate", "--wait", lockWait()).succeeded()
+                || !keys(Op.Kind.REWRAP, "keys", "rewrap", "--wait", lockWait()).succeeded()) {
             return;
         }
-        if (keys(Op.Kind.RETIRE, "keys", "retire", previous, "--wait", LOCK_WAIT).succeeded()) {
+        if (keys(Op.Kind.RETIRE, "keys", "retire", previous, "--wait", lockWait()).succeeded()) {
             retired++;
         }
     }
@@ -173,8 +206,7 @@ final class Scenes implements Runnable {
     private Op keys(Op.Kind kind, String... args) {
         Op op = null;
         for (int attempt = 0; attempt < 3 && (op == null || op.exitCode() == 4); attempt++) {
-            String[] withWait = Arrays.stream(args).map(a -> a.equals(LOCK_WAIT) ? lockWait() : a).toArray(String[]::new);
-            op = rig.run(kind, LANE, null, withWait);
+            op = rig.run(kind, lane, null, args);
         }
         return op;
     }
@@ -186,6 +218,16 @@ final class Scenes implements Runnable {
     private String lockWait() {
         long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
         return (patient ? 65 : Math.max(5, Math.min(65, left))) + "s";
+    }
+
+    /** The data key a stored record is encrypted under (8 hex digits), or null if it cannot be read now. */
+    private String keyOf(String user) {
+        try {
+            return rig.vault.vault(VaultFixture.NS).store().get(TortureRig.PROVIDER, user)
+                    .map(stored -> DataKeys.hex(CredentialVault.keyIdOfRecord(stored))).orElse(null);
+        } catch (RuntimeException storeDown) {
+            return null;
+        }
     }
 
     /** Watches Redis (observable state, no clock) until the record exists, the writer is gone, or {@link #AWAIT} passed. */
@@ -216,12 +258,6 @@ final class Scenes implements Runnable {
     /** How often a scene's `keys retire` succeeded while its process stood still. */
     int retiredUnderAStoppedProcess() {
         return retired;
-    }
-
-    int played() {
-        synchronized (counts) {
-            return counts.values().stream().mapToInt(c -> c[0]).sum();
-        }
     }
 
     Throwable failure() {

@@ -23,7 +23,8 @@ public final class Torture {
     private final int workers;
     private final Set<Op> running = ConcurrentHashMap.newKeySet();
     private Chaos blows;
-    private Scenes scenes;
+    private Scenes keyScenes;
+    private Scenes credentialScenes;
     private long startNanos;
     private long endNanos;
 
@@ -57,13 +58,18 @@ public final class Torture {
         startNanos = System.nanoTime();
         long deadline = startNanos + chaos.toNanos();
         List<Thread> threads = new ArrayList<>();
+        List<Worker> lanes = new ArrayList<>();
         for (int i = 1; i <= workers; i++) {
-            threads.add(new Thread(new Worker(rig, seed + i, "w" + i, deadline, running), "torture-w" + i));
+            Worker lane = new Worker(rig, seed + i, "w" + i, deadline, running);
+            lanes.add(lane);
+            threads.add(new Thread(lane, "torture-w" + i));
         }
         blows = new Chaos(rig, seed - 1, startNanos, deadline, running);
-        scenes = new Scenes(rig, seed - 2, deadline, running);
+        keyScenes = new Scenes(rig, "scene-keys", Scenes.KEYS, seed - 2, deadline, running);
+        credentialScenes = new Scenes(rig, "scene-cred", Scenes.CREDENTIALS, seed - 3, deadline, running);
         threads.add(new Thread(blows, "torture-chaos"));
-        threads.add(new Thread(scenes, "torture-scenes"));
+        threads.add(new Thread(keyScenes, "torture-scene-keys"));
+        threads.add(new Thread(credentialScenes, "torture-scene-cred"));
         threads.forEach(Thread::start);
         for (Thread t : threads) {
             // every command a lane runs is bounded (Worker.LONGEST_COMMAND), so each lane ends soon after the deadline
@@ -73,9 +79,19 @@ public final class Torture {
             }
         }
         endNanos = System.nanoTime();
-        for (Throwable failure : new Throwable[] {blows.failure(), scenes.failure()}) {
+        List<Throwable> failures = new ArrayList<>();
+        failures.add(blows.failure());
+        failures.add(keyScenes.failure());
+        failures.add(credentialScenes.failure());
+        lanes.forEach(lane -> failures.add(lane.failure()));
+        for (Throwable failure : failures) {
             if (failure != null) {
                 throw new AssertionError("the torture rig itself failed", failure);
+            }
+        }
+        for (Op op : rig.ops()) {
+            if (op.exitCode() == -1) {
+                throw new AssertionError("the torture rig left " + op.describe() + " unfinished");
             }
         }
         if (rig.restarts().isEmpty()) {
@@ -88,7 +104,7 @@ public final class Torture {
         List<Op> ops = rig.ops();
         StringBuilder s = new StringBuilder();
         s.append("torture: seed ").append(seed).append(", chaos ").append(chaos.toSeconds()).append(" s, ").append(workers)
-                .append(" worker lanes + 1 scene lane (replay with -Dtorture.seed=").append(seed).append(")\n");
+                .append(" worker lanes + 2 scene lanes (replay with -Dtorture.seed=").append(seed).append(")\n");
         long inChaos = ops.stream().filter(op -> !op.lane.equals("setup") && !op.lane.equals("check")).count();
         s.append("operations: ").append(inChaos).append(" in ").append(Duration.ofNanos(endNanos - startNanos).toSeconds())
                 .append(" s (exit codes)\n");
@@ -103,8 +119,8 @@ public final class Torture {
         long landed = ops.stream().filter(Op::killed).count();
         long stopped = ops.stream().filter(op -> op.stopped).count();
         s.append("kills: ").append(blows.killsSent()).append(" sent, ").append(landed).append(" mid-command; processes stopped: ")
-                .append(stopped).append("; scenes: ").append(scenes.summary()).append("; keys retired while a process stood still: ")
-                .append(scenes.retiredUnderAStoppedProcess()).append('\n');
+                .append(stopped).append("; scenes: ").append(keyScenes.summary()).append(", ").append(credentialScenes.summary())
+                .append("; keys retired while a process stood still: ").append(keyScenes.retiredUnderAStoppedProcess()).append('\n');
         for (TortureRig.Restart r : rig.restarts()) {
             Map<String, Integer> during = new TreeMap<>();
             ops.stream().filter(op -> op.startNanos() < r.upNanos() && op.endNanos() > r.downNanos())

@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Everything a torture run talks to: a durable redis-server (append-only, fsync always) that can be
@@ -43,6 +44,9 @@ public final class TortureRig implements AutoCloseable {
     static final List<String> SCOPES = List.of("read:jira-work", "offline_access");
     /** Token values the fake and this rig make; scrubbed from anything printed, just in case. */
     private static final Pattern TOKEN = Pattern.compile("(atl-rt-|atl-at-|seed-rt-|imp-at-)[A-Za-z0-9_-]+");
+    /** A library's exception class named in an error message: a failure nobody translated into words. */
+    private static final Pattern RAW_EXCEPTION = Pattern.compile("\\b[A-Z]\\w*(Exception|Error)\\b");
+    private static final Pattern UNKNOWN_KEY = Pattern.compile("encrypted under key ([0-9a-f]{8})");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Longer than any scene keeps a process stopped (each of its key jobs waits at most 65 s for the lock, three tries). */
     private static final Duration STOPPED_ALLOWANCE = Duration.ofMinutes(12);
@@ -110,10 +114,9 @@ public final class TortureRig implements AutoCloseable {
     }
 
     public void start(Op op) {
-        List<String> args = op.args;
         List<String> command = new ArrayList<>();
         command.add(integ.toString());
-        command.addAll(List.of(vault.withRedis(args.toArray(String[]::new))));
+        command.addAll(List.of(vault.withRedis(op.args.toArray(String[]::new))));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(out(op).toFile())
@@ -135,7 +138,7 @@ public final class TortureRig implements AutoCloseable {
 
     public Op run(Op.Kind kind, String lane, String user, String... args) {
         Op op = launch(kind, lane, user, Map.of(), args);
-        finish(op, Duration.ofSeconds(120));
+        finish(op, Worker.LONGEST_COMMAND);
         return op;
     }
 
@@ -158,14 +161,18 @@ public final class TortureRig implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Signals.kill(p);
+            p.onExit().join();
         }
         op.endNanos = System.nanoTime();
         op.exitCode = p.exitValue();
         String err = read(err(op));
         if (err.isBlank() && op.exitCode != 0 && op.kind != Op.Kind.TOKEN) {
-            err = read(out(op)); // `refresh --all` names its failures in its summary on stdout
+            // `refresh --all` names its failures in its summary on stdout
+            err = read(out(op)).lines().filter(l -> l.startsWith("failed")).collect(Collectors.joining("\n"));
         }
-        op.stackTrace = err.contains("\tat ") || err.contains("Exception in thread");
+        op.stackTrace = err.contains("\tat ") || err.contains("Exception in thread")
+                || err.lines().anyMatch(l -> l.startsWith("integ: error") && RAW_EXCEPTION.matcher(l).find());
+        op.unknownKeysReported = UNKNOWN_KEY.matcher(err).results().map(m -> m.group(1)).collect(Collectors.toUnmodifiableSet());
         // the error and its hint, not the progress lines before them
         List<String> lines = err.lines().filter(l -> !l.isBlank()).toList();
         int from = Math.max(0, lines.indexOf(lines.stream().filter(l -> l.startsWith("integ: error")).findFirst().orElse(lines.isEmpty() ? "" : lines.get(0))));

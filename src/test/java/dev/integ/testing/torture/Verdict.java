@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *   <li>no refresh token was redeemed twice;</li>
  *   <li>no credential was silently replaced by an older one, or brought back after a later forget;</li>
  *   <li>nothing a successful command wrote is missing unless a forget may have come after it;</li>
- *   <li>every process ended with a documented exit code, without a stack trace, in time.</li>
+ *   <li>every process ended with a documented exit code, without a stack trace, in time, and reported no
+ *       record as damaged that is not.</li>
  * </ol>
  * What no design can prevent is counted, not blamed: a process killed (or failing, or frozen by SIGSTOP
  * for longer than any lock lease) after the provider spent a refresh token but before the successor was
@@ -39,6 +40,7 @@ public final class Verdict {
     int damaged;
     int missing;
     int stale;
+    int spentAndLost;
     int olderGrants;
     int deadGrants;
     int doubleRedemptions;
@@ -137,6 +139,7 @@ public final class Verdict {
             } else if (spender != null && spender.stopped && presentedAgain) {
                 excused.add(what + ": " + spender.describe() + " redeemed it, then stood still past its lock, and another refresh presented it again");
             } else {
+                spentAndLost++;
                 violations.add(what + (spender == null ? "" : ": " + spender.describe() + " redeemed it and reported success"));
             }
         });
@@ -231,11 +234,19 @@ public final class Verdict {
     // ---------------------------------------------------------------- 6. processes behaved
 
     private void processesBehaved() {
+        Set<String> keyIds = new HashSet<>();
+        if (keys != null) {
+            keys.keys().forEach(k -> keyIds.add(k.id()));
+        }
         for (Op op : ops) {
+            // a key in the keyset now was there all along since it was added (keys are never added back)
+            op.unknownKeysReported.stream().filter(keyIds::contains).findFirst().ifPresent(k -> violations.add(op.describe()
+                    + " reported records under key " + k + " as damaged, though that key is in the keyset: a false integrity alarm"
+                    + " from a keyset loaded before the key was added"));
             if (op.timedOut) {
                 violations.add(op.describe() + " did not end within " + Worker.LONGEST_COMMAND.toSeconds() + " s");
             } else if (op.stackTrace) {
-                violations.add(op.describe() + " printed a stack trace: " + op.stderrHead);
+                violations.add(op.describe() + " printed a stack trace or a raw exception: " + op.stderrHead);
             } else if (!op.killed() && (op.exitCode() < 0 || op.exitCode() > 5)) {
                 violations.add(op.describe() + " exited with an undocumented code: " + op.stderrHead);
             }
@@ -259,7 +270,7 @@ public final class Verdict {
 
     /** Lost credentials: damaged, missing, holding a spent token with no excuse, or replaced by an older grant. */
     int lost() {
-        return damaged + missing + olderGrants + (int) violations.stream().filter(v -> v.contains(", not its newest")).count();
+        return damaged + missing + olderGrants + spentAndLost;
     }
 
     public boolean passed() {

@@ -25,6 +25,7 @@ final class Worker implements Runnable {
     private final long deadline;
     private final Set<Op> running;
     private int newUsers;
+    private volatile Throwable failure;
 
     Worker(TortureRig rig, long seed, String lane, long deadlineNanos, Set<Op> running) {
         this.rig = rig;
@@ -36,12 +37,20 @@ final class Worker implements Runnable {
 
     @Override
     public void run() {
-        while (System.nanoTime() < deadline) {
-            Op op = launchNext();
-            if (op != null) {
-                await(op);
+        try {
+            while (System.nanoTime() < deadline) {
+                Op op = launchNext();
+                if (op != null) {
+                    await(op);
+                }
             }
+        } catch (RuntimeException | Error e) {
+            failure = e;
         }
+    }
+
+    Throwable failure() {
+        return failure;
     }
 
     /** How often each command comes up, out of the sum: mostly the refresh paths, every writer, and the key jobs. */
