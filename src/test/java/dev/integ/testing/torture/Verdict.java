@@ -184,20 +184,18 @@ public final class Verdict {
                 violations.add("jira/" + user + " holds grant #" + t.grant() + ", which no operation of this run installed");
                 return;
             }
+            // who wrote the stored token last: the refresh that was issued it, else the installer itself
+            Op writer = t.issuedTo() != null && rig.op(t.issuedTo()) != installer ? rig.op(t.issuedTo()) : null;
+            String writtenBy = writer == null ? "" : " (its refresh token #" + t.serial() + " written by " + writer.describe() + ")";
             for (Op later : ops) {
                 if (later == installer || !later.succeeded() || !installer.endedBefore(later)) {
                     continue;
                 }
-                if (later.writes(user)) {
+                String what = later.writes(user) ? "stored another grant" : later.kind == Op.Kind.FORGET && user.equals(later.user) ? "forgot it" : null;
+                if (what != null) {
                     olderGrants++;
-                    violations.add("jira/" + user + " holds grant #" + t.grant() + " from " + installer.describe() + ", although "
-                            + later.describe() + ", started after that ended, stored another grant and reported success");
-                    return;
-                }
-                if (later.kind == Op.Kind.FORGET && user.equals(later.user)) {
-                    olderGrants++;
-                    violations.add("jira/" + user + " holds grant #" + t.grant() + " from " + installer.describe() + ", although "
-                            + later.describe() + ", started after that ended, forgot it and reported success");
+                    violations.add("jira/" + user + " holds grant #" + t.grant() + " from " + installer.describe() + writtenBy + ", although "
+                            + later.describe() + ", started after that ended, " + what + " and reported success");
                     return;
                 }
             }
