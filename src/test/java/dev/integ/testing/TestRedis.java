@@ -104,6 +104,22 @@ public final class TestRedis implements AutoCloseable {
         });
     }
 
+    /** Redis options for a server whose every write is on disk before it is answered (append-only file, fsync always). */
+    public static final List<String> DURABLE = List.of("--appendonly", "yes", "--appendfsync", "always");
+
+    /**
+     * Starts a server again on {@code port} in {@code dir}, where an earlier one (now dead) kept its files,
+     * say {@link #DURABLE}ly: the same address and data, as after a crash and a restart.
+     */
+    public static TestRedis restart(Path dir, int port, String... extraArgs) {
+        return tryStart(dir, port, (d, p) -> {
+            List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(p)));
+            command.addAll(commonArgs(d));
+            command.addAll(List.of(extraArgs));
+            return command;
+        }, null);
+    }
+
     /** Options every instance gets: loopback only, nothing on disk, log to stdout (which is read for readiness). */
     private static List<String> commonArgs(Path dir) {
         return List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -130,8 +146,14 @@ public final class TestRedis implements AutoCloseable {
     /** @param readyLine the log line that says the server is up; null: "Ready to accept connections" (or Sentinel's) */
     private static TestRedis tryStart(BiFunction<Path, Integer, List<String>> commandLine, String readyLine) {
         try {
-            Path dir = Files.createTempDirectory("integ-test-redis");
-            int port = freePort();
+            return tryStart(Files.createTempDirectory("integ-test-redis"), freePort(), commandLine, readyLine);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        }
+    }
+
+    private static TestRedis tryStart(Path dir, int port, BiFunction<Path, Integer, List<String>> commandLine, String readyLine) {
+        try {
             List<String> command = commandLine.apply(dir, port);
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             List<String> log = new ArrayList<>();
@@ -251,6 +273,15 @@ public final class TestRedis implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** kill -9, and waits until the process is gone: the server writes nothing more, and its port is free again. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -67,7 +67,12 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
     }
 
     public static VaultFixture start() {
-        TestRedis redis = TestRedis.start();
+        return start(new String[0]);
+    }
+
+    /** @param redisArgs options for its redis-server, such as {@link TestRedis#DURABLE} */
+    public static VaultFixture start(String... redisArgs) {
+        TestRedis redis = TestRedis.start(redisArgs);
         try {
             return new VaultFixture(redis, Files.createTempDirectory("integ-vault-test"));
         } catch (IOException e) {
@@ -85,6 +90,11 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
 
     public String url() {
         return redis.url();
+    }
+
+    /** The redis-server it started (a test that restarts it on the same port and directory stops the new one itself). */
+    public TestRedis server() {
+        return redis;
     }
 
     public Path masterKeyFile() {

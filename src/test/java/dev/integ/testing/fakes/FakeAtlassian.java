@@ -36,6 +36,7 @@ public final class FakeAtlassian extends FakeProvider {
 
     private final List<Site> sites = new CopyOnWriteArrayList<>(List.of(DEFAULT_SITE));
     private volatile String accountId = "5b10ac8d82e05b22cc7d4ef5";
+    private volatile boolean strictRotation;
 
     public FakeAtlassian() {
         this("atl-client-id", "atl-client-secret");
@@ -129,9 +130,20 @@ public final class FakeAtlassian extends FakeProvider {
         return null;
     }
 
+    /**
+     * Strict rotation instead of Atlassian's leeway: a refresh token works once, and presenting a spent
+     * one again revokes the whole grant, as a provider with reuse detection does (RFC 9700 §4.14.2). The
+     * {@link #ledger()} counts every presentation either way.
+     */
+    public FakeAtlassian strictRotation(boolean on) {
+        this.strictRotation = on;
+        this.revokeGrantOnReuse = on;
+        return this;
+    }
+
     @Override
     protected Reuse refreshReuse() {
-        return Reuse.LEEWAY;
+        return strictRotation ? Reuse.SINGLE_USE : Reuse.LEEWAY;
     }
 
     @Override

@@ -141,6 +141,82 @@ class FakeAtlassianTest {
         assertThat(atlassian.refreshGrants()).isEqualTo(3);
     }
 
+    private HttpResponse<String> refreshAs(String caller, String token) {
+        return postJson(withQuery(atlassian.tokenEndpoint(), map(FakeProvider.CALLER_PARAMETER, caller)), map("grant_type", "refresh_token",
+                "client_id", "aid", "client_secret", "asecret", "refresh_token", token));
+    }
+
+    @Test
+    void strictRotationKillsTheGrantOnTheSecondRedemptionAndTheLedgerSaysWhoDidWhat() {
+        atlassian.strictRotation(true);
+        String first = connect().get("refresh_token").asText();
+        String next = json(refreshAs("op-1", first)).get("refresh_token").asText();
+        RefreshLedger.TokenFacts firstFacts = atlassian.refreshTokenFacts(first).orElseThrow();
+        RefreshLedger.TokenFacts nextFacts = atlassian.refreshTokenFacts(next).orElseThrow();
+        assertThat(nextFacts.grant()).isEqualTo(firstFacts.grant());
+        assertThat(nextFacts.issuedTo()).isEqualTo("op-1");
+        assertThat(nextFacts.newestOfGrant()).isTrue();
+        assertThat(firstFacts.newestOfGrant()).isFalse();
+        assertThat(atlassian.ledger().doubleRedemptions()).isEmpty();
+
+        HttpResponse<String> reuse = refreshAs("op-2", first);
+        assertThat(reuse.statusCode()).as("no leeway").isEqualTo(403);
+        assertThat(atlassian.ledger().doubleRedemptions()).singleElement().satisfies(d -> {
+            assertThat(d.token()).isEqualTo(firstFacts.serial());
+            assertThat(d.attempt()).isEqualTo(2);
+            assertThat(d.caller()).isEqualTo("op-2");
+            assertThat(d.accepted()).isFalse();
+        });
+        assertThat(atlassian.ledger().redemptions().get(0)).satisfies(r -> {
+            assertThat(r.caller()).isEqualTo("op-1");
+            assertThat(r.successor()).isEqualTo(nextFacts.serial());
+        });
+        assertThat(refresh(next).statusCode()).as("reuse detection revoked the whole grant").isEqualTo(403);
+        assertThat(atlassian.refreshTokenFacts(next).orElseThrow().grantRevoked()).isTrue();
+        assertThat(atlassian.revokedGrants()).containsExactly(firstFacts.grant());
+    }
+
+    @Test
+    void eightRedemptionsAtOnceAreAllCounted() throws Exception {
+        atlassian.strictRotation(true);
+        String token = atlassian.seedRefreshToken(java.util.List.of("offline_access"));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse<String>>>();
+            for (int i = 0; i < 8; i++) {
+                String caller = "op-" + i;
+                answers.add(pool.submit(() -> refreshAs(caller, token)));
+            }
+            long accepted = 0;
+            for (var a : answers) {
+                accepted += a.get().statusCode() == 200 ? 1 : 0;
+            }
+            assertThat(accepted).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(atlassian.refreshTokenFacts(token).orElseThrow().redemptions()).isEqualTo(8);
+        assertThat(atlassian.ledger().doubleRedemptions()).hasSize(7).extracting(RefreshLedger.Redemption::attempt)
+                .containsExactlyInAnyOrder(2, 3, 4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void anAnswerHeldAfterTheRedemption() throws Exception {
+        String token = atlassian.seedRefreshToken(java.util.List.of("offline_access"));
+        AnswerGate gate = atlassian.holdAnswerAfterRedemption("op-9");
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var answer = pool.submit(() -> refreshAs("op-9", token));
+            assertThat(gate.awaitHeld(Duration.ofSeconds(10))).isTrue();
+            assertThat(atlassian.refreshTokenFacts(token).orElseThrow().newestOfGrant()).as("already spent while the client waits").isFalse();
+            assertThat(answer.isDone()).isFalse();
+            gate.release();
+            assertThat(answer.get().statusCode()).isEqualTo(200);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void ninetyDaysOfInactivityAndOneYearAbsolute() {
         String token = connect().get("refresh_token").asText();

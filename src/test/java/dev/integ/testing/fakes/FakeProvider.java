@@ -295,6 +295,20 @@ public abstract class FakeProvider implements AutoCloseable {
     protected final AtomicInteger refreshGrants = new AtomicInteger();
     protected final AtomicInteger revokeCalls = new AtomicInteger();
 
+    private final RefreshLedger ledger = new RefreshLedger();
+    private final Map<String, AnswerGate> gates = new ConcurrentHashMap<>();
+    /** The request being answered on this thread: who sent it, and which refresh token it redeemed. */
+    private static final ThreadLocal<Call> CALL = new ThreadLocal<>();
+
+    private static final class Call {
+        final String caller;
+        int redemption = -1;
+
+        Call(String caller) {
+            this.caller = caller;
+        }
+    }
+
     private final AtomicBoolean denyNext = new AtomicBoolean();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
@@ -603,6 +617,48 @@ public abstract class FakeProvider implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- the refresh ledger
+
+    /**
+     * The query parameter that names who sends a request: give each process a token endpoint URL ending
+     * in {@code ?caller=NAME} and the {@link #ledger()} says which process redeemed which refresh token.
+     */
+    public static final String CALLER_PARAMETER = "caller";
+
+    /** Every refresh token issued and every time one was presented, by number, never by value. */
+    public RefreshLedger ledger() {
+        return ledger;
+    }
+
+    /** What the ledger knows about a refresh token (with its grant's state now), or empty if this fake never issued it. */
+    public Optional<RefreshLedger.TokenFacts> refreshTokenFacts(String token) {
+        synchronized (lock) {
+            return ledger.facts(token);
+        }
+    }
+
+    /** Numbers of the grants that are dead (revoked by a test, by revocation, or by reuse detection). */
+    public List<Integer> revokedGrants() {
+        synchronized (lock) {
+            return ledger.revokedGrants();
+        }
+    }
+
+    /**
+     * Holds the answer to the next request from {@code caller} that redeems a refresh token, until the
+     * gate is released: the token is spent and its successor issued, but the client waits for the news.
+     */
+    public AnswerGate holdAnswerAfterRedemption(String caller) {
+        AnswerGate gate = new AnswerGate();
+        gates.put(Objects.requireNonNull(caller, "caller"), gate);
+        return gate;
+    }
+
+    private static String caller() {
+        Call call = CALL.get();
+        return call == null ? null : call.caller;
+    }
+
     // ---------------------------------------------------------------- for subclasses: routing
 
     protected void route(String path, Handler handler, String... methods) {
@@ -623,7 +679,13 @@ public abstract class FakeProvider implements AutoCloseable {
                 }
                 Request request = new Request(exchange.getRequestMethod().toUpperCase(Locale.ROOT),
                         exchange.getRequestURI(), exchange.getRequestHeaders(), body);
+                Call call = new Call(request.query().get(CALLER_PARAMETER));
+                CALL.set(call);
                 response = down ? unavailable(503, null) : answer(request);
+                AnswerGate gate = call.redemption >= 0 && call.caller != null ? gates.remove(call.caller) : null;
+                if (gate != null) {
+                    gate.hold();
+                }
             } catch (Exception | AssertionError e) {
                 handlerErrors.add(e);
                 response = Response.json(500, Map.of("error", "fake_provider_bug", "error_description", String.valueOf(e)));
@@ -639,6 +701,7 @@ public abstract class FakeProvider implements AutoCloseable {
         } catch (IOException e) {
             // the client went away; nothing to answer
         } finally {
+            CALL.remove();
             exchange.close();
         }
     }
@@ -871,6 +934,7 @@ public abstract class FakeProvider implements AutoCloseable {
         synchronized (lock) {
             RefreshToken rt = refreshTokens.get(token);
             String problem = refreshProblem(rt, authenticatedClient);
+            int presented = ledger.presented(token, caller(), problem == null);
             if (problem != null) {
                 if (rt != null && revokeGrantOnReuse && rt.firstUsedAt != null && refreshReuse() == Reuse.SINGLE_USE) {
                     rt.grant.revoked = true;
@@ -879,6 +943,10 @@ public abstract class FakeProvider implements AutoCloseable {
             }
             if (rt.firstUsedAt == null) {
                 rt.firstUsedAt = clock.instant();
+            }
+            Call call = CALL.get();
+            if (call != null) {
+                call.redemption = presented;
             }
             refreshGrants.incrementAndGet();
             return rt;
@@ -939,6 +1007,7 @@ public abstract class FakeProvider implements AutoCloseable {
         synchronized (lock) {
             Grant g = new Grant(clientId, "seed", List.copyOf(scopes), clock.instant(), Map.of());
             grants.add(g);
+            ledger.grantCreated(g, null);
             return issueRefresh(g, "seed-rt-", null).value;
         }
     }
@@ -947,6 +1016,7 @@ public abstract class FakeProvider implements AutoCloseable {
         synchronized (lock) {
             Grant g = new Grant(from.clientId(), kind, scopes, clock.instant(), from.authorizeParams());
             grants.add(g);
+            ledger.grantCreated(g, caller());
             return g;
         }
     }
@@ -969,6 +1039,11 @@ public abstract class FakeProvider implements AutoCloseable {
             RefreshToken rt = new RefreshToken(randomToken(prefix), grant, now, lifetime == null ? null : now.plus(lifetime));
             refreshTokens.put(rt.value, rt);
             latestRefresh = rt.value;
+            ledger.issued(grant, rt.value, caller());
+            Call call = CALL.get();
+            if (call != null && call.redemption >= 0) {
+                ledger.exchangedFor(call.redemption, rt.value);
+            }
             return rt;
         }
     }
@@ -1114,6 +1189,7 @@ public abstract class FakeProvider implements AutoCloseable {
 
     @Override
     public void close() {
+        gates.values().forEach(AnswerGate::release);
         stopListening();
         executor.shutdownNow();
     }
