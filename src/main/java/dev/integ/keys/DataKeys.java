@@ -101,6 +101,16 @@ public final class DataKeys {
         return aead;
     }
 
+    /** Whether the keyset holds the key with this id. */
+    public boolean has(int keyId) {
+        for (int i = 0; i < handle.size(); i++) {
+            if (handle.getAt(i).getId() == keyId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int primaryId() {
         return handle.getPrimary().getId();
     }

@@ -17,6 +17,7 @@ public final class KeysetLease implements Supplier<DataKeys> {
     private final UnaryOperator<DataKeys> confirm;
     private DataKeys keys;
     private long confirmedAtNanos;
+    private long lookedForMissingAtNanos = System.nanoTime() - 2_000_000_000L;
 
     /**
      * @param load    reads the keyset (first use)
@@ -40,6 +41,21 @@ public final class KeysetLease implements Supplier<DataKeys> {
             renew();
         }
         return keys;
+    }
+
+    /**
+     * Keys that hold {@code keyId} if the stored keyset does: for a reader that met a key id its keys do
+     * not have (added by a rotation since this process loaded them). Looks again at most once a second
+     * for ids it still does not find, so a store full of records under an unknown key costs one round
+     * trip a second, not one per record.
+     */
+    public synchronized DataKeys holding(int keyId) {
+        DataKeys held = get();
+        if (held.has(keyId) || System.nanoTime() - lookedForMissingAtNanos < 1_000_000_000L) {
+            return held;
+        }
+        lookedForMissingAtNanos = System.nanoTime();
+        return renew();
     }
 
     /** Confirms the keys now: after the store refused a write as sealed with stale keys, or before a long step. */

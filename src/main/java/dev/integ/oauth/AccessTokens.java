@@ -10,6 +10,8 @@ import dev.integ.vault.CredentialVault;
 import dev.integ.vault.Secrets;
 import redis.clients.jedis.UnifiedJedis;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,8 +205,8 @@ public final class AccessTokens {
         Credential next = new Credential(c.provider(), c.user(), Credential.ACTIVE,
                 issued.grantedScopes() != null ? issued.grantedScopes() : c.scopes(), issued.expiresAt(),
                 rotated ? issued.refreshExpiry(client.spec(), now) : c.refreshExpiresAt(), secrets.hasRefreshToken(), c.createdAt(), now, account);
-        if (!vault.save(next, secrets, current.rev())) {
-            // only a writer without the lock (a re-connect) can get here; its record is newer than ours
+        if (!storeRefreshed(current, next, secrets)) {
+            // a new grant (a re-connect, an import --replace) or a forget got there first: it is newer than ours
             quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("reason", "superseded")));
             CredentialVault.Opened newer = read(c.provider(), c.user());
             return new Fresh(newer.credential(), newer.secrets(), false);
@@ -212,6 +214,37 @@ public final class AccessTokens {
         quietly(SecurityEvent.success("refresh.success", c.provider(), c.user(),
                 Map.of("rotated", Boolean.toString(rotated), "fence", Long.toString(fence))));
         return new Fresh(next, secrets, true);
+    }
+
+    /**
+     * Stores a refresh's result over the record it redeemed. Writers that take no refresh lock may move
+     * the record's rev meanwhile: a rewrap (the same grant, re-encrypted) or a new grant (a re-connect,
+     * an import --replace). Over the same grant (the stored refresh token is still the one just
+     * redeemed) the result is written again on the newer rev: giving up there would keep a refresh token
+     * the provider has just spent and lose its successor. A new grant, or a forget, wins.
+     *
+     * @return false when a new grant or a forget got there first
+     */
+    private boolean storeRefreshed(CredentialVault.Opened redeemed, Credential next, Secrets secrets) {
+        CredentialVault.Opened base = redeemed;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (vault.save(next, secrets, base.rev())) {
+                return true;
+            }
+            Optional<CredentialVault.Opened> latest = vault.read(next.provider(), next.user());
+            if (latest.isEmpty() || !sameGrant(latest.get(), redeemed)) {
+                return false;
+            }
+            base = latest.get();
+        }
+        throw IntegException.retryLater("the " + next.provider() + " credential of " + next.user() + " kept changing while its refresh was stored",
+                "the provider issued new tokens, which were not stored", "connect the account again if the next refresh is refused", null);
+    }
+
+    private static boolean sameGrant(CredentialVault.Opened a, CredentialVault.Opened b) {
+        String ra = a.secrets().revealRefreshToken();
+        String rb = b.secrets().revealRefreshToken();
+        return ra != null && rb != null && MessageDigest.isEqual(ra.getBytes(StandardCharsets.UTF_8), rb.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -278,11 +278,12 @@ public final class CredentialVault {
         }
         byte[] ad = RecordCodec.associatedData(store.keys().namespace(), stored.provider(), stored.user(), parts.metadata());
         int keyId = DataKeys.keyIdOf(parts.ciphertext());
+        // a key added since this process loaded the keyset (a rotation, then a rewrap): look again before crying wolf
+        DataKeys opening = keys.holding(keyId);
         try {
-            return new Decrypted(credential, parts.metadata(), keys.get().aead().decrypt(parts.ciphertext(), ad), keyId);
+            return new Decrypted(credential, parts.metadata(), opening.aead().decrypt(parts.ciphertext(), ad), keyId);
         } catch (GeneralSecurityException e) {
-            boolean known = keys.get().keys().stream().anyMatch(k -> k.id() == keyId);
-            return new Damaged(stored.provider(), stored.user(), stored.key(), known
+            return new Damaged(stored.provider(), stored.user(), stored.key(), opening.has(keyId)
                     ? "it does not verify: altered, or moved here from another provider, user or namespace"
                     : "it is encrypted under key " + DataKeys.hex(keyId) + ", which the keyset does not have");
         }

@@ -328,6 +328,28 @@ class KeyRotationTest {
         assertThat(accessTokens()).containsEntry("late", "late-token").hasSize(4);
     }
 
+    /**
+     * Found by TortureIT: a `token` that loaded the keyset before a rotation met a record the rewrap had
+     * already moved under the new key, and reported it as an integrity failure (exit 5, an alarm). A key
+     * id the reader does not know makes it look at the keyset again first.
+     */
+    @Test
+    void aReaderThatLoadedTheKeysetBeforeARotationReadsRecordsRewrappedSince() {
+        importRecords(2);
+        CredentialVault reader = vault.vault(NS);
+        reader.read("slack", "user-0"); // loads its keys now, before the rotation
+        vault.ok("keys", "rotate");
+        vault.ok("keys", "rewrap");
+        long alarms = integrityEvents();
+
+        assertThat(reader.read("slack", "user-1").orElseThrow().secrets().revealAccessToken()).isEqualTo("old-1");
+        assertThat(integrityEvents()).as("no false alarm").isEqualTo(alarms);
+    }
+
+    private static long integrityEvents() {
+        return vault.ok("events", "--action", "integrity.failure", "-o", "json").out().lines().count();
+    }
+
     private static String keyStatus(JsonNode status, String keyId) {
         for (JsonNode key : status.get("keys")) {
             if (key.get("id").asText().equals(keyId)) {

@@ -117,6 +117,46 @@ class AccessTokensRaceTest {
         assertThat(vault.read("acme", "alice").orElseThrow().credential().status()).isEqualTo(Credential.ACTIVE);
     }
 
+    /**
+     * Found by TortureIT: a rewrap (which takes no refresh lock) moves the record's rev while a refresh is
+     * redeeming it. The same grant is still stored, so the refresh's result must be written over the
+     * newer rev; giving up kept the refresh token the provider had just spent and lost its successor.
+     */
+    @Test
+    void aRewrapDuringTheRedemptionDoesNotLoseTheNewRefreshToken() {
+        storeExpiring("frank");
+        CredentialVault.Opened before = vault.read("acme", "frank").orElseThrow();
+        AccessTokens.HeldLock interleaved = new AccessTokens.HeldLock() {
+            @Override
+            public long fence() {
+                return 1;
+            }
+
+            /** Called after the read under the lock, before the redemption: the rewrap lands now. */
+            @Override
+            public boolean holdThrough(Duration redemption) {
+                CredentialVault.Opened current = vault.read("acme", "frank").orElseThrow();
+                assertThat(vault.save(current.credential(), current.secrets(), current.rev())).as("the rewrap's write").isTrue();
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        AccessTokens tokens = new AccessTokens(vault, (provider, user) -> client, (p, u) -> interleaved,
+                fixture.events(VaultFixture.NS), Clock.systemUTC());
+
+        AccessTokens.Fresh fresh = tokens.refresh("acme", "frank");
+
+        assertThat(fresh.refreshed()).isTrue();
+        CredentialVault.Opened after = vault.read("acme", "frank").orElseThrow();
+        assertThat(after.secrets().revealRefreshToken()).as("the successor of the spent refresh token is stored")
+                .isNotEqualTo(before.secrets().revealRefreshToken())
+                .isEqualTo(fresh.secrets().revealRefreshToken());
+        assertThat(after.secrets().revealAccessToken()).isEqualTo(fresh.secrets().revealAccessToken());
+    }
+
     @Test
     void aGenuineDeadGrantIsKeptAsNeedsReauth() {
         storeExpiring("bob");

@@ -252,8 +252,8 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
 
     /** A vault that loads the data keys once, on first use, like one CLI invocation. */
     public CredentialVault vault(String namespace) {
-        Keyring keyring = keyring(namespace);
-        return vault(namespace, memoized(keyring::load));
+        return new CredentialVault(new CredentialStore(client, keys(namespace)), KeysetLease.of(keyring(namespace)), Clock.systemUTC(),
+                events(namespace));
     }
 
     /** A vault whose keys come from {@code keys}; renewing them asks it again. */
