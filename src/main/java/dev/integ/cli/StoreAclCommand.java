@@ -58,7 +58,7 @@ final class StoreAclCommand extends ServiceCommand {
     private static void print(PrintWriter out, Role role, String name, String namespace, List<String> lines) {
         out.println("# integ role '" + role.label() + "' (" + role.runs() + ") on namespace '" + namespace + "', Redis 7+");
         out.println("# run as a Redis admin:  integ store acl --role " + role.label() + " | grep -v '^#' | redis-cli --user ADMIN --askpass");
-        out.println("# then add the password as a hash, typed in redis-cli, never in argv:  printf %s \"$PASSWORD\" | sha256sum");
+        out.println("# then add the password as a hash, typed in redis-cli, never in argv:  tr -d '\\n' < PASSWORD_FILE | sha256sum");
         out.println("#   redis-cli --user ADMIN --askpass   then   ACL SETUSER " + name + " #<that hex>   (rerunning these lines resets it)");
         out.println("# integ then connects as:  redis://" + name + "@HOST:PORT with the password in INTEG_REDIS_PASSWORD_FILE");
         lines.forEach(out::println);
