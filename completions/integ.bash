@@ -185,6 +185,7 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store status" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store start" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store stop" ];    then _picocli_integ_store; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store acl" ];    then _picocli_integ_store; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(connect)
@@ -218,7 +219,9 @@ function _complete_integ() {
   local cmds28=(store status)
   local cmds29=(store start)
   local cmds30=(store stop)
+  local cmds31=(store acl)
 
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_integ_store_acl; return $?; fi
   if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_store_stop; return $?; fi
   if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_store_start; return $?; fi
   if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_store_status; return $?; fi
@@ -1341,7 +1344,7 @@ function _picocli_integ_store() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="status start stop"
+  local commands="status start stop acl"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -2630,6 +2633,84 @@ function _picocli_integ_store_stop() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `acl` subcommand.
+function _picocli_integ_store_acl() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--role' '--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--role')
+      return
+      ;;
+    '--user')
+      return
+      ;;
     '--redis')
       return
       ;;

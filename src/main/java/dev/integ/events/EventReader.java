@@ -1,6 +1,7 @@
 package dev.integ.events;
 
 import dev.integ.core.IntegException;
+import dev.integ.store.AclRoles;
 import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.StreamEntryID;
@@ -212,6 +213,9 @@ public final class EventReader {
         if (message.contains("WRONGTYPE")) {
             return IntegException.humanAction(where, "the key holds another type of value, not a stream",
                     "find out who wrote " + keys.events() + ", then rename or delete it").withCause(e);
+        }
+        if (AclRoles.isDenial(message)) {
+            return AclRoles.denied(where, message, e);
         }
         return IntegException.failure(where, RedisErrors.plain(message), null, e);
     }

@@ -1,12 +1,12 @@
 package dev.integ.events;
 
 import dev.integ.core.IntegException;
+import dev.integ.store.AclRoles;
 import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
 import dev.integ.store.ReplicaAcks;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -156,10 +156,9 @@ public final class RedisEventLog implements EventLog {
             return IntegException.humanAction(where, "the key holds another type of value, not a stream",
                     "find out who wrote " + keys.events() + ", then rename or delete it; nothing was changed").withCause(e);
         }
-        if (e instanceof JedisAccessControlException || message.contains("NOPERM") || message.contains("no permissions")
-                || message.contains("can't run this command")) {
-            return IntegException.humanAction(where, "Redis' ACL denies it: " + RedisErrors.plain(message),
-                    "allow integ's Redis user XADD, XTRIM, EVALSHA and EVAL on " + keys.events() + "*; nothing was changed").withCause(e);
+        if (AclRoles.isDenial(message)) {
+            IntegException denied = AclRoles.denied(where, message, e);
+            return denied.withHint("nothing was changed; " + denied.hint());
         }
         return IntegException.failure(where, RedisErrors.plain(message), "nothing was changed", e);
     }

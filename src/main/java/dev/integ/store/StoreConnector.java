@@ -96,10 +96,9 @@ public final class StoreConnector {
             return IntegException.notFound(where, "Redis wants a password",
                     "put it in INTEG_REDIS_PASSWORD or a file named by --redis-password-file").withCause(e);
         }
-        if (message.startsWith("NOPERM")) {
+        if (AclRoles.isDenial(message)) {
             // authenticated, but this user may not run a command or touch a key: not a password problem
-            return IntegException.humanAction(where, "Redis' ACL denies integ's user: " + RedisErrors.plain(message),
-                    "grant that Redis user the commands and keys integ needs, or use another user").withCause(e);
+            return AclRoles.denied(where, message, e);
         }
         if (e instanceof JedisAccessControlException) {
             return IntegException.notFound(where, "Redis refused the credentials: " + firstLine(message),
