@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
                 + "run 'integ keys init' as admin first: it creates the keys the other roles only read).",
                 "Each line follows a '#' line that says why. Keys are those of the namespace (--namespace). "
                         + "No password is printed: add one in redis-cli as a SHA-256 hash (ACL SETUSER NAME #HEX), "
-                        + "so it is never in any argv. Needs Redis 7 or later (%R~ read-only key patterns). "
+                        + "so it is never in any argv. Needs Redis 7 or later (%%R~ read-only key patterns). "
                         + "Connects to nothing."})
 final class StoreAclCommand extends ServiceCommand {
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}");

@@ -78,6 +78,26 @@ class AccessTokensRaceTest {
                 issued.secrets(), 0);
     }
 
+    /** A lock held elsewhere (fencing token 1) that runs {@code interleaving} just before the redemption. */
+    private static AccessTokens.HeldLock lockThatFirst(Runnable interleaving) {
+        return new AccessTokens.HeldLock() {
+            @Override
+            public long fence() {
+                return 1;
+            }
+
+            @Override
+            public boolean holdThrough(Duration redemption) {
+                interleaving.run();
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private String bootstrapRefreshToken() {
         return idp.seedRefreshToken(List.of("openid", "offline_access"));
     }
@@ -86,29 +106,16 @@ class AccessTokensRaceTest {
     void aDeadGrantAfterAConcurrentReconnectIsALostRaceAndTheWinnersTokenIsUsed() {
         storeExpiring("alice");
         String[] winner = new String[1];
-        AccessTokens.HeldLock interleaved = new AccessTokens.HeldLock() {
-            @Override
-            public long fence() {
-                return 1;
-            }
-
-            /** Called between our read under the lock and our refresh. */
-            @Override
-            public boolean holdThrough(Duration redemption) {
-                // a re-connect (which takes no lock) stores a new grant and the old one dies at the provider
-                CredentialVault.Opened old = vault.read("acme", "alice").orElseThrow();
-                IssuedTokens reconnect = (IssuedTokens) client.refresh("alice", bootstrapRefreshToken());
-                winner[0] = reconnect.secrets().revealAccessToken();
-                vault.save(new Credential("acme", "alice", Credential.ACTIVE, List.of("openid"), Instant.now().plusSeconds(3600), null, true,
-                        Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
-                client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // called between our read under the lock and our refresh
+        AccessTokens.HeldLock interleaved = lockThatFirst(() -> {
+            // a re-connect (which takes no lock) stores a new grant and the old one dies at the provider
+            CredentialVault.Opened old = vault.read("acme", "alice").orElseThrow();
+            IssuedTokens reconnect = (IssuedTokens) client.refresh("alice", bootstrapRefreshToken());
+            winner[0] = reconnect.secrets().revealAccessToken();
+            vault.save(new Credential("acme", "alice", Credential.ACTIVE, List.of("openid"), Instant.now().plusSeconds(3600), null, true,
+                    Instant.now(), Instant.now(), Map.of()), reconnect.secrets(), old.rev());
+            client.refresh("alice", old.secrets().revealRefreshToken()); // spends the old refresh token
+        });
         AccessTokens tokens = new AccessTokens(vault, (provider, user) -> client, (p, u) -> interleaved,
                 fixture.events(VaultFixture.NS), Clock.systemUTC());
         AccessTokens.Fresh fresh = tokens.token("acme", "alice", Duration.ofMinutes(5));
@@ -126,24 +133,11 @@ class AccessTokensRaceTest {
     void aRewrapDuringTheRedemptionDoesNotLoseTheNewRefreshToken() {
         storeExpiring("frank");
         CredentialVault.Opened before = vault.read("acme", "frank").orElseThrow();
-        AccessTokens.HeldLock interleaved = new AccessTokens.HeldLock() {
-            @Override
-            public long fence() {
-                return 1;
-            }
-
-            /** Called after the read under the lock, before the redemption: the rewrap lands now. */
-            @Override
-            public boolean holdThrough(Duration redemption) {
-                CredentialVault.Opened current = vault.read("acme", "frank").orElseThrow();
-                assertThat(vault.save(current.credential(), current.secrets(), current.rev())).as("the rewrap's write").isTrue();
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // called after the read under the lock, before the redemption: the rewrap lands now
+        AccessTokens.HeldLock interleaved = lockThatFirst(() -> {
+            CredentialVault.Opened current = vault.read("acme", "frank").orElseThrow();
+            assertThat(vault.save(current.credential(), current.secrets(), current.rev())).as("the rewrap's write").isTrue();
+        });
         AccessTokens tokens = new AccessTokens(vault, (provider, user) -> client, (p, u) -> interleaved,
                 fixture.events(VaultFixture.NS), Clock.systemUTC());
 

@@ -4,7 +4,10 @@ import dev.integ.cli.CommandLineFactory;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,6 +72,25 @@ class GeneratedDocsTest {
             into.add(page);
         }
         command.getSubcommands().values().forEach(sub -> collectPages(sub, into));
+    }
+
+    /** A stray '%' in a description makes picocli print a warning on stderr at every --help (and in the start-up training). */
+    @Test
+    void everyHelpTextFormatsWithoutWarnings() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            helpOf(CommandLineFactory.model());
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    private static void helpOf(CommandLine command) {
+        command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+        command.getSubcommands().values().forEach(GeneratedDocsTest::helpOf);
     }
 
     @Test
