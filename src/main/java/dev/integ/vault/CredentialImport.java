@@ -78,14 +78,19 @@ public final class CredentialImport {
                          boolean rejected, Interrupted interrupted) {
     }
 
-    /** Where an import stopped when asked to, and what it had done. */
-    public record Interrupted(int resumeLine, int written, int unchanged) {
+    /**
+     * Where an import stopped when asked to, and what it had done.
+     *
+     * @param started whether writing had begun; if not, nothing was written or recorded
+     */
+    public record Interrupted(int resumeLine, int written, int unchanged, boolean started) {
         public String message() {
-            return "import interrupted before line " + resumeLine + ": " + counts(written, unchanged);
+            return started ? "import interrupted before line " + resumeLine + ": " + counts(written, unchanged)
+                    : "import interrupted before anything was written";
         }
 
         public String hint() {
-            return rerun(resumeLine);
+            return started ? rerun(resumeLine) : "rerunning the same file is safe";
         }
     }
 
@@ -151,7 +156,7 @@ public final class CredentialImport {
         List<Entry> entries = parseAll(input, now, problems);
         Plan plan = stopRequested ? null : compareWithStore(entries, replace, problems);
         if (plan == null) {
-            return interrupted(entries.isEmpty() ? 1 : entries.get(0).line(), 0, 0);
+            return new Result(0, 0, 0, 0, List.of(), false, false, new Interrupted(1, 0, 0, false));
         }
         problems.sort(Comparator.comparingInt(Problem::line));
         if (!problems.isEmpty() && !skipInvalid) {
@@ -179,17 +184,13 @@ public final class CredentialImport {
             if (progress.started) {
                 recordOutcome(SecurityEvent.failure("import.failure", null, null, progress.details("interrupted", 0)));
             }
-            Interrupted stopped = new Interrupted(progress.resumeLine(), progress.written, progress.unchanged);
+            Interrupted stopped = new Interrupted(progress.resumeLine(), progress.written, progress.unchanged, progress.started);
             return new Result(progress.written, progress.replaced, progress.unchanged, problems.size(), problems, false, false, stopped);
         }
         Map<String, String> details = new HashMap<>(progress.details(null, 0));
         details.put("skipped_lines", Integer.toString(problems.size()));
         recordOutcome(SecurityEvent.success("import.success", null, null, details));
         return new Result(progress.written, progress.replaced, progress.unchanged, problems.size(), problems, false, false, null);
-    }
-
-    private static Result interrupted(int resumeLine, int written, int unchanged) {
-        return new Result(written, 0, unchanged, 0, List.of(), false, false, new Interrupted(resumeLine, written, unchanged));
     }
 
     /** The outcome is recorded after the writes, quietly: they happened whether or not the log can hear it now. */
@@ -340,18 +341,19 @@ public final class CredentialImport {
         void write() {
             int batchNumber = 0;
             for (int from = 0; from < pending.size(); from += BATCH) {
-                if (stopRequested) {
-                    interrupted = true;
+                if (stopNow()) {
                     return;
                 }
                 int to = Math.min(pending.size(), from + BATCH);
                 if (!started) {
                     // the keys first: without them nothing can be written, and nothing need be recorded
                     vault.requireKeys();
+                    if (stopNow()) {
+                        return;
+                    }
                     start.run();
                     started = true;
-                    if (stopRequested) { // asked while the start was being recorded
-                        interrupted = true;
+                    if (stopNow()) { // asked while the start was being recorded
                         return;
                     }
                 }
@@ -382,6 +384,11 @@ public final class CredentialImport {
                 }
                 afterBatch.accept(++batchNumber);
             }
+        }
+
+        private boolean stopNow() {
+            interrupted = stopRequested;
+            return interrupted;
         }
 
         private void settle(int index, boolean wrote) {

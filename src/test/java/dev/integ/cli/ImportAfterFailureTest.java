@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
+import dev.integ.keys.KeysetLease;
 import dev.integ.store.StoreConnector;
 import dev.integ.store.StoreDescription;
 import dev.integ.testing.Cli;
@@ -11,6 +13,8 @@ import dev.integ.testing.TestRedis;
 import dev.integ.testing.VaultFixture;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialImport;
+import dev.integ.vault.CredentialStore;
+import dev.integ.vault.CredentialVault;
 import dev.integ.vault.Secrets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,7 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,6 +259,30 @@ class ImportAfterFailureTest {
 
         assertThat(vault.ok("import", "--file", file(content).toString()).out())
                 .isEqualTo("imported 600 credentials (0 replacing stored ones), 700 unchanged\n");
+    }
+
+    /** Asked to stop while its start is being recorded: it writes nothing, and says so. */
+    @Test
+    void aStopAskedForWhileTheStartIsRecordedWritesNothing() {
+        EventLog log = vault.events(NS);
+        CredentialImport[] importer = new CredentialImport[1];
+        EventLog stopAtStart = event -> {
+            log.record(event);
+            if (event.action().equals("import.start")) {
+                importer[0].requestStop();
+            }
+        };
+        CredentialVault stopping = new CredentialVault(new CredentialStore(vault.client(), vault.keys(NS)),
+                KeysetLease.of(vault.keyring(NS)), Clock.systemUTC(), stopAtStart);
+        importer[0] = new CredentialImport(stopping, UnaryOperator.identity(), e -> StoreConnector.translate(e,
+                new StoreDescription("standalone", vault.url(), "--redis", null)));
+
+        CredentialImport.Result r = run(importer[0], lines(700), false);
+
+        assertThat(r.interrupted()).isNotNull();
+        assertThat(r.interrupted().message()).isEqualTo("import interrupted before line 1: 0 credentials were written and 0 unchanged");
+        assertThat(storedCredentials()).isZero();
+        assertThat(actions(importEvents())).containsExactly("import.start", "import.failure");
     }
 
     /**
