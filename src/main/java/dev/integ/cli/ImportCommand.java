@@ -22,7 +22,7 @@ import java.time.Duration;
                 + "(list or space-separated), metadata (account facts shown by list/show) and secrets (further secret fields).",
                 "Every line is checked first, and compared with what is stored; with any invalid line nothing is written, "
                         + "unless --skip-invalid. A credential stored exactly as its line gives it is unchanged; one stored with "
-                        + "other content is an invalid line unless --replace. So rerunning the same file after a failure or Ctrl-C "
+                        + "other content is an invalid line. --replace writes every line, stored or not. So rerunning the same file after a failure or Ctrl-C "
                         + "finishes it; a failure says how many credentials were written and where the rerun goes on. "
                         + "Tokens come only from the file, never from the command line."})
 final class ImportCommand extends ServiceCommand {
@@ -30,7 +30,7 @@ final class ImportCommand extends ServiceCommand {
     @Option(names = "--file", paramLabel = "FILE", required = true, description = "The JSON-lines file; - reads standard input.")
     String file;
 
-    @Option(names = "--replace", description = "Overwrite credentials that are stored with other content.")
+    @Option(names = "--replace", description = "Write every line, over what is stored (with other content, or the same).")
     boolean replace;
 
     @Option(names = "--skip-invalid", description = "Import the valid lines and report the invalid ones.")

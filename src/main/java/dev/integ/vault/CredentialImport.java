@@ -144,7 +144,8 @@ public final class CredentialImport {
     }
 
     /**
-     * @param replace      overwrite credentials that are stored with other content (otherwise that is an error)
+     * @param replace      write every line again, also over credentials stored with other content (otherwise an error)
+     *                     and over ones stored as the line gives them (otherwise unchanged)
      * @param skipInvalid  write the valid lines and report the others, instead of writing nothing
      * @throws IntegException when writing failed part-way (store unreachable, a concurrent writer): its message
      *                        says how many credentials were written and unchanged, and where a rerun goes on
@@ -243,16 +244,22 @@ public final class CredentialImport {
                     continue;
                 }
                 CredentialStore.Stored record = stored.get(i).get();
+                if (replace) {
+                    // every stored line is written again, the same or not: after "not confirmed by replicas",
+                    // a rerun with --replace writes them and has them confirmed
+                    if (record.rev() < 0) {
+                        problems.add(new Problem(e.line(), e.display() + " is stored as something that is not a credential record "
+                                + "(" + record.key() + "); delete that key first"));
+                    } else {
+                        pending.add(new Pending(e, record.rev()));
+                    }
+                    continue;
+                }
                 String difference = difference(e, record);
                 if (difference == null) {
                     unchanged++;
-                } else if (!replace) {
-                    problems.add(new Problem(e.line(), e.display() + " is already stored " + difference + "; use --replace to overwrite it"));
-                } else if (record.rev() < 0) {
-                    problems.add(new Problem(e.line(), e.display() + " is stored as something that is not a credential record "
-                            + "(" + record.key() + "); delete that key first"));
                 } else {
-                    pending.add(new Pending(e, record.rev()));
+                    problems.add(new Problem(e.line(), e.display() + " is already stored " + difference + "; use --replace to overwrite it"));
                 }
             }
         }

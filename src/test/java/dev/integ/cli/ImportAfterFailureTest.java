@@ -210,7 +210,7 @@ class ImportAfterFailureTest {
         assertThat(refused.err()).startsWith("integ: error: line 700: slack/u0699 is already stored with other content "
                 + "(access_token, refresh_token, expires_in, refresh_expires_in); use --replace to overwrite it\n");
         assertThat(vault.ok("import", "--file", tokens.toString(), "--replace").out())
-                .isEqualTo("imported 201 credentials (1 replacing stored ones), 999 unchanged\n");
+                .isEqualTo("imported 1200 credentials (1000 replacing stored ones), 0 unchanged\n");
         assertThat(vault.vault(NS).read("slack", "u0699").orElseThrow().secrets().revealAccessToken()).isEqualTo("xoxb-u0699");
     }
 

@@ -264,12 +264,14 @@ class ImportCommandTest {
         Map<String, String> before = vault.snapshot();
 
         assertThat(vault.okWithInput(TIMES, "import", "--file", "-").out()).isEqualTo("imported 0 credentials (0 replacing stored ones), 4 unchanged\n");
-        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
-                .as("--replace does not rewrite what is already as the file says")
-                .isEqualTo("imported 0 credentials (0 replacing stored ones), 4 unchanged\n");
         assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--dry-run").out())
                 .isEqualTo("would import 0 credentials (0 replacing stored ones), 4 unchanged\n");
         assertThat(vault.snapshot()).as("not a byte rewritten (a rewrite has a new nonce and rev)").isEqualTo(before);
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
+                .as("--replace writes every line again (so replicas confirm them after an unconfirmed write)")
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
+        assertThat(vault.snapshot()).isNotEqualTo(before);
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-").out()).isEqualTo("imported 0 credentials (0 replacing stored ones), 4 unchanged\n");
 
         JsonNode asJson = json(vault.okWithInput(TIMES + "{\"provider\":\"jira\",\"user\":\"new\",\"access_token\":\"jira-x\"}\n",
                 "import", "--file", "-", "-o", "json"));
@@ -314,7 +316,7 @@ class ImportCommandTest {
         assertThat(reauth.err()).startsWith("integ: error: line 5: jira/never is already stored with other content (status needs_reauth); "
                 + "use --replace to overwrite it\n");
         assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
-                .isEqualTo("imported 1 credential (1 replacing stored ones), 3 unchanged\n");
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
         assertThat(listed().get("jira/never").get("status").asText()).isEqualTo("active");
     }
 
@@ -330,7 +332,7 @@ class ImportCommandTest {
         assertThat(r.err()).startsWith("integ: error: line 5: jira/never is already stored but cannot be read (it does not verify: "
                 + "altered, or moved here from another provider, user or namespace); use --replace to overwrite it\n");
         assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
-                .isEqualTo("imported 1 credential (1 replacing stored ones), 3 unchanged\n");
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
         assertThat(accessToken("jira", "never")).isEqualTo("jira-n");
     }
 
