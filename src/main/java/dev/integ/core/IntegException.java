@@ -51,6 +51,11 @@ public final class IntegException extends RuntimeException {
         return e;
     }
 
+    /** A failure of the same kind (exit code) told with more context; this one becomes its cause. */
+    public IntegException explained(String what, String why, String hint) {
+        return new IntegException(exitCode, what, why, hint, this);
+    }
+
     public ExitCode exitCode() {
         return exitCode;
     }

@@ -114,6 +114,38 @@ public final class CredentialStore {
         return stored(key, provider, user, fields);
     }
 
+    /** Which credential: its provider and user. */
+    public record Name(String provider, String user) {
+    }
+
+    /**
+     * Reads several credentials in one pipelined round trip (one per node on a Cluster), as {@link #get}
+     * reads one; empty where there is none.
+     */
+    public List<Optional<Stored>> getAll(List<Name> names) {
+        List<Response<List<byte[]>>> replies = new ArrayList<>(names.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (Name name : names) {
+                replies.add(pipeline.hmget(bytes(keys.credential(name.provider(), name.user())), REV, DATA));
+            }
+            pipeline.sync();
+        }
+        List<Optional<Stored>> records = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            Name name = names.get(i);
+            String key = keys.credential(name.provider(), name.user());
+            try {
+                records.add(stored(key, name.provider(), name.user(), replies.get(i).get()));
+            } catch (JedisDataException wrongType) {
+                if (!RedisErrors.wrongType(wrongType)) {
+                    throw wrongType;
+                }
+                records.add(Optional.of(notARecord(key, name.provider(), name.user())));
+            }
+        }
+        return records;
+    }
+
     /**
      * Calls {@code batch} once per SCAN batch with the records read in one pipelined round trip.
      *

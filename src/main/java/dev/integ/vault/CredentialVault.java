@@ -82,6 +82,11 @@ public final class CredentialVault {
         return saveAll(List.of(new Save(credential, secrets, expectedRev))).get(0);
     }
 
+    /** Loads the data keys now, so a job can fail for want of them before it records or writes anything. */
+    public void requireKeys() {
+        keys.get();
+    }
+
     /** A credential to store over the rev read before (0: it must not exist yet). */
     public record Save(Credential credential, Secrets secrets, long expectedRev) {
     }

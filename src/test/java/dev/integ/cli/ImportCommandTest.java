@@ -3,6 +3,7 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
+import dev.integ.vault.Credential;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,7 +75,7 @@ class ImportCommandTest {
 
         Cli.Result r = vault.okWithInput(file, "import", "--file", "-");
 
-        assertThat(r.out()).isEqualTo("imported 3 credentials (0 replacing stored ones)\n");
+        assertThat(r.out()).isEqualTo("imported 3 credentials (0 replacing stored ones), 0 unchanged\n");
         assertThat(r.err()).isEmpty();
         Map<String, JsonNode> listed = listed();
         assertThat(listed).containsOnlyKeys("slack/alice@example.com", "google/bob@example.com", "jira/carol");
@@ -193,7 +195,7 @@ class ImportCommandTest {
 
         Cli.Result skipping = vault.runWithInput(valid + far + huge, "import", "--file", "-", "--skip-invalid");
         assertThat(skipping.exitCode()).as("exit code; err:%n%s", skipping.err()).isZero();
-        assertThat(skipping.out()).isEqualTo("imported 600 credentials (0 replacing stored ones); skipped 2 invalid lines\n");
+        assertThat(skipping.out()).isEqualTo("imported 600 credentials (0 replacing stored ones), 0 unchanged; skipped 2 invalid lines\n");
         assertThat(vault.credentialKeys()).hasSize(600);
     }
 
@@ -201,7 +203,7 @@ class ImportCommandTest {
     void skipInvalidImportsTheValidLinesAndWarnsAboutTheRest() {
         Cli.Result r = vault.okWithInput(BAD_FILE, "import", "--file", "-", "--skip-invalid");
 
-        assertThat(r.out()).isEqualTo("imported 2 credentials (0 replacing stored ones); skipped 4 invalid lines\n");
+        assertThat(r.out()).isEqualTo("imported 2 credentials (0 replacing stored ones), 0 unchanged; skipped 4 invalid lines\n");
         assertThat(r.err()).matches("integ: warning: skipped line 2: missing access_token\n"
                 + "integ: warning: skipped line 4: unknown field 'token_type' \\Q" + KNOWN + "\\E\n"
                 + "integ: warning: skipped line 5: not a JSON object \\(column \\d+\\)\n"
@@ -231,13 +233,14 @@ class ImportCommandTest {
 
         Cli.Result conflict = vault.runWithInput(second, "import", "--file", "-");
         assertThat(conflict.exitCode()).isEqualTo(2);
-        assertThat(conflict.err()).isEqualTo("integ: error: line 2: slack/alice is already stored (use --replace to overwrite it)\n"
+        assertThat(conflict.err()).isEqualTo("integ: error: line 2: slack/alice is already stored with other content (access_token, scopes, expires_at); "
+                + "use --replace to overwrite it\n"
                 + "integ: error: nothing imported: 1 invalid line\n"
                 + "integ: hint: fix them, or add --skip-invalid to import the valid lines and report the rest\n");
         assertThat(vault.snapshot()).isEqualTo(before);
 
         Cli.Result replaced = vault.okWithInput(second, "import", "--file", "-", "--replace");
-        assertThat(replaced.out()).isEqualTo("imported 2 credentials (1 replacing stored ones)\n");
+        assertThat(replaced.out()).isEqualTo("imported 2 credentials (1 replacing stored ones), 0 unchanged\n");
         assertThat(accessToken("slack", "alice")).isEqualTo("xoxb-second");
         assertThat(listed().get("slack/alice").get("scopes").toString()).isEqualTo("[\"admin\"]");
         assertThat(listed().get("slack/alice").get("expires_at").isNull()).isTrue();
@@ -245,12 +248,100 @@ class ImportCommandTest {
         assertThat(accessToken("jira", "new")).isEqualTo("jira-new");
     }
 
+    /** Every way a line can give its times; the relative ones are measured from the import that stored them. */
+    private static final String TIMES = String.join("\n",
+            "{\"provider\":\"slack\",\"user\":\"relative\",\"access_token\":\"xoxb-r\",\"refresh_token\":\"xoxe-r\","
+                    + "\"expires_in\":43200,\"refresh_expires_in\":2592000,\"scopes\":\"b a\",\"metadata\":{\"team\":\"T1\"}}",
+            "{\"provider\":\"google_drive\",\"user\":\"iso\",\"access_token\":\"ya29-i\",\"refresh_token\":\"1//i\","
+                    + "\"expires_at\":\"2031-05-01T10:00:00.123456789Z\",\"refresh_expires_at\":\"2032-01-01T00:00:00Z\",\"secrets\":{\"id_token\":\"eyJ\"}}",
+            "{\"provider\":\"jira\",\"user\":\"epoch\",\"access_token\":\"jira-e\",\"expires_at\":1999999999}",
+            "",
+            "{\"provider\":\"jira\",\"user\":\"never\",\"access_token\":\"jira-n\"}", "");
+
+    @Test
+    void rerunningTheSameFileWritesNothingAndCountsEveryLineUnchanged() {
+        vault.okWithInput(TIMES, "import", "--file", "-");
+        Map<String, String> before = vault.snapshot();
+
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-").out()).isEqualTo("imported 0 credentials (0 replacing stored ones), 4 unchanged\n");
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--dry-run").out())
+                .isEqualTo("would import 0 credentials (0 replacing stored ones), 4 unchanged\n");
+        assertThat(vault.snapshot()).as("not a byte rewritten (a rewrite has a new nonce and rev)").isEqualTo(before);
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
+                .as("--replace writes every line again (so replicas confirm them after an unconfirmed write)")
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
+        assertThat(vault.snapshot()).isNotEqualTo(before);
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-").out()).isEqualTo("imported 0 credentials (0 replacing stored ones), 4 unchanged\n");
+
+        JsonNode asJson = json(vault.okWithInput(TIMES + "{\"provider\":\"jira\",\"user\":\"new\",\"access_token\":\"jira-x\"}\n",
+                "import", "--file", "-", "-o", "json"));
+        assertThat(asJson.get("imported").asInt()).isEqualTo(1);
+        assertThat(asJson.get("unchanged").asInt()).isEqualTo(4);
+    }
+
+    /** Each thing a line determines, changed on its own, makes the line differ; the message names the fields, never a value. */
+    @Test
+    void aLineThatDiffersFromWhatIsStoredIsRefusedNamingWhatDiffers() {
+        vault.okWithInput(TIMES, "import", "--file", "-");
+        String relative = TIMES.lines().findFirst().orElseThrow();
+        Map<String, String> changed = new LinkedHashMap<>();
+        changed.put(relative.replace("xoxb-r", "xoxb-R2"), "access_token");
+        changed.put(relative.replace("\"xoxe-r\"", "\"xoxe-R2\""), "refresh_token");
+        changed.put(relative.replace("\"expires_in\":43200", "\"expires_in\":43201"), "expires_in");
+        changed.put(relative.replace("\"refresh_expires_in\":2592000", "\"refresh_expires_at\":2000000000"), "refresh_expires_at");
+        changed.put(relative.replace("\"b a\"", "\"a b\""), "scopes");
+        changed.put(relative.replace("\"T1\"", "\"T2\""), "metadata");
+        changed.put(relative.replace("}}", "},\"secrets\":{\"bot\":\"xoxb-bot\"}}"), "secrets");
+        changed.put(TIMES.lines().skip(1).findFirst().orElseThrow().replace(".123456789Z", ".124Z"), "expires_at");
+        changed.put(TIMES.lines().skip(2).findFirst().orElseThrow().replace("1999999999", "1999999998"), "expires_at");
+        changed.put(TIMES.lines().skip(4).findFirst().orElseThrow().replace("}", ",\"expires_in\":60}"), "expires_in");
+        Map<String, String> before = vault.snapshot();
+        changed.forEach((line, field) -> {
+            Cli.Result r = vault.runWithInput(line + "\n", "import", "--file", "-");
+            assertThat(r.exitCode()).as(line).isEqualTo(2);
+            assertThat(r.err().lines().findFirst().orElseThrow()).as(line)
+                    .matches("integ: error: line 1: \\w+/\\w+ is already stored with other content \\(" + field
+                            + "\\); use --replace to overwrite it");
+            assertThat(r.err()).doesNotContain("xoxb").doesNotContain("xoxe").doesNotContain("T2");
+        });
+        assertThat(vault.snapshot()).isEqualTo(before);
+
+        // a credential whose refresh was refused is not what the line gives, even with the same tokens
+        var stored = vault.vault(NS).read("jira", "never").orElseThrow();
+        Credential c = stored.credential();
+        vault.vault(NS).save(new Credential(c.provider(), c.user(), Credential.NEEDS_REAUTH, c.scopes(), c.expiresAt(), c.refreshExpiresAt(),
+                c.hasRefreshToken(), c.createdAt(), c.updatedAt(), c.account()), stored.secrets(), stored.rev());
+        Cli.Result reauth = vault.runWithInput(TIMES, "import", "--file", "-");
+        assertThat(reauth.exitCode()).isEqualTo(2);
+        assertThat(reauth.err()).startsWith("integ: error: line 5: jira/never is already stored with other content (status needs_reauth); "
+                + "use --replace to overwrite it\n");
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
+        assertThat(listed().get("jira/never").get("status").asText()).isEqualTo("active");
+    }
+
+    /** A stored record that does not decrypt cannot be compared: it is named, and only --replace overwrites it. */
+    @Test
+    void aDamagedStoredRecordIsNotUnchanged() {
+        vault.okWithInput(TIMES, "import", "--file", "-");
+        try (var jedis = vault.jedis()) {
+            jedis.copy("integ:cred:jira:epoch", "integ:cred:jira:never", true);
+        }
+        Cli.Result r = vault.runWithInput(TIMES, "import", "--file", "-");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("integ: error: line 5: jira/never is already stored but cannot be read (it does not verify: "
+                + "altered, or moved here from another provider, user or namespace); use --replace to overwrite it\n");
+        assertThat(vault.okWithInput(TIMES, "import", "--file", "-", "--replace").out())
+                .isEqualTo("imported 4 credentials (4 replacing stored ones), 0 unchanged\n");
+        assertThat(accessToken("jira", "never")).isEqualTo("jira-n");
+    }
+
     @Test
     void readsAFileOrStandardInput(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("tokens.jsonl"), "{\"provider\":\"slack\",\"user\":\"from-file\",\"access_token\":\"xoxb-f\"}\n");
-        assertThat(vault.ok("import", "--file", file.toString()).out()).isEqualTo("imported 1 credential (0 replacing stored ones)\n");
+        assertThat(vault.ok("import", "--file", file.toString()).out()).isEqualTo("imported 1 credential (0 replacing stored ones), 0 unchanged\n");
         assertThat(vault.okWithInput("{\"provider\":\"slack\",\"user\":\"from-stdin\",\"access_token\":\"xoxb-s\"}", "import", "--file", "-")
-                .out()).isEqualTo("imported 1 credential (0 replacing stored ones)\n");
+                .out()).isEqualTo("imported 1 credential (0 replacing stored ones), 0 unchanged\n");
         assertThat(listed()).containsOnlyKeys("slack/from-file", "slack/from-stdin");
         assertThat(accessToken("slack", "from-stdin")).isEqualTo("xoxb-s");
 
@@ -270,7 +361,7 @@ class ImportCommandTest {
                 + "{\"provider\":\"slack\",\"user\":\"bob\",\"access_token\":\"xoxb-bob\"}\n";
 
         assertThat(vault.okWithInput(file, "import", "--file", "-", "--replace", "--dry-run").out())
-                .isEqualTo("would import 2 credentials (1 replacing stored ones)\n");
+                .isEqualTo("would import 2 credentials (1 replacing stored ones), 0 unchanged\n");
         JsonNode asJson = json(vault.okWithInput(file, "import", "--file", "-", "--replace", "--dry-run", "-o", "json"));
         assertThat(asJson.get("dry_run").asBoolean()).isTrue();
         assertThat(asJson.get("imported").asInt()).isEqualTo(2);

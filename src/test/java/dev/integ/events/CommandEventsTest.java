@@ -86,13 +86,17 @@ class CommandEventsTest {
     }
 
     @Test
-    void importRecordsSuccessAndRejection() throws Exception {
-        JsonNode imported = events().stream().filter(e -> e.get("action").asText().equals("import")).findFirst().orElseThrow();
-        assertThat(imported.get("details").get("credentials").asText()).isEqualTo("2");
+    void importRecordsStartThenSuccessAndRejection() throws Exception {
+        List<JsonNode> imports = events().stream().filter(e -> e.get("action").asText().startsWith("import")).toList();
+        assertThat(imports).extracting(e -> e.get("action").asText()).containsExactly("import.start", "import.success");
+        assertThat(imports.get(0).get("details").get("to_write").asText()).isEqualTo("2");
+        assertThat(imports.get(1).get("details").get("written").asText()).isEqualTo("2");
+        assertThat(imports.get(1).get("details").get("unchanged").asText()).isEqualTo("0");
         vault.runWithInput("{\"provider\":\"slack\"}\n", "import", "--file", "-");
         JsonNode rejected = last();
-        assertThat(rejected.get("action").asText()).isEqualTo("import");
+        assertThat(rejected.get("action").asText()).isEqualTo("import.failure");
         assertThat(rejected.get("result").asText()).isEqualTo("failure");
+        assertThat(rejected.get("details").get("reason").asText()).isEqualTo("invalid_lines");
     }
 
     @Test

@@ -130,8 +130,8 @@ class ReplicaAcksTest {
             replica.resume();
         }
         // that write, the event recorded before anything changes, is on the primary
-        Cli.Result events = ok(cli.run("events", "--action", "import", "-o", "json", "--namespace", "b", "--redis", primary.url()));
-        assertThat(events.out()).contains("\"action\":\"import\"");
+        Cli.Result events = ok(cli.run("events", "--action", "import.", "-o", "json", "--namespace", "b", "--redis", primary.url()));
+        assertThat(events.out()).contains("\"action\":\"import.start\"");
 
         // and the rerun completes once the replica answers again
         ok(acks.runWithInput(users("v", 10), "import", "--file", "-", "--namespace", "b", "--redis", primary.url()));
