@@ -26,14 +26,7 @@ redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemoni
 trap '[[ -f $work/redis.pid ]] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true' EXIT
 export HOME=$work/home XDG_CACHE_HOME=$work/home/cache INTEG_MASTER_KEY_FILE=$work/master-key.json INTEG_REDIS_URL=redis://127.0.0.1:$port
 
-python3 - "$n" >"$work/tokens.jsonl" <<'PY'
-import json, sys
-for i in range(int(sys.argv[1])):
-    print(json.dumps({"provider": ["slack", "google", "jira"][i % 3], "user": f"user{i}@example.com",
-                      "access_token": f"tok-{i:08d}-" + "a" * 40, "refresh_token": f"ref-{i:08d}-" + "b" * 40,
-                      "expires_in": 3600, "refresh_expires_in": 7776000, "scopes": ["read", "write"],
-                      "metadata": {"team": "T0123"}}))
-PY
+python3 "$root/src/bench/tokens.py" "$n" >"$work/tokens.jsonl"
 ./integ keys init >/dev/null
 /usr/bin/time -f "%e s %M KiB" -o "$work/import.time" ./integ import --file "$work/tokens.jsonl" >/dev/null
 ./integ list -o json >/dev/null   # records the launcher's start-up archive

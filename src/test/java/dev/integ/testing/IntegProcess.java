@@ -57,20 +57,12 @@ public final class IntegProcess {
         return process.isAlive();
     }
 
+    /** Signals the launcher and, while it records the start-up archive, the JVM it started as its child. */
     public void signal(String signal) {
-        List<String> pids = new ArrayList<>();
-        pids.add(Long.toString(process.pid()));
-        process.descendants().forEach(d -> pids.add(Long.toString(d.pid())));
-        List<String> kill = new ArrayList<>(List.of("kill", "-" + signal));
-        kill.addAll(pids);
-        try {
-            new ProcessBuilder(kill).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        List<Long> pids = new ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().filter(ProcessHandle::isAlive).forEach(d -> pids.add(d.pid()));
+        Signals.send(signal, pids);
     }
 
     public void pause() {

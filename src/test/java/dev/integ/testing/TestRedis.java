@@ -263,17 +263,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     private void signal(String signal) {
-        try {
-            int code = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start().waitFor();
-            if (code != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited " + code);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Signals.send(signal, List.of(process.pid()));
     }
 
     /** kill -9, and waits until the process is gone: the server writes nothing more, and its port is free again. */
