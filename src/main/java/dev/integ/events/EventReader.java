@@ -208,7 +208,7 @@ public final class EventReader {
             return passing.get();
         }
         if (e instanceof JedisConnectionException) {
-            return IntegException.retryLater(where, "Redis is unreachable: " + message, "retry when the store is reachable", e);
+            return IntegException.retryLater(where, "Redis is unreachable: " + RedisErrors.connectionProblem(e), "retry when the store is reachable", e);
         }
         if (message.contains("WRONGTYPE")) {
             return IntegException.humanAction(where, "the key holds another type of value, not a stream",

@@ -149,7 +149,7 @@ public final class RedisEventLog implements EventLog {
             return passing.get().withHint("nothing was changed; " + passing.get().hint());
         }
         if (e instanceof JedisConnectionException) {
-            return IntegException.retryLater(where, "Redis is unreachable: " + RedisErrors.plain(message),
+            return IntegException.retryLater(where, "Redis is unreachable: " + RedisErrors.connectionProblem(e),
                     "nothing was changed; retry when the store is reachable", e);
         }
         if (message.contains("WRONGTYPE")) {

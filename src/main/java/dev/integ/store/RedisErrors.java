@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * inside a Lua script ({@code OOM command not allowed ... script: b5ec..., on @user_script:12.}).
  */
 public final class RedisErrors {
+    /** "java.net.SocketException: " and the like, as Jedis and the JDK prefix their messages. */
+    private static final Pattern JAVA_CLASS_PREFIX = Pattern.compile("\\b(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error): ");
+
     /** Redis 7 appends " script: SHA, on @user_script:N." to an error raised inside a script. */
     private static final Pattern SCRIPT_SUFFIX = Pattern.compile("\\s*\\bscript: [0-9a-fA-F]{40}.*$");
     /** Redis 6 wraps it: "ERR Error running script (call to f_SHA): @user_script:N: ...". */
@@ -76,6 +79,19 @@ public final class RedisErrors {
     /** True when Redis answered WRONGTYPE: the key holds another kind of value. */
     public static boolean wrongType(JedisException e) {
         return "WRONGTYPE".equals(code(e.getMessage()));
+    }
+
+    /**
+     * Why a connection failed, in words: the innermost cause's message ("Connection reset"), never a
+     * Java class name ("java.net.SocketException: ..."), which Jedis puts in its own messages.
+     */
+    public static String connectionProblem(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getSimpleName() : root.getMessage();
+        return plain(JAVA_CLASS_PREFIX.matcher(message).replaceAll(""));
     }
 
     /** A Redis error reply as one plain line, without the script hash and location of a script error. */

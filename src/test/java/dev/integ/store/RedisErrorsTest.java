@@ -4,8 +4,11 @@ import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +16,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The one reading of Redis' error replies: server states, and messages without a script's hash. */
 class RedisErrorsTest {
     private static final String SHA = "b5ec0e9b2f5d3c1a4e6f7a8b9c0d1e2f3a4b5c6d";
+
+    /** Found by TortureIT: a Redis restart showed "Redis is unreachable: java.net.SocketException: Connection reset". */
+    @Test
+    void aConnectionProblemIsSaidInWordsWithoutJavaClassNames() {
+        assertThat(RedisErrors.connectionProblem(new JedisConnectionException(
+                new SocketException("Connection reset")))).isEqualTo("Connection reset");
+        assertThat(RedisErrors.connectionProblem(new JedisConnectionException(
+                "java.net.SocketException: Connection reset"))).isEqualTo("Connection reset");
+        assertThat(RedisErrors.connectionProblem(new JedisConnectionException(
+                "Unexpected end of stream."))).isEqualTo("Unexpected end of stream.");
+        assertThat(RedisErrors.connectionProblem(new JedisConnectionException(
+                new SocketTimeoutException()))).isEqualTo("SocketTimeoutException");
+    }
 
     @Test
     void aScriptErrorLosesItsHashAndLocation() {
