@@ -5,6 +5,9 @@ import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.Doctor;
+import dev.integ.events.ChainKey;
+import dev.integ.events.ChainVerifier;
+import dev.integ.events.EventAnchor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.RedisEventLog;
@@ -60,7 +63,8 @@ public final class Services implements AutoCloseable {
     private RedisStore store;
     private CredentialVault vault;
     private UserHasher userHasher;
-    private EventLog events;
+    private ChainKey chainKey;
+    private RedisEventLog events;
     private ProviderClients providerClients;
 
     public Services(Environment env) {
@@ -208,7 +212,7 @@ public final class Services implements AutoCloseable {
     public KeyRotation keyRotation(Duration lockWait) {
         RedisStore s = store();
         return new KeyRotation(keyring(), vault(), () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), lockWait),
-                List.of(userHasher()));
+                List.of(userHasher(), chainKey()));
     }
 
     /** This invocation's id, in every event it records. */
@@ -225,14 +229,34 @@ public final class Services implements AutoCloseable {
         return userHasher;
     }
 
+    /** The key that chains the event log (a separate key under the same master key). */
+    public synchronized ChainKey chainKey() {
+        if (chainKey == null) {
+            RedisStore s = store();
+            chainKey = new ChainKey(s.redis(), s.keys(), this::masterKey);
+        }
+        return chainKey;
+    }
+
     /** Where commands record security events (fail closed: see {@link EventLog}). */
     public synchronized EventLog events() {
         if (events == null) {
             RedisStore s = store();
-            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), actor(), correlation, clock,
+            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), chainKey(), anchor(), actor(), correlation, clock,
                     settings().events().retention(), settings().events().alerts());
         }
         return events;
+    }
+
+    /** The anchor file of the chain head (events.anchor-file), or none. */
+    public EventAnchor anchor() {
+        return settings().events().anchorFile().map(f -> new EventAnchor(f, clock)).orElse(EventAnchor.NONE);
+    }
+
+    /** `events verify`: walks the chain against its head and the anchor file. */
+    public ChainVerifier chainVerifier() {
+        RedisStore s = store();
+        return new ChainVerifier(s.redis(), s.keys(), chainKey(), anchor());
     }
 
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
@@ -274,6 +298,13 @@ public final class Services implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (events != null) {
+            try {
+                events.close(); // the last head into the anchor file
+            } catch (RuntimeException unwritable) {
+                // the first append of this process already checkpointed (or failed the command); the verify reads what is there
+            }
+        }
         if (store != null) {
             store.close();
         }

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
                 + "the user's keyed HMAC (never the name), the OS user@host that ran integ, a correlation id per invocation "
                 + "and details without secrets. --user NAME computes the HMAC, so events can be searched by name.",
                 "A table by default; -o json prints JSON lines, one event per line, for jq."},
-        subcommands = {EventsTailCommand.class, EventsStatsCommand.class, EventsHashUserCommand.class, EventsCheckCommand.class})
+        subcommands = {EventsTailCommand.class, EventsStatsCommand.class, EventsHashUserCommand.class, EventsCheckCommand.class,
+                EventsVerifyCommand.class})
 final class EventsCommand extends ServiceCommand {
     static final String HEADER = String.format("%-24s %-24s %-7s %-10s %-12s %-20s %s",
             "TIME", "ACTION", "RESULT", "PROVIDER", "USER HMAC", "ACTOR", "DETAILS");

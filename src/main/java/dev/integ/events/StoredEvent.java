@@ -11,11 +11,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One event as the log holds it: the stream id (its milliseconds are when Redis appended it), and
- * the user only as its HMAC. Empty strings stand for "none".
+ * One event as the log holds it: the stream id (its milliseconds are when Redis appended it), its
+ * place in the chain (seq; 0 for an event from before the chain), and the user only as its HMAC.
+ * Empty strings stand for "none".
  */
-public record StoredEvent(String id, String time, String action, String result, String provider, String userHmac,
+public record StoredEvent(String id, long seq, String time, String action, String result, String provider, String userHmac,
                           String actor, String correlation, Map<String, String> details) {
+    /** The version of the JSON document {@link #toJson} makes (README, "Security events"): bumped on any incompatible change. */
+    public static final int SCHEMA = 1;
+
     /**
      * Writing an event needs only jackson-core's generator: an ObjectMapper costs ~40 ms to build cold
      * (its date formats load locale data), on every command that records an event.
@@ -32,7 +36,13 @@ public record StoredEvent(String id, String time, String action, String result, 
     }
 
     static StoredEvent of(String id, Map<String, String> f) {
-        return new StoredEvent(id, f.getOrDefault("time", ""), f.getOrDefault("action", ""), f.getOrDefault("result", ""),
+        long seq;
+        try {
+            seq = Long.parseLong(f.getOrDefault("seq", "0"));
+        } catch (NumberFormatException notChained) {
+            seq = 0;
+        }
+        return new StoredEvent(id, seq, f.getOrDefault("time", ""), f.getOrDefault("action", ""), f.getOrDefault("result", ""),
                 f.getOrDefault("provider", ""), f.getOrDefault("user_hmac", ""), f.getOrDefault("actor", ""),
                 f.getOrDefault("correlation", ""), parseDetails(f.get("details")));
     }
@@ -58,7 +68,10 @@ public record StoredEvent(String id, String time, String action, String result, 
     /** The document of one JSON line. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", SCHEMA);
         m.put("id", id);
+        m.put("seq", seq == 0 ? null : seq);
+        m.put("appended", appended().toString());
         m.put("time", time);
         m.put("action", action);
         m.put("result", result);
