@@ -307,6 +307,37 @@ class EventChainTest {
     }
 
     @Test
+    void severalProcessesAppendingAtOnceKeepOneLinearChain() throws Exception {
+        int processes = 3;
+        int each = 200;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> children = new ArrayList<>();
+        for (int p = 0; p < processes; p++) {
+            children.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ChainWriterMain.class.getName(),
+                    Integer.toString(server.port()), dir.resolve("master-key.json").toString(), Integer.toString(each), "proc" + p)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        }
+        for (Process child : children) { // each has loaded its keys and appended once: all are past start-up
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream())).readLine()).isEqualTo("ready");
+        }
+        for (Process child : children) {
+            child.getOutputStream().write("go\n".getBytes());
+            child.getOutputStream().flush();
+        }
+        for (Process child : children) {
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isZero();
+        }
+        List<StreamEntry> all = entries();
+        assertThat(all).hasSize(processes * (each + 1));
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).getFields().get("seq")).isEqualTo(Long.toString(i + 1));
+        }
+        assertThat(all.stream().map(e -> e.getFields().get("correlation")).distinct()).hasSize(processes);
+        assertThat(verify().findings()).isEmpty();
+    }
+
+    @Test
     void legacyEventsFromBeforeTheChainAreReadAndOnlyThoseWrittenAfterItIsStartedAreFindings() {
         long old = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
         redis.xadd(KEYS.legacyEvents(), XAddParams.xAddParams().id(new StreamEntryID(old, 0)),
