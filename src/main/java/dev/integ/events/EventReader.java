@@ -273,15 +273,12 @@ public final class EventReader {
             for (Response<Map<String, String>> r : hours) {
                 for (Map.Entry<String, String> c : r.get().entrySet()) {
                     long n = Long.parseLong(c.getValue());
-                    String f = c.getKey();
-                    if (f.equals("n")) {
+                    String[] arp = c.getKey().split("\\|", -1); // action|result|provider, or n (the hour's total)
+                    if (arp.length == 3) {
                         total[0] += n;
-                    } else if (f.startsWith("a:")) {
-                        actions.merge(f.substring(2), n, Long::sum);
-                    } else if (f.startsWith("r:")) {
-                        results.merge(f.substring(2), n, Long::sum);
-                    } else if (f.startsWith("p:")) {
-                        providers.merge(f.length() == 2 ? "-" : f.substring(2), n, Long::sum);
+                        actions.merge(arp[0], n, Long::sum);
+                        results.merge(arp[1], n, Long::sum);
+                        providers.merge(arp[2].isEmpty() ? "-" : arp[2], n, Long::sum);
                     }
                 }
             }

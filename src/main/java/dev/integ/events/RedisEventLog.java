@@ -61,6 +61,17 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
     /** The most events one cap trim removes (it reads them to find the range's end). */
     static final int MAX_CAP_TRIM = 10_000;
 
+    /*
+     * KEYS: log, head, then ARGV[11] index keys (user, provider), then the two alert window keys if any.
+     * ARGV: 1 expected seq, 2 expected mac, 3 seq, 4 mac, 5 id ('*'), 6 hour counter prefix, 7 TTL of indexes and
+     * counters past their time (ms), 8 keep-for (ms), 9 trim MINID ('' for none), 10 the first id that trim expects,
+     * 11 number of index keys, 12 failure (0/1), 13 and 14 TTLs of the hour and quarter alert windows, 15..22 the values,
+     * 23 '1' to return the first id (a writer's first append; else only every 100th seq, to check the age retention).
+     * Returns {0, seq, mac} when the head moved, {2} when the trim is stale, else
+     * {1, id, its ms (Redis' clock for '*'), first id or '', length, window events, window failures, quarter failures (0 for a success:
+     * it cannot push the failures rule over)}. Indexes are trimmed at every 100th seq, and expire keep-for after their last event;
+     * TTLs are set when a counter is created.
+     */
     private static final RedisScript APPEND = new RedisScript("""
             local h = redis.call('HMGET', KEYS[2], 'seq', 'mac')
             local seq, mac = h[1], h[2] or ''
@@ -84,32 +95,47 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
               end
               redis.call('XTRIM', KEYS[1], 'MINID', ARGV[9])
             end
-            local names = {'time', 'action', 'result', 'provider', 'user_hmac', 'actor', 'correlation', 'details'}
-            local add = {'XADD', KEYS[1], ARGV[5], 'seq', ARGV[3], 'mac', ARGV[4]}
-            for i = 1, 8 do
-              add[#add + 1] = names[i]
-              add[#add + 1] = ARGV[10 + i]
-            end
-            local id = redis.call(unpack(add))
+            local id = redis.call('XADD', KEYS[1], ARGV[5], 'seq', ARGV[3], 'mac', ARGV[4], 'time', ARGV[15], 'action', ARGV[16],
+              'result', ARGV[17], 'provider', ARGV[18], 'user_hmac', ARGV[19], 'actor', ARGV[20], 'correlation', ARGV[21],
+              'details', ARGV[22])
             redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'mac', ARGV[4], 'id', id)
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local keep = tonumber(ARGV[8])
             local ms = tonumber(string.match(id, '^%d+'))
-            for k = 3, #KEYS do
+            local indexes = tonumber(ARGV[11])
+            for k = 3, 2 + indexes do
               redis.pcall('XADD', KEYS[k], id, 'e', '')
-              redis.call('XTRIM', KEYS[k], 'MINID', '~', string.format('%d', now - keep))
               redis.call('PEXPIRE', KEYS[k], ARGV[7])
+              if tonumber(ARGV[3]) % 100 == 0 then
+                redis.call('XTRIM', KEYS[k], 'MINID', '~', string.format('%d', ms - tonumber(ARGV[8])))
+              end
             end
             local hour = ms - (ms % 3600000)
             local hk = ARGV[6] .. string.format('%d', hour)
-            redis.call('HINCRBY', hk, 'n', 1)
-            redis.call('HINCRBY', hk, 'a:' .. ARGV[12], 1)
-            redis.call('HINCRBY', hk, 'r:' .. ARGV[13], 1)
-            redis.call('HINCRBY', hk, 'p:' .. ARGV[14], 1)
-            redis.call('PEXPIREAT', hk, string.format('%d', hour + 3600000 + tonumber(ARGV[7])))
-            local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
-            return {1, id, string.format('%d', now), first[1][1], redis.call('XLEN', KEYS[1])}
+            if redis.call('HINCRBY', hk, 'n', 1) == 1 then
+              redis.call('PEXPIREAT', hk, string.format('%d', hour + 3600000 + tonumber(ARGV[7])))
+            end
+            redis.call('HINCRBY', hk, ARGV[16] .. '|' .. ARGV[17] .. '|' .. ARGV[18], 1)
+            local n, f, qf = 0, 0, 0
+            local w = 3 + indexes
+            if #KEYS > w then
+              n = redis.call('HINCRBY', KEYS[w], 'n', 1)
+              if n == 1 then
+                redis.call('PEXPIRE', KEYS[w], ARGV[13])
+              end
+              if ARGV[12] == '1' then
+                f = redis.call('HINCRBY', KEYS[w], 'f', 1)
+                qf = redis.call('HINCRBY', KEYS[w + 1], 'f', 1)
+                if qf == 1 then
+                  redis.call('PEXPIRE', KEYS[w + 1], ARGV[14])
+                end
+              else
+                f = tonumber(redis.call('HGET', KEYS[w], 'f') or '0')
+              end
+            end
+            local first = ''
+            if ARGV[23] == '1' or tonumber(ARGV[3]) % 100 == 0 then
+              first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
+            end
+            return {1, id, string.format('%d', ms), first, redis.call('XLEN', KEYS[1]), n, f, qf}
             """);
 
     /** Retention: none older than {@code maxAge}; at most {@code maxEvents} as a safety valve; both trims recorded. */
@@ -133,8 +159,9 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
     public record Dated(String streamId, Instant time, SecurityEvent event) {
     }
 
-    /** What one successful append returned. */
-    private record Appended(String id, long seq, byte[] mac, long serverMillis, String firstId, long length) {
+    /** What one successful append returned; serverMillis is the id's, Redis' clock. */
+    private record Appended(String id, long seq, byte[] mac, long serverMillis, String firstId, long length,
+                            long windowEvents, long windowFailures, long quarterFailures) {
     }
 
     private final UnifiedJedis redis;
@@ -182,27 +209,31 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
     public void record(SecurityEvent event) {
         validate(event);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // ISO-8601 to the millisecond, as stream ids
+        boolean alert = event.action().startsWith(ALERT_PREFIX);
         try {
             String userHmac;
+            AlertRules.Windows windows;
             Appended done;
             synchronized (appendLock) {
                 start(event.user() != null);
                 userHmac = event.user() == null ? "" : hasher.hash(event.user());
-                done = append("*", now, event.action(), event.result(), event.provider(), userHmac, StoredEvent.detailsJson(event.details()));
+                windows = alert ? null : AlertRules.windows(keys, now, event.provider(), userHmac);
+                done = append("*", values(now, event.action(), event.result(), event.provider(), userHmac,
+                        StoredEvent.detailsJson(event.details())), event.provider(), windows, SecurityEvent.FAILURE.equals(event.result()), "", "");
                 trimIfDue(done, now);
             }
             anchor.note(keys.namespace(), done.seq(), done.mac(), done.id(), false);
-            if (event.action().startsWith(ALERT_PREFIX)) {
+            if (alert) {
                 return;
             }
-            for (AlertRules.Alert alert : rules.evaluate(redis, keys, now, event.provider(), userHmac, event.action(),
-                    SecurityEvent.FAILURE.equals(event.result()))) {
-                Appended a;
+            for (AlertRules.Alert a : rules.evaluate(redis, keys, now, windows, done.windowEvents(), done.windowFailures(),
+                    done.quarterFailures(), event.provider(), userHmac, event.action())) {
+                Appended appendedAlert;
                 synchronized (appendLock) {
-                    a = append("*", now, alert.action(), SecurityEvent.FAILURE, event.provider(), userHmac,
-                            StoredEvent.detailsJson(alert.details()));
+                    appendedAlert = append("*", values(now, a.action(), SecurityEvent.FAILURE, event.provider(), userHmac,
+                            StoredEvent.detailsJson(a.details())), event.provider(), null, false, "", "");
                 }
-                anchor.note(keys.namespace(), a.seq(), a.mac(), a.id(), false);
+                anchor.note(keys.namespace(), appendedAlert.seq(), appendedAlert.mac(), appendedAlert.id(), false);
             }
         } catch (JedisException e) {
             throw failure(e);
@@ -229,8 +260,8 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
                         byte[][] values = values(d.time(), e.action(), e.result(), e.provider(),
                                 e.user() == null ? "" : hasher.hash(e.user()), StoredEvent.detailsJson(e.details()));
                         byte[] tag = ChainKey.tag(mac, previous, seq + 1, values);
-                        calls.add(new RedisScript.Call(scriptKeys(e.provider(), values[4]),
-                                scriptArgs(seq, previous, seq + 1, tag, d.streamId(), "", "", values)));
+                        calls.add(new RedisScript.Call(scriptKeys(e.provider(), values[4], null),
+                                scriptArgs(seq, previous, seq + 1, tag, d.streamId(), "", "", values, e.provider(), values[4], null, false)));
                         seq++;
                         previous = tag;
                     }
@@ -309,24 +340,21 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
         headMac = mac.isEmpty() ? ChainKey.GENESIS : ChainKey.unhex(mac);
     }
 
-    private Appended append(String id, Instant now, String action, String result, String provider, String userHmac, String details) {
-        return append(id, values(now, action, result, provider, userHmac, details), provider, "", "");
-    }
-
     /**
      * The compare-and-set loop. An empty chain whose key existed before (the log and its head were
      * deleted) gets an events.chain_start failure first, so the restart is on record.
      */
-    private Appended append(String id, byte[][] values, String provider, String trimMinId, String trimFirstId) {
+    private Appended append(String id, byte[][] values, String provider, AlertRules.Windows windows, boolean failure, String trimMinId,
+                            String trimFirstId) {
         Mac mac = chain.mac();
         for (int attempt = 0; attempt < 10_000; attempt++) {
             if (headSeq == 0 && (restarted || appended)) {
                 byte[][] start = values(clock.instant().truncatedTo(ChronoUnit.MILLIS), CHAIN_START, SecurityEvent.FAILURE, null, "",
                         StoredEvent.detailsJson(Map.of("reason", "restarted: the chain key existed, but neither the log nor its head key")));
-                tryAppend(mac, "*", start, null, "", "");
+                tryAppend(mac, "*", start, null, null, false, "", "");
                 continue;
             }
-            Appended done = tryAppend(mac, id, values, provider, trimMinId, trimFirstId);
+            Appended done = tryAppend(mac, id, values, provider, windows, failure, trimMinId, trimFirstId);
             if (done != null) {
                 return done;
             }
@@ -339,18 +367,20 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
     }
 
     /** One attempt: the event on top of the cached head; null (and the cache updated) when the head moved. */
-    private Appended tryAppend(Mac mac, String id, byte[][] values, String provider, String trimMinId, String trimFirstId) {
+    private Appended tryAppend(Mac mac, String id, byte[][] values, String provider, AlertRules.Windows windows, boolean failure,
+                               String trimMinId, String trimFirstId) {
         long seq = headSeq + 1;
         byte[] tag = ChainKey.tag(mac, headMac, seq, values);
-        Object reply = APPEND.eval(redis, scriptKeys(provider, values[4]),
-                scriptArgs(headSeq, headMac, seq, tag, id, trimMinId, trimFirstId, values));
+        Object reply = APPEND.eval(redis, scriptKeys(provider, values[4], windows),
+                scriptArgs(headSeq, headMac, seq, tag, id, trimMinId, trimFirstId, values, provider, values[4], windows, failure));
         List<?> r = (List<?>) reply;
         long status = (Long) r.get(0);
         if (status == 1) {
             headSeq = seq;
             headMac = tag;
             appended = true;
-            return new Appended(str(r.get(1)), seq, tag, Long.parseLong(str(r.get(2))), str(r.get(3)), (Long) r.get(4));
+            return new Appended(str(r.get(1)), seq, tag, Long.parseLong(str(r.get(2))), str(r.get(3)), (Long) r.get(4),
+                    (Long) r.get(5), (Long) r.get(6), (Long) r.get(7));
         }
         if (status == 2) {
             headSeq = -2; // the trim is stale: someone else trimmed; read the head again
@@ -360,8 +390,8 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
         return null;
     }
 
-    private List<byte[]> scriptKeys(String provider, byte[] userHmac) {
-        List<byte[]> k = new ArrayList<>(4);
+    private List<byte[]> scriptKeys(String provider, byte[] userHmac, AlertRules.Windows windows) {
+        List<byte[]> k = new ArrayList<>(6);
         k.add(bytes(keys.events()));
         k.add(bytes(keys.eventsHead()));
         if (userHmac.length > 0) {
@@ -370,12 +400,17 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
         if (provider != null && !provider.isEmpty()) {
             k.add(bytes(keys.eventsByProvider(provider)));
         }
+        if (windows != null) {
+            k.add(bytes(windows.hourKey()));
+            k.add(bytes(windows.quarterKey()));
+        }
         return k;
     }
 
     private List<byte[]> scriptArgs(long expectedSeq, byte[] expectedMac, long seq, byte[] tag, String id, String trimMinId,
-                                    String trimFirstId, byte[][] values) {
-        List<byte[]> a = new ArrayList<>(18);
+                                    String trimFirstId, byte[][] values, String provider, byte[] userHmac, AlertRules.Windows windows,
+                                    boolean failure) {
+        List<byte[]> a = new ArrayList<>(22);
         a.add(bytes(Long.toString(expectedSeq)));
         a.add(bytes(expectedSeq == 0 ? "" : ChainKey.hex(expectedMac)));
         a.add(bytes(Long.toString(seq)));
@@ -386,9 +421,14 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
         a.add(bytes(Long.toString(retention.maxAge().toMillis())));
         a.add(bytes(trimMinId));
         a.add(bytes(trimFirstId));
+        a.add(bytes(Integer.toString((userHmac.length > 0 ? 1 : 0) + (provider != null && !provider.isEmpty() ? 1 : 0))));
+        a.add(bytes(failure ? "1" : "0"));
+        a.add(bytes(windows == null ? "0" : Long.toString(windows.hourTtlMillis())));
+        a.add(bytes(windows == null ? "0" : Long.toString(windows.quarterTtlMillis())));
         for (byte[] v : values) {
             a.add(v);
         }
+        a.add(bytes(appended ? "0" : "1"));
         return a;
     }
 
@@ -404,7 +444,7 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
      */
     private void trimIfDue(Appended done, Instant now) {
         long cutoff = done.serverMillis() - retention.maxAge().toMillis();
-        boolean byAge = StoredEvent.idMillis(done.firstId()) < cutoff - retention.slackMillis();
+        boolean byAge = !done.firstId().isEmpty() && StoredEvent.idMillis(done.firstId()) < cutoff - retention.slackMillis();
         boolean byCount = done.length() > retention.maxEvents();
         if (!byAge && !byCount) {
             return;
@@ -435,7 +475,7 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
             d.put(byAge ? "keep_for" : "keep", byAge ? dev.integ.core.Durations.format(retention.maxAge()) : Long.toString(retention.maxEvents()));
             String minId = to.getID().getTime() + "-" + (to.getID().getSequence() + 1);
             Appended trim = append("*", values(now, TRIMMED, byAge ? SecurityEvent.SUCCESS : SecurityEvent.FAILURE, null, "",
-                    StoredEvent.detailsJson(d)), null, minId, from.getID().toString());
+                    StoredEvent.detailsJson(d)), null, null, false, minId, from.getID().toString());
             if (trim == null) {
                 headSeq = -1;
                 start(false);

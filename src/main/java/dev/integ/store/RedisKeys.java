@@ -25,12 +25,12 @@ import java.util.regex.Pattern;
  *   NS:events:{NS}:head        hash               the chain's head (seq, mac, id), written by the same script: a checkpoint outside the stream
  *   NS:events:{NS}:user:HMAC   stream             index: the ids of one user's events (same ids as the log, one tiny field)
  *   NS:events:{NS}:provider:P  stream             index: the ids of one provider's events
- *   NS:events:{NS}:hour:START  hash, TTL          per-hour counters (n, a:ACTION, r:RESULT, p:PROVIDER) for `events stats`
+ *   NS:events:{NS}:hour:START  hash, TTL          per-hour counters (n, ACTION|RESULT|PROVIDER) for `events stats`
  *   NS:events                  stream             the log before the chain (read, never written); NS:events:{NS}:* share one slot
  *   NS:events:key              string             the HMAC keyset for user names in events, encrypted under the master key
  *   NS:events:chain-key        string             the HMAC keyset that chains the log (a separate key), encrypted under the master key
- *   NS:events:win:{P|U}:W:START hash, TTL         alert counters (n: events, f: failures) of provider P and user HMAC U in the
- *                                                 fixed window of length W (ms) starting at START (epoch ms)
+ *   NS:events:{NS}:win:P|U:W:START hash, TTL      alert counters (n: events, f: failures) of provider P and user HMAC U in the
+ *                                                 fixed window of length W (ms) starting at START (epoch ms); counted by the append script
  *   NS:events:alerted:{P|U}:RULE:START  string, TTL  set (NX) when RULE alerted for P and U in the window starting at START
  * </pre>
  * USER is percent-encoded (everything but letters, digits and {@code . _ - @ +}), so a user name can
@@ -152,9 +152,13 @@ public final class RedisKeys {
         return namespace + ":events:key";
     }
 
-    /** @param provider null for none; @param userHmac null or empty for none */
+    /**
+     * Alert counters of one provider and user in one window; in the log's slot, so the append script counts them.
+     *
+     * @param provider null for none; @param userHmac null or empty for none
+     */
     public String eventsWindow(String provider, String userHmac, long windowMillis, long startMillis) {
-        return namespace + ":events:win:" + eventsPair(provider, userHmac) + ":" + windowMillis + ":" + startMillis;
+        return eventsSlot() + "win:" + eventsPair(provider, userHmac).replace("{", "").replace("}", "") + ":" + windowMillis + ":" + startMillis;
     }
 
     public String eventsAlerted(String provider, String userHmac, String rule, long startMillis) {

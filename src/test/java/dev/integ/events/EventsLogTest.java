@@ -391,7 +391,7 @@ class EventsLogTest {
         RedisEventLog log = log(RedisEventLog.Retention.DEFAULTS, new AlertRules(1, 1000, 100, 1000));
         recordAt(log, HOUR, 3, false, "alice");
         assertThat(actions(new EventQuery(null, null, null, null, null, null, 0, false, true))).containsExactly("alert.volume");
-        assertThat(redis.keys("integ:events:win:*")).allSatisfy(k -> assertThat(redis.pttl(k)).isPositive());
+        assertThat(redis.keys("integ:events:{integ}:win:*")).isNotEmpty().allSatisfy(k -> assertThat(redis.pttl(k)).isPositive());
     }
 
     // ---- nothing secret or clear ----
