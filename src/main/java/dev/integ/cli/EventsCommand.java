@@ -1,7 +1,5 @@
 package dev.integ.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.Services;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
@@ -22,7 +20,6 @@ import java.util.stream.Collectors;
 final class EventsCommand extends ServiceCommand {
     static final String HEADER = String.format("%-24s %-24s %-7s %-10s %-12s %-20s %s",
             "TIME", "ACTION", "RESULT", "PROVIDER", "USER HMAC", "ACTOR", "DETAILS");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's events.")
     String provider;
@@ -88,17 +85,14 @@ final class EventsCommand extends ServiceCommand {
     static void print(Services services, Terminal terminal, StoredEvent e) {
         PrintWriter out = terminal.out();
         if (services.output() == dev.integ.config.Settings.Output.JSON) {
-            out.println(jsonLine(e.toJson()));
+            try {
+                e.writeJson(out);
+            } catch (java.io.IOException cannotHappen) {
+                throw new IllegalStateException("a PrintWriter does not throw", cannotHappen);
+            }
+            out.println();
         } else if (!terminal.quiet()) {
             out.println(row(e));
-        }
-    }
-
-    static String jsonLine(Object document) {
-        try {
-            return JSON.writeValueAsString(document);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot render JSON", ex);
         }
     }
 

@@ -199,13 +199,7 @@ public final class ChainVerifier {
                     if (more) {
                         next = fetch(reader, key, "(" + lastOfBatch);
                     }
-                    for (Object o : batch) {
-                        @SuppressWarnings("unchecked")
-                        List<Object> entry = (List<Object>) o;
-                        @SuppressWarnings("unchecked")
-                        List<byte[]> fields = (List<byte[]>) entry.get(1);
-                        check(str(entry.get(0)), fields);
-                    }
+                    checkBatch(batch);
                     if (!more) {
                         return;
                     }
@@ -224,21 +218,57 @@ public final class ChainVerifier {
             return CompletableFuture.supplyAsync(() -> redis.xrange(key, RedisEventLog.bytes(from), RedisEventLog.bytes("+"), BATCH), reader);
         }
 
+        /** One event's MAC to check: the checks of a batch run in parallel, the walk itself is sequential. */
+        private record MacJob(long seq, String id, byte[] tag, byte[] previous, byte[][] values) {
+        }
+
+        private final List<MacJob> jobs = new ArrayList<>();
+
+        void checkBatch(List<Object> batch) {
+            jobs.clear();
+            for (Object o : batch) {
+                @SuppressWarnings("unchecked")
+                List<Object> entry = (List<Object>) o;
+                @SuppressWarnings("unchecked")
+                List<byte[]> fields = (List<byte[]>) entry.get(1);
+                check(str(entry.get(0)), fields);
+            }
+            boolean[] ok = new boolean[jobs.size()];
+            java.util.stream.IntStream.range(0, jobs.size()).parallel().forEach(i -> {
+                MacJob j = jobs.get(i);
+                ok[i] = ChainKey.verifies(mac, j.tag(), j.previous(), j.seq(), j.values());
+            });
+            for (int i = 0; i < ok.length; i++) {
+                if (!ok[i]) {
+                    MacJob j = jobs.get(i);
+                    findings.add(new Finding("altered", j.seq(), j.seq(), j.id(), j.id(), 1, "the MAC does not match the event (rewritten or forged)"));
+                }
+            }
+        }
+
         void check(String id, List<byte[]> fields) {
             checked++;
             String seqText = null;
             String macText = null;
             byte[][] values = new byte[FIELD_NAMES.length][];
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                byte[] name = fields.get(i);
-                if (java.util.Arrays.equals(name, SEQ)) {
-                    seqText = str(fields.get(i + 1));
-                } else if (java.util.Arrays.equals(name, MAC)) {
-                    macText = str(fields.get(i + 1));
-                } else {
-                    for (int f = 0; f < FIELD_NAMES.length; f++) {
-                        if (java.util.Arrays.equals(name, FIELD_NAMES[f])) {
-                            values[f] = fields.get(i + 1);
+            if (inIntegsOrder(fields)) {
+                seqText = str(fields.get(1));
+                macText = str(fields.get(3));
+                for (int f = 0; f < values.length; f++) {
+                    values[f] = fields.get(5 + 2 * f);
+                }
+            } else {
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    byte[] name = fields.get(i);
+                    if (java.util.Arrays.equals(name, SEQ)) {
+                        seqText = str(fields.get(i + 1));
+                    } else if (java.util.Arrays.equals(name, MAC)) {
+                        macText = str(fields.get(i + 1));
+                    } else {
+                        for (int f = 0; f < FIELD_NAMES.length; f++) {
+                            if (java.util.Arrays.equals(name, FIELD_NAMES[f])) {
+                                values[f] = fields.get(i + 1);
+                            }
                         }
                     }
                 }
@@ -262,7 +292,6 @@ public final class ChainVerifier {
                 firstSeq = seq;
                 firstId = id;
             }
-            String action = new String(values[1], StandardCharsets.UTF_8);
             if (expected < 0) {
                 if (seq == 1) {
                     previous = ChainKey.GENESIS;
@@ -279,13 +308,13 @@ public final class ChainVerifier {
                                 : "an event re-added or spliced in")));
                 previous = null;
             }
-            if (previous != null && mac != null && !ChainKey.verifies(mac, tag, previous, seq, values)) {
-                findings.add(new Finding("altered", seq, seq, id, id, 1, "the MAC does not match the event (rewritten or forged)"));
+            if (previous != null && mac != null) {
+                jobs.add(new MacJob(seq, id, tag, previous, values));
             }
-            if (CHAIN_START.equals(action) && SecurityEvent.FAILURE.equals(new String(values[2], StandardCharsets.UTF_8))) {
+            if (java.util.Arrays.equals(values[1], CHAIN_START_BYTES) && java.util.Arrays.equals(values[2], FAILURE_BYTES)) {
                 findings.add(new Finding("restarted", seq, seq, id, id, 1,
                         "a new chain began although its key existed: the log and its head had been deleted"));
-            } else if (TRIMMED.equals(action)) {
+            } else if (java.util.Arrays.equals(values[1], TRIMMED_BYTES)) {
                 Map<String, String> d = StoredEvent.of(id, Map.of("details", new String(values[7], StandardCharsets.UTF_8))).details();
                 try {
                     trims.add(new Trim(Long.parseLong(d.get("first_seq")), Long.parseLong(d.get("last_seq")), d.getOrDefault("last_mac", ""), id));
@@ -358,7 +387,9 @@ public final class ChainVerifier {
         /** Consecutive altered events as one finding. */
         List<Finding> coalesced() {
             List<Finding> out = new ArrayList<>();
-            for (Finding f : findings) {
+            List<Finding> ordered = new ArrayList<>(findings);
+            ordered.sort(java.util.Comparator.comparingLong(f -> f.firstSeq() < 0 ? Long.MAX_VALUE : f.firstSeq()));
+            for (Finding f : ordered) {
                 Finding last = out.isEmpty() ? null : out.get(out.size() - 1);
                 if (last != null && f.kind().equals("altered") && last.kind().equals("altered") && last.lastSeq() >= 0
                         && f.firstSeq() == last.lastSeq() + 1) {
@@ -374,8 +405,23 @@ public final class ChainVerifier {
 
     private static final byte[] SEQ = "seq".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MAC = "mac".getBytes(StandardCharsets.UTF_8);
-    private static final String CHAIN_START = RedisEventLog.CHAIN_START;
-    private static final String TRIMMED = RedisEventLog.TRIMMED;
+    private static final byte[] CHAIN_START_BYTES = RedisEventLog.CHAIN_START.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TRIMMED_BYTES = RedisEventLog.TRIMMED.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] FAILURE_BYTES = SecurityEvent.FAILURE.getBytes(StandardCharsets.UTF_8);
+
+    /** Whether the entry has the fields in the order integ's script writes them: then no name needs searching. */
+    private static boolean inIntegsOrder(List<byte[]> fields) {
+        if (fields.size() != 4 + 2 * FIELD_NAMES.length || !java.util.Arrays.equals(fields.get(0), SEQ)
+                || !java.util.Arrays.equals(fields.get(2), MAC)) {
+            return false;
+        }
+        for (int f = 0; f < FIELD_NAMES.length; f++) {
+            if (!java.util.Arrays.equals(fields.get(4 + 2 * f), FIELD_NAMES[f])) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static String str(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : String.valueOf(o);

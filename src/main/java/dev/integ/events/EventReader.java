@@ -82,19 +82,20 @@ public final class EventReader {
         try {
             Merge merge = new Merge(legacy(q, hmac, low, high), q, sink);
             while (true) {
-                List<StreamEntry> batch = index == null ? range(keys.events(), low, high, q.reverse())
-                        : resolve(range(index, low, high, q.reverse()));
+                // a batch of the log, or of the index (then resolved to the log's events): the range moves on by the batch read
+                List<StreamEntry> range = range(index == null ? keys.events() : index, low, high, q.reverse());
+                List<StreamEntry> batch = index == null ? range : resolve(range);
                 for (StreamEntry entry : batch) {
                     StoredEvent e = StoredEvent.of(entry.getID().toString(), entry.getFields());
                     if (q.matches(e, hmac) && !merge.offer(e)) {
                         return merge.found;
                     }
                 }
-                if (batch.size() < BATCH && (index == null || lastRangeSize < BATCH)) {
+                if (range.size() < BATCH) {
                     merge.rest();
                     return merge.found;
                 }
-                String last = index == null ? batch.get(batch.size() - 1).getID().toString() : lastRangeId;
+                String last = range.get(range.size() - 1).getID().toString();
                 if (q.reverse()) {
                     high = "(" + last;
                 } else {
@@ -106,14 +107,8 @@ public final class EventReader {
         }
     }
 
-    private int lastRangeSize;
-    private String lastRangeId;
-
     private List<StreamEntry> range(String key, String low, String high, boolean reverse) {
-        List<StreamEntry> r = reverse ? redis.xrevrange(key, high, low, BATCH) : redis.xrange(key, low, high, BATCH);
-        lastRangeSize = r.size();
-        lastRangeId = r.isEmpty() ? null : r.get(r.size() - 1).getID().toString();
-        return r;
+        return reverse ? redis.xrevrange(key, high, low, BATCH) : redis.xrange(key, low, high, BATCH);
     }
 
     /** The log's events with the ids an index batch names, in one pipelined round trip; ids trimmed meanwhile are skipped. */
@@ -251,8 +246,10 @@ public final class EventReader {
                 return new Stats(q.since(), total[0], actions, results, providers);
             }
             // the edges, event by event (the legacy log is merged into these queries and counted whole below)
-            query(new EventQuery(null, null, null, null, q.since(), Instant.ofEpochMilli(firstWhole - 1), 0, false, false), count);
-            if (lastWholeEnd != Long.MAX_VALUE && q.until() != null) {
+            if (since < firstWhole) {
+                query(new EventQuery(null, null, null, null, q.since(), Instant.ofEpochMilli(firstWhole - 1), 0, false, false), count);
+            }
+            if (lastWholeEnd != Long.MAX_VALUE && q.until() != null && lastWholeEnd <= q.until().toEpochMilli()) {
                 query(new EventQuery(null, null, null, null, Instant.ofEpochMilli(lastWholeEnd), q.until(), 0, false, false), count);
             }
             for (StoredEvent e : legacy(new EventQuery(null, null, null, null, Instant.ofEpochMilli(firstWhole),

@@ -83,6 +83,38 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
         return m;
     }
 
+    /**
+     * Writes the same document as {@link #toJson} (and in its field order) to {@code out}, without
+     * building maps: `events -o json` streams many.
+     */
+    public void writeJson(java.io.Writer out) throws java.io.IOException {
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeNumberField("schema", SCHEMA);
+            g.writeStringField("id", id);
+            if (seq == 0) {
+                g.writeNullField("seq");
+            } else {
+                g.writeNumberField("seq", seq);
+            }
+            g.writeStringField("appended", appended().toString());
+            g.writeStringField("time", time);
+            g.writeStringField("action", action);
+            g.writeStringField("result", result);
+            g.writeStringField("provider", provider.isEmpty() ? null : provider);
+            g.writeStringField("user_hmac", userHmac.isEmpty() ? null : userHmac);
+            g.writeStringField("actor", actor);
+            g.writeStringField("correlation", correlation);
+            g.writeObjectFieldStart("details");
+            for (Map.Entry<String, String> e : new TreeMap<>(details).entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+    }
+
     static String detailsJson(Map<String, String> details) {
         java.io.StringWriter json = new java.io.StringWriter();
         try (JsonGenerator g = WRITER.createGenerator(json)) {
@@ -101,6 +133,29 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
         if (json == null || json.isEmpty()) {
             return Map.of();
         }
+        // integ writes a flat object of strings: read it with the streaming parser (an ObjectMapper per event is slow at scale)
+        try (com.fasterxml.jackson.core.JsonParser p = WRITER.createParser(json)) {
+            if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                TreeMap<String, String> m = new TreeMap<>();
+                com.fasterxml.jackson.core.JsonToken t;
+                while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                        return parseAnyDetails(json);
+                    }
+                    m.put(name, p.getText());
+                }
+                if (t == com.fasterxml.jackson.core.JsonToken.END_OBJECT && p.nextToken() == null) {
+                    return m;
+                }
+            }
+            return parseAnyDetails(json);
+        } catch (java.io.IOException notAnObject) {
+            return Map.of("unparsed", json);
+        }
+    }
+
+    private static Map<String, String> parseAnyDetails(String json) {
         try {
             return Reader.JSON.readValue(json, new TypeReference<TreeMap<String, String>>() { });
         } catch (java.io.IOException notAnObject) {

@@ -338,6 +338,51 @@ class EventChainTest {
     }
 
     @Test
+    void statsFromTheHourCountersEqualACountOfEveryEventAndIndexesFindAUsersAndAProvidersEvents() {
+        RedisEventLog log = log();
+        long hour = Duration.ofHours(1).toMillis();
+        long base = (System.currentTimeMillis() / hour - 30) * hour; // 30 hours ago, on the hour
+        List<RedisEventLog.Dated> history = new ArrayList<>();
+        String[] providers = {"slack", "google", null};
+        for (int i = 0; i < 600; i++) {
+            long ms = base + i * (hour / 20) + 7; // 20 an hour, over 30 hours
+            String provider = providers[i % 3];
+            SecurityEvent e = i % 7 == 0 ? SecurityEvent.failure("refresh.failure", provider, "user" + (i % 4), Map.of())
+                    : SecurityEvent.success("token.read", provider, i % 5 == 0 ? "alice" : "user" + (i % 4), Map.of());
+            history.add(new RedisEventLog.Dated(ms + "-0", Instant.ofEpochMilli(ms), e));
+        }
+        log.load(history, 50);
+        EventReader reader = new EventReader(redis, KEYS, new UserHasher(redis, KEYS, () -> master), Duration.ofMillis(100));
+        for (Instant since : List.of(Instant.ofEpochMilli(base + hour * 3 + 1234), Instant.ofEpochMilli(base + hour * 10),
+                Instant.ofEpochMilli(base - hour))) {
+            for (Instant until : java.util.Arrays.asList(null, Instant.ofEpochMilli(base + hour * 20 + 99), Instant.ofEpochMilli(base + hour * 25))) {
+                EventQuery q = new EventQuery(null, null, null, null, since, until, 0, false, false);
+                EventReader.Stats fast = reader.stats(q);
+                Map<String, Long> actions = new java.util.TreeMap<>();
+                Map<String, Long> providersSeen = new java.util.TreeMap<>();
+                long[] total = {0};
+                reader.query(q, e -> {
+                    total[0]++;
+                    actions.merge(e.action(), 1L, Long::sum);
+                    providersSeen.merge(e.provider().isEmpty() ? "-" : e.provider(), 1L, Long::sum);
+                });
+                assertThat(fast.total()).as("since %s until %s", since, until).isEqualTo(total[0]).isPositive();
+                assertThat(fast.byAction()).isEqualTo(actions);
+                assertThat(fast.byProvider()).isEqualTo(providersSeen);
+            }
+        }
+        List<StoredEvent> alice = new ArrayList<>();
+        reader.query(new EventQuery(null, "alice", null, null, Instant.ofEpochMilli(base + hour * 10), null, 0, false, false), alice::add);
+        assertThat(alice).isNotEmpty().allSatisfy(e -> assertThat(e.userHmac()).isEqualTo(new UserHasher(redis, KEYS, () -> master).hash("alice")));
+        assertThat(alice).hasSize((int) history.stream().filter(d -> StoredEvent.idMillis(d.streamId()) >= base + hour * 10
+                && "alice".equals(d.event().user())).count());
+        List<StoredEvent> google = new ArrayList<>();
+        reader.query(new EventQuery("google", null, null, null, null, null, 0, true, false), google::add);
+        assertThat(google).hasSize(200).allSatisfy(e -> assertThat(e.provider()).isEqualTo("google"));
+        assertThat(google.get(0).seq()).isGreaterThan(google.get(199).seq());
+    }
+
+    @Test
     void legacyEventsFromBeforeTheChainAreReadAndOnlyThoseWrittenAfterItIsStartedAreFindings() {
         long old = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
         redis.xadd(KEYS.legacyEvents(), XAddParams.xAddParams().id(new StreamEntryID(old, 0)),
