@@ -510,7 +510,8 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
         if (e instanceof JedisAccessControlException || message.contains("NOPERM") || message.contains("no permissions")
                 || message.contains("can't run this command")) {
             return IntegException.humanAction(where, "Redis' ACL denies it: " + firstLine(message),
-                    "allow integ's Redis user XADD, XTRIM, XRANGE, HSET, EVALSHA and EVAL on " + keys.namespace() + ":events*; nothing was changed")
+                    "allow integ's Redis user EVALSHA, EVAL and the stream and hash commands its script runs (XADD, XTRIM, XRANGE, XREVRANGE, XLEN,"
+                            + " HMGET, HSET, HSETNX, HGET, HINCRBY, PEXPIRE, PEXPIREAT) on " + keys.namespace() + ":events*; nothing was changed")
                     .withCause(e);
         }
         return IntegException.failure(where, firstLine(message), "nothing was changed", e);

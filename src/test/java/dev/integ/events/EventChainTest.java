@@ -133,6 +133,27 @@ class EventChainTest {
     }
 
     @Test
+    void sinceChecksFromThereOnChainedToTheEventBefore() {
+        RedisEventLog log = log();
+        long now = System.currentTimeMillis();
+        List<RedisEventLog.Dated> history = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long ms = now - Duration.ofDays(20 - i).toMillis();
+            history.add(new RedisEventLog.Dated(ms + "-0", Instant.ofEpochMilli(ms), SecurityEvent.success("keys.rotate", null, null, Map.of())));
+        }
+        log.load(history, 5);
+        List<StreamEntry> all = entries();
+        redis.xdel(KEYS.events(), all.get(3).getID());
+        Instant since = Instant.ofEpochMilli(all.get(10).getID().getTime());
+        ChainVerifier verifier = new ChainVerifier(redis, KEYS, new ChainKey(redis, KEYS, () -> master), EventAnchor.NONE);
+        assertThat(verifier.verify(since).findings()).as("the deletion is before --since").isEmpty();
+        assertThat(verifier.verify(since).checked()).isEqualTo(10);
+        redis.xdel(KEYS.events(), all.get(15).getID());
+        assertThat(verifier.verify(since).findings()).extracting(ChainVerifier.Finding::kind).containsExactly("gap");
+        assertThat(kinds(verify())).containsExactly("gap", "gap");
+    }
+
+    @Test
     void anEventRewrittenWithForgedFieldsIsAltered() {
         recordSome(log(), 20);
         // the attacker rewrites the tail from event 10 on: deleted and re-added in order, event 10 with a forged
