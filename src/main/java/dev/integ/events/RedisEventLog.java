@@ -38,7 +38,7 @@ import java.util.Map;
  * writer needs one round trip per event; the first append of a process reads the head together with
  * the keys, in one pipelined round trip. The same script writes the head to {@code NS:events:{NS}:head}
  * (a checkpoint outside the stream), the user and provider indexes and the per-hour counters: every key
- * in one hash tag, one Cluster slot.
+ * in one hash tag, one Cluster slot, the alert window counters too (see {@link AlertRules}).
  *
  * <p><b>Retention by age, trims recorded.</b> Nothing is trimmed silently: when the oldest event is
  * older than {@code keep-for} (plus a slack of a 90th of it, so trims come in batches) or the stream
@@ -49,7 +49,8 @@ import java.util.Map;
  * <p>Fail closed: {@link #record} throws an {@link IntegException} when the event is not written:
  * exit code 4 (retry later) when Redis is unreachable, 5 (a human must act) when the stream key
  * holds something else, an ACL denies the commands or no master key is there for the chain key, 1
- * otherwise. The alert rules are evaluated after the append; their failure is reported the same way.
+ * otherwise. The alert windows are counted by the append script; an alert that fires costs one more
+ * round trip (its SET NX) and an append of its own, and their failure is reported the same way.
  */
 public final class RedisEventLog implements EventLog, AutoCloseable {
     public static final String ALERT_PREFIX = "alert.";

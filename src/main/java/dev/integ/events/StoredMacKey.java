@@ -63,10 +63,6 @@ final class StoredMacKey implements MasterKeyed {
         this.associatedData = associatedData.getBytes(StandardCharsets.UTF_8);
     }
 
-    String where() {
-        return where;
-    }
-
     byte[] redisKey() {
         return key;
     }

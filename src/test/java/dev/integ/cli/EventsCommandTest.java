@@ -186,4 +186,22 @@ class EventsCommandTest {
         assertThat(all.get(0).fieldNames()).toIterable().containsExactly("schema", "id", "seq", "appended", "time", "action", "result",
                 "provider", "user_hmac", "actor", "correlation", "details");
     }
+
+    @Test
+    void theAnchorFileIsWrittenByCommandsThatRecordAndReadByVerify() throws Exception {
+        java.nio.file.Path anchor = fixture.directory().resolve("events.anchor");
+        java.nio.file.Files.deleteIfExists(anchor);
+        Cli withAnchor = fixture.cli().env("INTEG_EVENTS_ANCHOR_FILE", anchor.toString());
+        try {
+            Cli.Result rotated = withAnchor.run(fixture.withRedis("keys", "rotate"));
+            assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+            assertThat(java.nio.file.Files.getPosixFilePermissions(anchor)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(java.nio.file.Files.readAllLines(anchor)).singleElement().satisfies(l -> assertThat(l).startsWith("integ-anchor-v1\tinteg\t1\t"));
+            Cli.Result verified = withAnchor.run(fixture.withRedis("events", "verify", "-o", "json"));
+            assertThat(verified.exitCode()).as(verified.out()).isZero();
+            assertThat(new ObjectMapper().readTree(verified.out()).get("anchors").asInt()).isEqualTo(1);
+        } finally {
+            fixture.cli().env("INTEG_EVENTS_ANCHOR_FILE", null);
+        }
+    }
 }
