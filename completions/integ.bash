@@ -182,6 +182,7 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events stats" ];    then _picocli_integ_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events hash-user" ];    then _picocli_integ_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events check" ];    then _picocli_integ_events; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events verify" ];    then _picocli_integ_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store status" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store start" ];    then _picocli_integ_store; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store stop" ];    then _picocli_integ_store; return $?; fi
@@ -216,15 +217,17 @@ function _complete_integ() {
   local cmds25=(events stats)
   local cmds26=(events hash-user)
   local cmds27=(events check)
-  local cmds28=(store status)
-  local cmds29=(store start)
-  local cmds30=(store stop)
-  local cmds31=(store acl)
+  local cmds28=(events verify)
+  local cmds29=(store status)
+  local cmds30=(store start)
+  local cmds31=(store stop)
+  local cmds32=(store acl)
 
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_integ_store_acl; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_store_stop; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_store_start; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_integ_store_acl; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_integ_store_stop; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_store_start; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_events_verify; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_integ_events_check; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_integ_events_hashuser; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_integ_events_stats; return $?; fi
@@ -1179,7 +1182,7 @@ function _picocli_integ_events() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="tail stats hash-user check"
+  local commands="tail stats hash-user check verify"
   local flag_opts="'--reverse' '--alerts' '--follow' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--provider' '--user' '--action' '--result' '--since' '--until' '--limit' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -2402,6 +2405,81 @@ function _picocli_integ_events_hashuser() {
 
 # Generates completions for the options and subcommands of the `check` subcommand.
 function _picocli_integ_events_check() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--since' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--since')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_integ_events_verify() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

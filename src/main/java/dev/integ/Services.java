@@ -6,6 +6,9 @@ import dev.integ.config.Settings;
 import dev.integ.core.IntegException;
 import dev.integ.doctor.AuditProbe;
 import dev.integ.doctor.Doctor;
+import dev.integ.events.ChainKey;
+import dev.integ.events.ChainVerifier;
+import dev.integ.events.EventAnchor;
 import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.IntegrityEvents;
@@ -44,7 +47,6 @@ import dev.integ.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -64,8 +66,9 @@ public final class Services implements AutoCloseable {
     private RedisStore store;
     private CredentialVault vault;
     private UserHasher userHasher;
-    private EventLog events;
     private IntegrityAlarm integrityAlarm;
+    private ChainKey chainKey;
+    private RedisEventLog events;
     private ProviderClients providerClients;
 
     public Services(Environment env) {
@@ -128,6 +131,15 @@ public final class Services implements AutoCloseable {
 
     /** doctor's proof that events can be written and read back, on the store doctor opened itself. */
     private AuditProbe auditProbe(Settings settings, RedisStore store) {
+        MasterKey master;
+        try {
+            master = masterKey(settings);
+        } catch (IntegException none) {
+            return AuditProbe.withoutMasterKey(store.keys().events(), "no master key configured");
+        }
+        if (!master.exists()) {
+            return AuditProbe.withoutMasterKey(store.keys().events(), master.describe() + " not created yet");
+        }
         UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
         return new AuditProbe(eventLog(settings, store, hasher), eventReader(settings, store, hasher), store.keys().events());
     }
@@ -238,10 +250,10 @@ public final class Services implements AutoCloseable {
         MasterKey master = masterKey();
         return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
             RedisKeys keys = new RedisKeys(name);
-            UserHasher hasher = new UserHasher(s.redis(), keys, () -> master);
-            EventLog log = new RedisEventLog(s.redis(), keys, hasher, actor(), correlation, clock, settings().events().retention(),
-                    settings().events().alerts());
-            return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), hasher, log,
+            return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master),
+                    new ChainKey(s.redis(), keys, () -> master), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
+                    () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
+                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks()),
                     wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));
         }, lockWait, MasterKeyRotation.Steps.NONE);
     }
@@ -260,17 +272,40 @@ public final class Services implements AutoCloseable {
         return userHasher;
     }
 
+    /** The key that chains the event log (a separate key under the same master key). */
+    public synchronized ChainKey chainKey() {
+        if (chainKey == null) {
+            RedisStore s = store();
+            chainKey = new ChainKey(s.redis(), s.keys(), this::masterKey, integrityAlarm());
+        }
+        return chainKey;
+    }
+
     /** Where commands record security events (fail closed: see {@link EventLog}). */
     public synchronized EventLog events() {
         if (events == null) {
-            events = eventLog(settings(), store(), userHasher());
+            RedisStore s = store();
+            events = new RedisEventLog(s.redis(), s.keys(), userHasher(), chainKey(), anchor(), actor(), correlation, clock,
+                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks());
         }
         return events;
     }
 
+    /** An event log on {@code store} (doctor's): its own chain key under the same master key, no anchor file. */
     private EventLog eventLog(Settings settings, RedisStore store, UserHasher hasher) {
         return new RedisEventLog(store.redis(), store.keys(), hasher, actor(), correlation, clock,
                 settings.events().retention(), settings.events().alerts()).acknowledgedBy(store.acks());
+    }
+
+    /** The anchor file of the chain head (events.anchor-file), or none. */
+    public EventAnchor anchor() {
+        return settings().events().anchorFile().map(f -> new EventAnchor(f, clock)).orElse(EventAnchor.NONE);
+    }
+
+    /** `events verify`: walks the chain against its head and the anchor file. */
+    public ChainVerifier chainVerifier() {
+        RedisStore s = store();
+        return new ChainVerifier(s.redis(), s.keys(), chainKey(), anchor());
     }
 
     /** Queries, stats and tail of the event log; one blocking read lasts at most half the Redis timeout (and 1 s). */
@@ -315,6 +350,13 @@ public final class Services implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (events != null) {
+            try {
+                events.close(); // the last head into the anchor file
+            } catch (RuntimeException unwritable) {
+                // the first append of this process already checkpointed (or failed the command); the verify reads what is there
+            }
+        }
         if (store != null) {
             store.close();
         }

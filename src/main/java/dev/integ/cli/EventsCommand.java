@@ -1,7 +1,5 @@
 package dev.integ.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.Services;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
@@ -17,11 +15,11 @@ import java.util.stream.Collectors;
                 + "the user's keyed HMAC (never the name), the OS user@host that ran integ, a correlation id per invocation "
                 + "and details without secrets. --user NAME computes the HMAC, so events can be searched by name.",
                 "A table by default; -o json prints JSON lines, one event per line, for jq."},
-        subcommands = {EventsTailCommand.class, EventsStatsCommand.class, EventsHashUserCommand.class, EventsCheckCommand.class})
+        subcommands = {EventsTailCommand.class, EventsStatsCommand.class, EventsHashUserCommand.class, EventsCheckCommand.class,
+                EventsVerifyCommand.class})
 final class EventsCommand extends ServiceCommand {
     static final String HEADER = String.format("%-24s %-24s %-7s %-10s %-12s %-20s %s",
             "TIME", "ACTION", "RESULT", "PROVIDER", "USER HMAC", "ACTOR", "DETAILS");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's events.")
     String provider;
@@ -87,17 +85,14 @@ final class EventsCommand extends ServiceCommand {
     static void print(Services services, Terminal terminal, StoredEvent e) {
         PrintWriter out = terminal.out();
         if (services.output() == dev.integ.config.Settings.Output.JSON) {
-            out.println(jsonLine(e.toJson()));
+            try {
+                e.writeJson(out);
+            } catch (java.io.IOException cannotHappen) {
+                throw new IllegalStateException("a PrintWriter does not throw", cannotHappen);
+            }
+            out.println();
         } else if (!terminal.quiet()) {
             out.println(row(e));
-        }
-    }
-
-    static String jsonLine(Object document) {
-        try {
-            return JSON.writeValueAsString(document);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot render JSON", ex);
         }
     }
 

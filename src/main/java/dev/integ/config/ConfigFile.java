@@ -24,13 +24,13 @@ public record ConfigFile(Redis redis, Vault vault, java.util.Map<String, RateLim
 
     /**
      * The {@code events:} section: retention of the security event log and alert thresholds.
-     * {@code keep: 10000} events, {@code keep-for: 90d}; alerts above {@code max-actions-per-hour}
+     * {@code keep-for: 90d}, {@code keep: 10000000} events (a safety valve); alerts above {@code max-actions-per-hour}
      * (per provider and user), {@code max-failures-per-15m}, {@code max-failure-rate-percent} (once an
-     * hour holds {@code failure-rate-min-events}).
+     * hour holds {@code failure-rate-min-events}); {@code anchor-file}: where the chain head is checkpointed.
      */
     public record Events(Long keep, String keepFor, Integer maxActionsPerHour,
                          @com.fasterxml.jackson.annotation.JsonProperty("max-failures-per-15m") Integer maxFailuresPer15m,
-                         Integer maxFailureRatePercent, Integer failureRateMinEvents) {
+                         Integer maxFailureRatePercent, Integer failureRateMinEvents, String anchorFile) {
     }
 
     /** One provider's entry under {@code rate-limits:}, e.g. {@code slack: {per-user: 50/1m, overall: 1000/1m}}. */

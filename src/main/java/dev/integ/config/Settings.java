@@ -34,7 +34,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
     public static final Duration DEFAULT_RETIRE_GRACE = Duration.ofMinutes(15);
 
     /** Retention and alert thresholds of the security event log. */
-    public record EventSettings(RedisEventLog.Retention retention, AlertRules alerts) {
+    public record EventSettings(RedisEventLog.Retention retention, AlertRules alerts, Optional<Path> anchorFile) {
     }
 
     /**
@@ -107,7 +107,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 path(flags.redisClientKey(), env, "INTEG_REDIS_CLIENT_KEY", redis.clientKey()),
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"), replicaAcks(flags, env, redis, configName));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
-                masterKey(env, config, configName, store), rateLimits(config), events(config.events()),
+                masterKey(env, config, configName, store), rateLimits(config), events(config.events(), env),
                 ProviderCatalog.from(config.providers()),
                 Optional.ofNullable(first(env.get("INTEG_RETIRE_GRACE").orElse(null), config.vaultOrEmpty().retireGrace(), null))
                         .map(Durations::parse).orElse(DEFAULT_RETIRE_GRACE));
@@ -145,9 +145,11 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
         return new ReplicaAcks.Setting(replicas, timeout, replicas == null ? "default" : acksFrom);
     }
 
-    private static EventSettings events(ConfigFile.Events e) {
+    private static EventSettings events(ConfigFile.Events e, Environment env) {
+        Optional<Path> anchor = env.get("INTEG_EVENTS_ANCHOR_FILE").or(() -> Optional.ofNullable(e == null ? null : e.anchorFile()))
+                .filter(f -> !f.isBlank()).map(Path::of);
         if (e == null) {
-            return new EventSettings(RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+            return new EventSettings(RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS, anchor);
         }
         long keep = positive(e.keep(), RedisEventLog.DEFAULT_MAX_EVENTS, "events.keep");
         Duration keepFor = e.keepFor() == null ? RedisEventLog.DEFAULT_MAX_AGE : Durations.parse(e.keepFor());
@@ -163,7 +165,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 (int) positive(e.maxActionsPerHour(), d.maxEventsPerHour(), "events.max-actions-per-hour"),
                 (int) positive(e.maxFailuresPer15m(), d.maxFailuresPerWindow(), "events.max-failures-per-15m"),
                 (int) rate,
-                (int) positive(e.failureRateMinEvents(), d.failureRateMinEvents(), "events.failure-rate-min-events")));
+                (int) positive(e.failureRateMinEvents(), d.failureRateMinEvents(), "events.failure-rate-min-events")), anchor);
     }
 
     private static long positive(Number value, long fallback, String setting) {

@@ -21,7 +21,9 @@ import java.util.Set;
  *
  * <p>Windows are <b>fixed and aligned to their length</b> (an hour window runs from :00:00.000 to
  * :59:59.999 UTC; a 15-minute one from :00, :15, :30, :45), counted in Redis hashes that expire
- * after the window, so each check is one pipelined round trip of O(1) commands whatever the traffic.
+ * after the window, so each check is O(1) commands whatever the traffic.
+ * The counters are incremented by the event log's append script (same Cluster slot as the log), so
+ * counting costs no round trip; only a rule that fires costs one (its SET NX).
  * The price of fixed windows: a burst straddling a boundary is split in two (up to 2N-2 events in
  * an hour across two windows without an alert); a sliding window would need a sorted set per pair.
  * The clock is the recording process' (injectable), not the server's.
@@ -58,15 +60,46 @@ public record AlertRules(int maxEventsPerHour, int maxFailuresPerWindow, int fai
         }
     }
 
-    /** Counts the event and returns the alerts it triggers that have not fired in their window yet. */
-    List<Alert> evaluate(UnifiedJedis redis, RedisKeys keys, Instant now, String provider, String userHmac,
-                         String action, boolean failure) {
+    /**
+     * The two window counters of one provider and user (hash tag of the event log: the append script
+     * increments them in the same call, so counting costs no round trip of its own), with their
+     * relative TTLs (the recording clock need not agree with the server's).
+     */
+    record Windows(String hourKey, String quarterKey, long hourTtlMillis, long quarterTtlMillis, long hourStart, long quarterStart) {
+    }
+
+    /** The counters the event counts in; null for events that name neither a provider nor a user (keys.* and the like). */
+    static Windows windows(RedisKeys keys, Instant now, String provider, String userHmac) {
+        if (provider == null && (userHmac == null || userHmac.isEmpty())) {
+            return null;
+        }
         long nowMs = now.toEpochMilli();
-        long hourStart = Math.floorDiv(nowMs, HOUR.toMillis()) * HOUR.toMillis();
-        long quarterStart = Math.floorDiv(nowMs, FAILURE_WINDOW.toMillis()) * FAILURE_WINDOW.toMillis();
+        long hourMs = HOUR.toMillis();
+        long quarterMs = FAILURE_WINDOW.toMillis();
+        long hourStart = Math.floorDiv(nowMs, hourMs) * hourMs;
+        long quarterStart = Math.floorDiv(nowMs, quarterMs) * quarterMs;
+        return new Windows(keys.eventsWindow(provider, userHmac, hourMs, hourStart), keys.eventsWindow(provider, userHmac, quarterMs, quarterStart),
+                hourStart + 2 * hourMs - nowMs, quarterStart + 2 * quarterMs - nowMs, hourStart, quarterStart);
+    }
+
+    /**
+     * The alerts an event triggers that have not fired in their window yet, given the counts after
+     * it (events and failures in its hour window, failures in its quarter; all zero without windows).
+     */
+    List<Alert> evaluate(UnifiedJedis redis, RedisKeys keys, Instant now, Windows w, long n, long f, long qf, String provider,
+                         String userHmac, String action) {
         List<Alert> candidates = new ArrayList<>();
-        if (provider != null || (userHmac != null && !userHmac.isEmpty())) {
-            countAndCheck(redis, keys, nowMs, hourStart, quarterStart, provider, userHmac, failure, candidates);
+        long hourStart = Math.floorDiv(now.toEpochMilli(), HOUR.toMillis()) * HOUR.toMillis();
+        if (w != null) {
+            if (n > maxEventsPerHour) {
+                candidates.add(new Alert("volume", HOUR, Instant.ofEpochMilli(w.hourStart()), n, maxEventsPerHour));
+            }
+            if (qf > maxFailuresPerWindow) {
+                candidates.add(new Alert("failures", FAILURE_WINDOW, Instant.ofEpochMilli(w.quarterStart()), qf, maxFailuresPerWindow));
+            }
+            if (n >= failureRateMinEvents && f * 100 > (long) failureRatePercent * n) {
+                candidates.add(new Alert("failure_rate", HOUR, Instant.ofEpochMilli(w.hourStart()), f, failureRatePercent));
+            }
         }
         if (IMMEDIATE.contains(action)) {
             candidates.add(new Alert(action.replace('.', '_'), HOUR, Instant.ofEpochMilli(hourStart), 1, 0));
@@ -74,40 +107,7 @@ public record AlertRules(int maxEventsPerHour, int maxFailuresPerWindow, int fai
         if (candidates.isEmpty()) {
             return List.of();
         }
-        return claim(redis, keys, nowMs, provider, userHmac, candidates);
-    }
-
-    /** The rate rules, for events that name a provider or a user (keys.* and the like count nowhere). */
-    private void countAndCheck(UnifiedJedis redis, RedisKeys keys, long nowMs, long hourStart, long quarterStart,
-                               String provider, String userHmac, boolean failure, List<Alert> candidates) {
-        long hourMs = HOUR.toMillis();
-        long quarterMs = FAILURE_WINDOW.toMillis();
-        String hourKey = keys.eventsWindow(provider, userHmac, hourMs, hourStart);
-        String quarterKey = keys.eventsWindow(provider, userHmac, quarterMs, quarterStart);
-        Response<Long> total;
-        Response<Long> hourFailures;
-        Response<Long> quarterFailures;
-        try (AbstractPipeline p = redis.pipelined()) {
-            total = p.hincrBy(hourKey, "n", 1);
-            hourFailures = p.hincrBy(hourKey, "f", failure ? 1 : 0);
-            // relative TTLs: the recording clock need not agree with the server's
-            p.pexpire(hourKey, hourStart + 2 * hourMs - nowMs);
-            quarterFailures = p.hincrBy(quarterKey, "f", failure ? 1 : 0);
-            p.pexpire(quarterKey, quarterStart + 2 * quarterMs - nowMs);
-            p.sync();
-        }
-        long n = total.get();
-        long f = hourFailures.get();
-        long qf = quarterFailures.get();
-        if (n > maxEventsPerHour) {
-            candidates.add(new Alert("volume", HOUR, Instant.ofEpochMilli(hourStart), n, maxEventsPerHour));
-        }
-        if (qf > maxFailuresPerWindow) {
-            candidates.add(new Alert("failures", FAILURE_WINDOW, Instant.ofEpochMilli(quarterStart), qf, maxFailuresPerWindow));
-        }
-        if (n >= failureRateMinEvents && f * 100 > (long) failureRatePercent * n) {
-            candidates.add(new Alert("failure_rate", HOUR, Instant.ofEpochMilli(hourStart), f, failureRatePercent));
-        }
+        return claim(redis, keys, now.toEpochMilli(), provider, userHmac, candidates);
     }
 
     /** Keeps the alerts that are the first of their rule, pair and window (SET NX), dropping the others. */

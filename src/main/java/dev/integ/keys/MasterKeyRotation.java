@@ -47,10 +47,18 @@ public final class MasterKeyRotation {
     private final Duration lockWait;
     private final Steps steps;
 
-    /** What the rotation needs of one namespace: what is sealed there, where its events go, its `keys` lock. */
-    public record Namespace(String name, Keyring keyring, MasterKeyed eventsKey, EventLog events, Function<Duration, AdminLock> lock) {
+    /**
+     * What the rotation needs of one namespace: what is sealed there (the data keyset, the event log's
+     * user HMAC key and its chain key), where its events go, its `keys` lock.
+     *
+     * @param events its event log, with the log's keys opened under the given master key: every event is
+     *               chained by a key under the master key, which an interrupted move may already have
+     *               moved to the new key
+     */
+    public record Namespace(String name, Keyring keyring, MasterKeyed eventsKey, MasterKeyed chainKey,
+                            Function<MasterKey, EventLog> events, Function<Duration, AdminLock> lock) {
         List<MasterKeyed> sealed() {
-            return List.of(keyring.sealed(), eventsKey);
+            return List.of(keyring.sealed(), eventsKey, chainKey);
         }
     }
 
@@ -135,7 +143,7 @@ public final class MasterKeyRotation {
         try {
             steps.reached(Step.LOCKED, null);
             for (Found f : found.values()) {
-                f.namespace().events().record(SecurityEvent.success("keys.rotate_master", null, null, Map.of("from", configured.describe(),
+                f.namespace().events().apply(f.chainKeyUnder(configured)).record(SecurityEvent.success("keys.rotate_master", null, null, Map.of("from", configured.describe(),
                         "to", plan.targetName(), "namespaces", String.join(",", found.keySet()))));
             }
             steps.reached(Step.RECORDED, null);
@@ -249,6 +257,12 @@ public final class MasterKeyRotation {
 
     /** A namespace sealed by one of the plan's keys, and which key each of its sealed things is under. */
     private record Found(Namespace namespace, List<MasterKeyed.Seal> seals) {
+        /** The key the namespace's chain key opens with (a rerun of a move: maybe the new one); {@code otherwise} when none does. */
+        MasterKey chainKeyUnder(MasterKey otherwise) {
+            MasterKey under = seals.get(2).under();
+            return under != null ? under : otherwise;
+        }
+
         boolean underSource(Plan plan) {
             return seals.stream().anyMatch(s -> s.under() != null && plan.sources.contains(s.under()));
         }
@@ -269,7 +283,7 @@ public final class MasterKeyRotation {
         }
     }
 
-    /** Every namespace on the server whose keyset (or, without one, event HMAC key) opens with one of the plan's keys. */
+    /** Every namespace on the server whose keyset (or, without one, an event log key) opens with one of the plan's keys. */
     private Map<String, Found> find(Plan plan) {
         Map<String, Found> found = new TreeMap<>();
         List<String> unreadable = new ArrayList<>();
@@ -277,7 +291,8 @@ public final class MasterKeyRotation {
             Namespace ns = namespaces.apply(name);
             try {
                 List<MasterKeyed.Seal> seals = ns.sealed().stream().map(s -> s.sealedUnder(plan.lineage())).toList();
-                MasterKeyed.Seal decides = seals.get(0).stored() ? seals.get(0) : seals.get(1);
+                // the keyset decides; without one, the first of the event log's keys that is stored
+                MasterKeyed.Seal decides = seals.stream().filter(MasterKeyed.Seal::stored).findFirst().orElse(MasterKeyed.Seal.ABSENT);
                 // the invocation's own namespace already under the new key: a run of this same move, repeated
                 if (plan.member(decides.under()) || (name.equals(namespace) && decides.under() != null)) {
                     found.put(name, new Found(ns, seals));

@@ -25,9 +25,9 @@ public final class AclRoles {
 
     /** From least to most privileged: {@link #leastRoleAllowing} answers in this order. */
     public enum Role {
-        RESPONDER("events (read, tail, stats, check) and events hash-user: reads the event log, writes nothing"),
+        RESPONDER("events (read, tail, stats, check, verify) and events hash-user: reads the event log, writes nothing"),
         OPERATOR("connect, token, refresh, revoke, list, show, forget"),
-        CRON("refresh --all, keys rotate/rewrap/retire, events check"),
+        CRON("refresh --all, keys rotate/rewrap/retire, events check and verify"),
         ADMIN("everything integ does, keys init and rotate-master, import, ratelimit, doctor and store status included");
 
         private final String runs;
@@ -78,19 +78,27 @@ public final class AclRoles {
                     List.of("evalsha", "eval", "script|load"), List.of(), false, WRITERS),
             new Grant("credential, keyset and event writes wait for N replicas (redis.min-replica-acks; store.ReplicaAcks)",
                     List.of("wait"), List.of(), false, WRITERS),
-            new Grant("record security events: the append script (XADD, then XTRIM by MINID from TIME) and the alert"
-                    + " counters (HINCRBY, PEXPIRE, SET NX)",
-                    List.of("xadd", "xtrim", "time", "hincrby", "pexpire", "set"),
-                    List.of("NS:events", "NS:events:win:*", "NS:events:alerted:*"), false, WRITERS),
-            new Grant("the user-name HMAC key, read only (hash-user, events --user)",
-                    List.of("get"), List.of("NS:events:key"), true, EnumSet.of(Role.RESPONDER)),
-            new Grant("the user-name HMAC key: created with SET NX by the first command that records a user (keys"
-                    + " rotate-master reseals it by a script)",
-                    List.of("get", "set"), List.of("NS:events:key"), false, WRITERS),
-            new Grant("read the event log (events, stats, check; tail blocks on XREAD)",
-                    List.of("xrange", "xrevrange", "xread"), List.of("NS:events"), true, EnumSet.of(Role.RESPONDER)),
-            new Grant("read the event log (events check; doctor reads its own event back)",
-                    List.of("xrange", "xrevrange", "xread"), List.of(), false, EnumSet.of(Role.CRON, Role.ADMIN)),
+            new Grant("record security events: the chained append script (HMGET the head, XADD on it, HSET the new head,"
+                    + " XADD to the indexes, HINCRBY the hour and alert counters, PEXPIRE/PEXPIREAT them, a recorded trim:"
+                    + " XRANGE, XREVRANGE, XTRIM, XLEN), the first append's read of the head (HMGET, XREVRANGE, HSETNX) and"
+                    + " the alert marks (SET NX)",
+                    List.of("xadd", "xtrim", "xrange", "xrevrange", "xlen", "hmget", "hget", "hset", "hsetnx", "hincrby", "pexpire",
+                            "pexpireat", "time", "get", "set"),
+                    List.of("NS:events:{NS}:*", "NS:events:alerted:*"), false, WRITERS),
+            new Grant("the event log's keys, read only: the user-name HMAC key (hash-user, events --user) and the chain key"
+                    + " (events verify)",
+                    List.of("get"), List.of("NS:events:key", "NS:events:chain-key"), true, EnumSet.of(Role.RESPONDER)),
+            new Grant("the event log's keys: the user-name HMAC key, created with SET NX by the first command that records"
+                    + " a user, and the chain key, by the first command that records anything (keys rotate-master reseals"
+                    + " them by a script)",
+                    List.of("get", "set"), List.of("NS:events:key", "NS:events:chain-key"), false, WRITERS),
+            new Grant("read the event log (events, stats from the hour counters, check, verify against the head; tail blocks"
+                    + " on XREAD; the log before the chain)",
+                    List.of("xrange", "xrevrange", "xread", "xlen", "hmget", "hgetall"), List.of("NS:events", "NS:events:{NS}:*"), true,
+                    EnumSet.of(Role.RESPONDER)),
+            new Grant("read the event log (events check and verify; doctor reads its own event back)",
+                    List.of("xrange", "xrevrange", "xread", "xlen", "hmget", "hgetall"), List.of("NS:events"), true,
+                    EnumSet.of(Role.CRON, Role.ADMIN)),
             new Grant("load and re-confirm the data keyset (a script: HGETALL, HGET, TIME; script keys need read and write)",
                     List.of("hgetall", "hget", "time"), List.of("NS:keyset"), false, WRITERS),
             new Grant("credentials: SCAN + HMGET to read and list, the checked-write script (HGET, HSET, TIME,"

@@ -23,10 +23,16 @@ import java.util.regex.Pattern;
  *   NS:rl:{PROVIDER}:user:USER string, TTL        GCRA state (theoretical arrival time, ms) of one user's limit
  *   NS:rl:{PROVIDER}:all       string, TTL        GCRA state of the provider's overall limit (same slot: one script checks both)
  *   NS:rl:{PROVIDER~scratch-ID}:...               the same for `ratelimit test --dry-run`, deleted after it
- *   NS:events                  stream             the security event log (trimmed to N events and D days, approximately)
+ *   NS:events:{NS}:log         stream             the security event log, chained (seq, mac); trimmed by age, recorded by events.trimmed
+ *   NS:events:{NS}:head        hash               the chain's head (seq, mac, id), written by the same script: a checkpoint outside the stream
+ *   NS:events:{NS}:user:HMAC   stream             index: the ids of one user's events (same ids as the log, one tiny field)
+ *   NS:events:{NS}:provider:P  stream             index: the ids of one provider's events
+ *   NS:events:{NS}:hour:START  hash, TTL          per-hour counters (n, ACTION|RESULT|PROVIDER) for `events stats`
+ *   NS:events                  stream             the log before the chain (read, never written); NS:events:{NS}:* share one slot
  *   NS:events:key              string             the HMAC keyset for user names in events, encrypted under the master key
- *   NS:events:win:{P|U}:W:START hash, TTL         alert counters (n: events, f: failures) of provider P and user HMAC U in the
- *                                                 fixed window of length W (ms) starting at START (epoch ms)
+ *   NS:events:chain-key        string             the HMAC keyset that chains the log (a separate key), encrypted under the master key
+ *   NS:events:{NS}:win:P|U:W:START hash, TTL      alert counters (n: events, f: failures) of provider P and user HMAC U in the
+ *                                                 fixed window of length W (ms) starting at START (epoch ms); counted by the append script
  *   NS:events:alerted:{P|U}:RULE:START  string, TTL  set (NX) when RULE alerted for P and U in the window starting at START
  * </pre>
  * USER is percent-encoded (everything but letters, digits and {@code . _ - @ +}), so a user name can
@@ -55,15 +61,16 @@ public final class RedisKeys {
 
     /**
      * A SCAN pattern matching, among others, the keys of every namespace that are sealed under a master
-     * key ({@code NS:keyset}, {@code NS:events:key}); {@link #namespaceOfSealed} picks them out.
+     * key ({@code NS:keyset}, {@code NS:events:key}, {@code NS:events:chain-key}); {@link #namespaceOfSealed}
+     * picks them out.
      */
     public static String sealedPattern() {
-        return "*:key*";
+        return "*key*";
     }
 
-    /** The namespace whose data keyset or event HMAC key {@code key} is, or empty when it is neither. */
+    /** The namespace whose data keyset or event log key (user HMAC, chain) {@code key} is, or empty when it is none of them. */
     public static Optional<String> namespaceOfSealed(String key) {
-        for (String suffix : List.of(":keyset", ":events:key")) {
+        for (String suffix : List.of(":keyset", ":events:key", ":events:chain-key")) {
             if (key.endsWith(suffix)) {
                 String namespace = key.substring(0, key.length() - suffix.length());
                 return NAMESPACE.matcher(namespace).matches() ? Optional.of(namespace) : Optional.empty();
@@ -120,17 +127,60 @@ public final class RedisKeys {
         return namespace + ":rl:{" + provider + (scope == null ? "" : "~" + scope) + "}:";
     }
 
+    /** The security event log (a stream); every key one append touches shares its hash tag {NS}. */
     public String events() {
+        return eventsSlot() + "log";
+    }
+
+    /** The log as it was before the chain (one stream without a hash tag): read, never written. */
+    public String legacyEvents() {
         return namespace + ":events";
+    }
+
+    /** The chain's head: seq, mac and id of the newest event, updated by the append script. */
+    public String eventsHead() {
+        return eventsSlot() + "head";
+    }
+
+    /** Index of one user's events (by HMAC): a stream of the log's ids. */
+    public String eventsByUser(String userHmac) {
+        return eventsSlot() + "user:" + encode(userHmac);
+    }
+
+    /** Index of one provider's events. */
+    public String eventsByProvider(String provider) {
+        return eventsSlot() + "provider:" + encode(provider);
+    }
+
+    /** Prefix of the per-hour counters; the append script adds the hour's start (epoch ms). */
+    public String eventsHourPrefix() {
+        return eventsSlot() + "hour:";
+    }
+
+    public String eventsHour(long hourStartMillis) {
+        return eventsHourPrefix() + hourStartMillis;
+    }
+
+    /** The key that chains the log, under the master key; no hash tag (read with the user HMAC key). */
+    public String eventsChainKey() {
+        return namespace + ":events:chain-key";
+    }
+
+    private String eventsSlot() {
+        return namespace + ":events:{" + namespace + "}:";
     }
 
     public String eventsMacKey() {
         return namespace + ":events:key";
     }
 
-    /** @param provider null for none; @param userHmac null or empty for none */
+    /**
+     * Alert counters of one provider and user in one window; in the log's slot, so the append script counts them.
+     *
+     * @param provider null for none; @param userHmac null or empty for none
+     */
     public String eventsWindow(String provider, String userHmac, long windowMillis, long startMillis) {
-        return namespace + ":events:win:" + eventsPair(provider, userHmac) + ":" + windowMillis + ":" + startMillis;
+        return eventsSlot() + "win:" + eventsPair(provider, userHmac).replace("{", "").replace("}", "") + ":" + windowMillis + ":" + startMillis;
     }
 
     public String eventsAlerted(String provider, String userHmac, String rule, long startMillis) {

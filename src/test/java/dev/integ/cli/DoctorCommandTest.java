@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.testing.Cli;
 import dev.integ.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -22,11 +23,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** doctor against a Redis the test started: the checklist, JSON, quiet mode, failures. */
 class DoctorCommandTest {
     private static TestRedis redis;
+    /** Every event is chained by a key under the master key: the audit path is proven only with one. */
+    private static Path masterKey;
     private final Cli cli = Cli.inTempHome();
 
     @BeforeAll
-    static void startRedis() {
+    static void startRedis() throws IOException {
         redis = TestRedis.start();
+        masterKey = Files.createTempDirectory("integ-doctor-test").resolve("master-key.json");
+        new KeysetFileMasterKey(masterKey, "test").create();
+    }
+
+    private Cli withMasterKey() {
+        return cli.env("INTEG_MASTER_KEY_FILE", masterKey.toString());
     }
 
     @AfterAll
@@ -42,7 +51,8 @@ class DoctorCommandTest {
         assertThat(r.out()).startsWith("Store: standalone Redis " + redis.url() + " (from --redis)\n")
                 .contains("✓ config ", "✓ store ", "✓ writable     wrote and read back integ:doctor:probe",
                         "! persistence  the server keeps nothing on disk: a restart loses every stored credential",
-                        "hint: enable appendonly (AOF) on the server, or use the embedded store")
+                        "hint: enable appendonly (AOF) on the server, or use the embedded store",
+                        "! audit        not checked: every event is chained by a key under the master key (no master key configured)")
                 .doesNotContain("✓ files")
                 .contains("! providers    none has its client id and secret yet")
                 .endsWith("integ is ready.\n");
@@ -52,13 +62,13 @@ class DoctorCommandTest {
 
     @Test
     void aHealthyStoreProvesTheAuditPathWithARealEventThatEventsShows() {
-        Cli.Result r = cli.run("doctor", "--redis", redis.url(), "--namespace", "audited");
+        Cli.Result r = withMasterKey().run("doctor", "--redis", redis.url(), "--namespace", "audited");
         assertThat(r.exitCode()).as(r.out()).isZero();
-        Matcher line = Pattern.compile("✓ audit +appended and read back a doctor.check event \\((\\d+-\\d+)\\) in audited:events\n")
+        Matcher line = Pattern.compile("✓ audit +appended and read back a doctor.check event \\((\\d+-\\d+)\\) in audited:events:\\{audited}:log\n")
                 .matcher(r.out());
         assertThat(line.find()).as(r.out()).isTrue();
 
-        Cli.Result events = cli.run("events", "--action", "doctor.check", "-o", "json", "--redis", redis.url(), "--namespace", "audited");
+        Cli.Result events = withMasterKey().run("events", "--action", "doctor.check", "-o", "json", "--redis", redis.url(), "--namespace", "audited");
         assertThat(events.exitCode()).isZero();
         assertThat(events.out()).contains("\"id\":\"" + line.group(1) + "\"").contains("\"action\":\"doctor.check\"");
     }
@@ -66,13 +76,13 @@ class DoctorCommandTest {
     @Test
     void aStringWhereTheEventStreamBelongsFailsTheAuditCheck() {
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
-            jedis.set("stringly:events", "not a stream");
+            jedis.set("stringly:events:{stringly}:log", "not a stream");
         }
-        Cli.Result r = cli.run("doctor", "--redis", redis.url(), "--namespace", "stringly");
+        Cli.Result r = withMasterKey().run("doctor", "--redis", redis.url(), "--namespace", "stringly");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.out()).contains("✗ audit        cannot write the security event log stringly:events: the key holds another type of value, "
-                        + "not a stream\n"
-                        + "               hint: find out who wrote stringly:events, then rename or delete it")
+        assertThat(r.out()).contains("✗ audit        cannot write the security event log stringly:events:{stringly}:log: a key of the log holds "
+                        + "another type of value\n"
+                        + "               hint: find out who wrote stringly:events:{stringly}:log or stringly:events:{stringly}:head, then rename or delete it")
                 .endsWith("1 check failed.\n");
     }
 
@@ -82,10 +92,10 @@ class DoctorCommandTest {
             jedis.aclSetUser("noxadd", "reset", "on", ">doctor-pw", "~*", "&*", "+@all", "-xadd");
         }
         try {
-            Cli.Result r = cli.env("INTEG_REDIS_PASSWORD", "doctor-pw")
+            Cli.Result r = withMasterKey().env("INTEG_REDIS_PASSWORD", "doctor-pw")
                     .run("doctor", "--redis", "redis://noxadd@127.0.0.1:" + redis.port(), "--namespace", "acl");
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.out()).contains("✓ writable", "✗ audit        cannot write the security event log acl:events: Redis' ACL denies integ's user",
+            assertThat(r.out()).contains("✓ writable", "✗ audit        cannot write the security event log acl:events:{acl}:log: Redis' ACL denies integ's user",
                     "hint: nothing was changed; give the Redis user the role that runs this command: integ store acl --role").doesNotContain("doctor-pw");
         } finally {
             try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
@@ -100,12 +110,12 @@ class DoctorCommandTest {
             jedis.aclSetUser("noread", "reset", "on", ">doctor-pw", "~*", "&*", "+@all", "-xrange", "-xrevrange");
         }
         try {
-            Cli.Result r = cli.env("INTEG_REDIS_PASSWORD", "doctor-pw")
+            Cli.Result r = withMasterKey().env("INTEG_REDIS_PASSWORD", "doctor-pw")
                     .run("doctor", "--redis", "redis://noread@127.0.0.1:" + redis.port(), "--namespace", "noread");
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.out()).contains("✗ audit        appended a doctor.check event but cannot read the log back: "
-                    + "cannot read the security event log noread:events: Redis' ACL denies integ's user the command 'xrevrange'",
-                    "hint: this needs the 'responder' role");
+            // a writer reads the chain's newest entry before its first append, so no event is written without XREVRANGE
+            assertThat(r.out()).contains("✗ audit        cannot write the security event log noread:events:{noread}:log: "
+                    + "Redis' ACL denies integ's user the command 'xrevrange'");
         } finally {
             try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
                 jedis.aclDelUser("noread");
@@ -150,7 +160,7 @@ class DoctorCommandTest {
 
     @Test
     void quietPrintsOnlyWhatNeedsAttention() {
-        Cli.Result r = cli.run("doctor", "-q", "--redis", redis.url());
+        Cli.Result r = withMasterKey().run("doctor", "-q", "--redis", redis.url());
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("! persistence").doesNotContain("✓");
     }

@@ -29,7 +29,10 @@ class EventsCommandTest {
     void reset() {
         fixture.reset();  // also creates the master key file (and records keys.init)
         try (var jedis = fixture.jedis()) {
-            jedis.del(fixture.keys(VaultFixture.NS).events()); // each test reads only the events it wrote
+            // each test reads only the events it wrote: a new log (its head, indexes, hour counters and chain key go too,
+            // else the next event would rightly record a restarted chain)
+            jedis.keys(VaultFixture.NS + ":events:{" + VaultFixture.NS + "}:*").forEach(jedis::del);
+            jedis.del(fixture.keys(VaultFixture.NS).eventsChainKey());
         }
     }
 
@@ -140,8 +143,65 @@ class EventsCommandTest {
         fixture.snapshot().forEach((key, content) ->
                 assertThat(key + content).doesNotContain("alice").doesNotContain("bob").doesNotContain("dave"));
         try (var jedis = fixture.jedis()) {
-            jedis.xrange("integ:events", "-", "+").forEach(e -> assertThat(e.getFields().toString())
+            jedis.xrange("integ:events:{integ}:log", "-", "+").forEach(e -> assertThat(e.getFields().toString())
                     .doesNotContain("alice").doesNotContain("bob"));
+        }
+    }
+
+    @Test
+    void verifyIsCleanAcrossRotateMasterAndFindsAnXdelForCron() throws Exception {
+        sample();
+        fixture.ok("keys", "rotate-master");  // in place: the chain key is re-encrypted, its material kept
+        fixture.ok("keys", "rotate");
+        Cli.Result clean = fixture.run("events", "verify", "-o", "json");
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        JsonNode doc = new ObjectMapper().readTree(clean.out());
+        assertThat(doc.get("schema").asInt()).isEqualTo(1);
+        assertThat(doc.get("clean").asBoolean()).isTrue();
+        assertThat(doc.get("checked").asLong()).isGreaterThanOrEqualTo(5);
+        assertThat(doc.get("findings")).isEmpty();
+        assertThat(fixture.ok("events", "verify").out()).startsWith("OK: ");
+
+        try (var jedis = fixture.jedis()) {
+            String key = fixture.keys(VaultFixture.NS).events();
+            jedis.xdel(key, jedis.xrange(key, "-", "+").get(1).getID());
+        }
+        Cli.Result found = fixture.run("events", "verify", "-o", "json");
+        assertThat(found.exitCode()).isEqualTo(1);
+        JsonNode f = new ObjectMapper().readTree(found.out()).get("findings").get(0);
+        assertThat(f.get("kind").asText()).isEqualTo("gap");
+        assertThat(f.get("first_seq").asLong()).isEqualTo(2);
+        assertThat(f.get("count").asLong()).isEqualTo(1);
+        Cli.Result table = fixture.run("events", "verify");
+        assertThat(table.exitCode()).isEqualTo(1);
+        assertThat(table.out()).startsWith("FAILED: 1 finding").contains("gap");
+    }
+
+    @Test
+    void jsonLinesCarryTheSchemaVersionAndTheChainPosition() throws Exception {
+        sample();
+        List<JsonNode> all = lines(fixture.ok("events", "-o", "json"));
+        assertThat(all).extracting(n -> n.get("schema").asInt()).containsOnly(1);
+        assertThat(all).extracting(n -> n.get("seq").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(all.get(0).fieldNames()).toIterable().containsExactly("schema", "id", "seq", "appended", "time", "action", "result",
+                "provider", "user_hmac", "actor", "correlation", "details");
+    }
+
+    @Test
+    void theAnchorFileIsWrittenByCommandsThatRecordAndReadByVerify() throws Exception {
+        java.nio.file.Path anchor = fixture.directory().resolve("events.anchor");
+        java.nio.file.Files.deleteIfExists(anchor);
+        Cli withAnchor = fixture.cli().env("INTEG_EVENTS_ANCHOR_FILE", anchor.toString());
+        try {
+            Cli.Result rotated = withAnchor.run(fixture.withRedis("keys", "rotate"));
+            assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+            assertThat(java.nio.file.Files.getPosixFilePermissions(anchor)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(java.nio.file.Files.readAllLines(anchor)).singleElement().satisfies(l -> assertThat(l).startsWith("integ-anchor-v1\tinteg\t1\t"));
+            Cli.Result verified = withAnchor.run(fixture.withRedis("events", "verify", "-o", "json"));
+            assertThat(verified.exitCode()).as(verified.out()).isZero();
+            assertThat(new ObjectMapper().readTree(verified.out()).get("anchors").asInt()).isEqualTo(1);
+        } finally {
+            fixture.cli().env("INTEG_EVENTS_ANCHOR_FILE", null);
         }
     }
 }

@@ -109,8 +109,8 @@ class RevokeCommandTest {
         int refreshes = f.google.refreshGrants();
         int revocations = f.google.revokeCalls();
         try (var jedis = f.vault.jedis()) {
-            jedis.del("integ:events");
-            jedis.set("integ:events", "not a stream");
+            jedis.del("integ:events:{integ}:log");
+            jedis.set("integ:events:{integ}:log", "not a stream");
         }
         String before = f.vault.snapshot().get("integ:cred:google:alice");
         for (String[] command : List.of(

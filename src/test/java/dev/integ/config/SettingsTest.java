@@ -122,6 +122,18 @@ class SettingsTest {
         assertThat(e.retention().maxEvents()).isEqualTo(500);
         assertThat(e.retention().maxAge()).isEqualTo(Duration.ofDays(30));
         assertThat(e.alerts()).isEqualTo(new dev.integ.events.AlertRules(40, 3, 25, 8));
+        assertThat(e.anchorFile()).isEmpty();
+    }
+
+    @Test
+    void theEventAnchorFileFromTheConfigFileOrTheEnvironmentWhichWins() throws IOException {
+        assertThat(Settings.resolve(Flags.NONE, environment()).events().anchorFile()).isEmpty();
+        assertThat(Settings.resolve(Flags.NONE, environment()).events().retention().maxEvents()).as("a safety valve far above normal use")
+                .isEqualTo(10_000_000L);
+        config("events:\n  anchor-file: /var/lib/integ/anchor\n");
+        assertThat(Settings.resolve(Flags.NONE, environment()).events().anchorFile()).contains(java.nio.file.Path.of("/var/lib/integ/anchor"));
+        env.put("INTEG_EVENTS_ANCHOR_FILE", "/elsewhere/anchor");
+        assertThat(Settings.resolve(Flags.NONE, environment()).events().anchorFile()).contains(java.nio.file.Path.of("/elsewhere/anchor"));
     }
 
     @Test

@@ -126,8 +126,8 @@ class CommandEventsTest {
     @Test
     void whenTheLogCannotBeWrittenNothingChanges() {
         try (Jedis jedis = vault.jedis()) {
-            jedis.del("integ:events");
-            jedis.set("integ:events", "not a stream");
+            jedis.del("integ:events:{integ}:log");
+            jedis.set("integ:events:{integ}:log", "not a stream");
         }
         Map<String, String> before = vault.snapshot();
         List<String[]> changes = List.of(

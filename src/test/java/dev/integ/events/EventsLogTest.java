@@ -123,7 +123,9 @@ class EventsLogTest {
         List<StreamEntry> entries = redis.xrange(KEYS.events(), "-", "+");
         assertThat(entries).hasSize(1);
         Map<String, String> f = entries.get(0).getFields();
-        assertThat(f).containsOnlyKeys("time", "action", "result", "provider", "user_hmac", "actor", "correlation", "details");
+        assertThat(f).containsOnlyKeys("seq", "mac", "time", "action", "result", "provider", "user_hmac", "actor", "correlation", "details");
+        assertThat(f.get("seq")).isEqualTo("1");
+        assertThat(f.get("mac")).matches("[0-9a-f]{64}");
         assertThat(f.get("time")).isEqualTo("2031-03-04T10:00:00Z");
         assertThat(f.get("action")).isEqualTo("forget");
         assertThat(f.get("result")).isEqualTo("success");
@@ -138,16 +140,14 @@ class EventsLogTest {
     }
 
     @Test
-    void anEventWithoutAUserNeedsNoMasterKey() {
+    void everyEventNeedsTheMasterKeyForItsChainMacAndFailsClosedWithoutIt() {
         UserHasher noMaster = new UserHasher(redis, KEYS, () -> {
             throw IntegException.humanAction("no master key", null, null);
         });
-        new RedisEventLog(redis, KEYS, noMaster, "a@h", "c", clock, RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS)
-                .record(SecurityEvent.success("keys.init", null, null, Map.of()));
-        assertThat(all()).singleElement().satisfies(e -> {
-            assertThat(e.userHmac()).isEmpty();
-            assertThat(e.provider()).isEmpty();
-        });
+        RedisEventLog log = new RedisEventLog(redis, KEYS, noMaster, "a@h", "c", clock, RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+        assertThatThrownBy(() -> log.record(SecurityEvent.success("keys.init", null, null, Map.of())))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION));
+        assertThat(redis.exists(KEYS.events())).isFalse();
     }
 
     @Test
@@ -225,33 +225,44 @@ class EventsLogTest {
     }
 
     @Test
-    void retentionTrimsByCountApproximately() {
+    void theCountCapTrimsTheOldestAndRecordsEachTrim() {
         RedisEventLog log = log(new RedisEventLog.Retention(20, Duration.ofDays(90)), AlertRules.DEFAULTS);
         for (int i = 0; i < 200; i++) {
             log.record(SecurityEvent.success("token.read", null, null, Map.of("n", Integer.toString(i))));
         }
-        // "~" removes whole nodes of 10 entries (stream-node-max-entries here): between 20 and 20 + 10 stay
-        assertThat(redis.xlen(KEYS.events())).isBetween(20L, 30L);
+        assertThat(redis.xlen(KEYS.events())).isBetween(19L, 21L);
         List<StoredEvent> kept = all();
-        assertThat(kept.get(kept.size() - 1).details().get("n")).as("the newest are kept").isEqualTo("199");
+        assertThat(kept.stream().filter(e -> e.action().equals("token.read")).reduce((a, b) -> b).orElseThrow().details().get("n"))
+                .as("the newest are kept").isEqualTo("199");
+        StoredEvent trim = kept.stream().filter(e -> e.action().equals(RedisEventLog.TRIMMED)).reduce((a, b) -> b).orElseThrow();
+        assertThat(trim.result()).as("a cap trim is a failure: events went before their time").isEqualTo("failure");
+        assertThat(trim.details()).containsEntry("reason", "count").containsKeys("first_id", "last_id", "first_seq", "last_seq", "last_mac", "events");
+        assertThat(Long.parseLong(trim.details().get("last_seq"))).isEqualTo(kept.get(0).seq() - 1);
     }
 
     @Test
-    void retentionTrimsByAgeApproximately() {
-        for (int i = 1; i <= 55; i++) {  // 100 days old and more: ids from 1970 and from 100 days ago
-            long ms = i <= 30 ? 1000 + i : System.currentTimeMillis() - Duration.ofDays(100).toMillis() + i;
-            redis.xadd(KEYS.events(), XAddParams.xAddParams().id(new StreamEntryID(ms, 0)), Map.of("action", "old"));
+    void retentionTrimsByAgeAndRecordsTheTrimmedRange() {
+        RedisEventLog log = log();
+        long now = System.currentTimeMillis();
+        List<RedisEventLog.Dated> history = new ArrayList<>();
+        for (int i = 1; i <= 55; i++) {  // 100 days old, then 89 days old
+            long ms = i <= 30 ? now - Duration.ofDays(100).toMillis() + i : now - Duration.ofDays(89).toMillis() + i;
+            history.add(new RedisEventLog.Dated(ms + "-0", Instant.ofEpochMilli(ms), SecurityEvent.success(i <= 30 ? "old" : "recent", null, null, Map.of())));
         }
-        log().record(SecurityEvent.success("token.read", null, null, Map.of()));
-        // the 5 full old nodes go; the last node (5 old events and the new one) stays until it is all old
-        assertThat(redis.xlen(KEYS.events())).isLessThanOrEqualTo(10L);
-        assertThat(all()).last().extracting(StoredEvent::action).isEqualTo("token.read");
+        log.load(history, 20);
+        log.record(SecurityEvent.success("token.read", null, null, Map.of()));
 
-        redis.del(KEYS.events());
-        redis.xadd(KEYS.events(), XAddParams.xAddParams().id(new StreamEntryID(System.currentTimeMillis() - Duration.ofDays(89).toMillis(), 0)),
-                Map.of("action", "recent"));
-        log().record(SecurityEvent.success("token.read", null, null, Map.of()));
-        assertThat(redis.xlen(KEYS.events())).as("younger than 90 days: kept").isEqualTo(2);
+        List<StoredEvent> kept = all();
+        assertThat(kept).extracting(StoredEvent::action).doesNotContain("old").contains("recent", "token.read");
+        assertThat(kept).filteredOn(e -> e.action().equals("recent")).hasSize(25);
+        StoredEvent trim = kept.get(kept.size() - 1);
+        assertThat(trim.action()).isEqualTo(RedisEventLog.TRIMMED);
+        assertThat(trim.result()).isEqualTo("success");
+        assertThat(trim.details()).containsEntry("reason", "age").containsEntry("first_seq", "1").containsEntry("last_seq", "30")
+                .containsEntry("events", "30").containsEntry("keep_for", "90d");
+
+        log.record(SecurityEvent.success("token.read", null, null, Map.of()));
+        assertThat(all()).as("younger than 90 days: kept, and no second trim").hasSize(kept.size() + 1);
     }
 
     @Test
@@ -380,7 +391,7 @@ class EventsLogTest {
         RedisEventLog log = log(RedisEventLog.Retention.DEFAULTS, new AlertRules(1, 1000, 100, 1000));
         recordAt(log, HOUR, 3, false, "alice");
         assertThat(actions(new EventQuery(null, null, null, null, null, null, 0, false, true))).containsExactly("alert.volume");
-        assertThat(redis.keys("integ:events:win:*")).allSatisfy(k -> assertThat(redis.pttl(k)).isPositive());
+        assertThat(redis.keys("integ:events:{integ}:win:*")).isNotEmpty().allSatisfy(k -> assertThat(redis.pttl(k)).isPositive());
     }
 
     // ---- nothing secret or clear ----

@@ -78,23 +78,22 @@ class KeyIntegrityEventsTest {
     }
 
     @Test
-    void aMasterKeyFileThatIsNotAKeyIsRecordedAndAMissingOneIsNot(@TempDir Path dir) throws IOException {
+    void aMasterKeyFileThatIsNotAKeyFailsWithItsOwnMessageAndLeavesTheChainIntact(@TempDir Path dir) throws IOException {
         Path garbage = dir.resolve("master-key.json");
         Files.writeString(garbage, "{\"not\": \"a keyset\"}");
         Files.setPosixFilePermissions(garbage, PosixFilePermissions.fromString("rw-------"));
         Cli.Result r = withMasterKey(garbage).run(vault.withRedis("list"));
         assertThat(r.exitCode()).isEqualTo(5);
         assertThat(r.err()).startsWith("integ: error: cannot read the master key file " + garbage);
-        assertThat(integrityFailures()).singleElement().satisfies(e -> {
-            assertThat(details(e)).containsEntry("key", "integ:keyset")
-                    .containsEntry("master_key", "file " + garbage + " (from INTEG_MASTER_KEY_FILE)");
-            assertThat(details(e).get("reason")).startsWith("cannot read the master key file " + garbage);
-        });
+        // every event is chained by a key under the master key: with no usable master key none can be written,
+        // so this failure is raised but not recorded (README: the key material section), and the chain stays whole
+        assertThat(integrityFailures()).isEmpty();
+        assertThat(vault.run("events", "verify").exitCode()).isZero();
 
         // a master key that is not there is a setting to fix, not a sign of tampering
         Cli.Result missing = withMasterKey(dir.resolve("nowhere.json")).run(vault.withRedis("list"));
         assertThat(missing.exitCode()).isEqualTo(5);
-        assertThat(integrityFailures()).hasSize(1);
+        assertThat(integrityFailures()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.integ.keys;
 
 import dev.integ.core.IntegException;
 import dev.integ.events.AlertRules;
+import dev.integ.events.ChainKey;
+import dev.integ.events.EventAnchor;
 import dev.integ.events.RedisEventLog;
 import dev.integ.events.UserHasher;
 import dev.integ.store.RedisKeys;
@@ -122,6 +124,8 @@ class SharedMasterKeyTest {
         assertThat(ok(key, ns, "token", "slack", "--user", "alice").out()).isEqualTo("tok-" + ns + "\n");
         assertThat(ok(key, ns, "events", "--user", "alice", "--action", "token.read", "-o", "json").out()).contains("token.read");
         assertThat(ok(key, ns, "events", "hash-user", "alice").out()).as("the HMAC key moved, it was not replaced").isEqualTo(hmacs.get(ns));
+        // the chain key moved with its material: every event before and after the rotation verifies
+        assertThat(ok(key, ns, "events", "verify").exitCode()).isZero();
     }
 
     /** Both the keyset and the HMAC key of {@code ns} open with {@code key} itself, with no fallback to another file. */
@@ -129,6 +133,7 @@ class SharedMasterKeyTest {
         Path copy = alone(key);
         assertThat(ok(copy, ns, "list").out()).as(ns).contains("alice");
         assertThat(ok(copy, ns, "events", "hash-user", "alice").out()).as(ns).isEqualTo(hmacs.get(ns));
+        assertThat(ok(copy, ns, "events", "verify").exitCode()).as("%s: the chain key opens with it", ns).isZero();
     }
 
     private void notSealedBy(Path key, String ns) throws IOException {
@@ -144,6 +149,8 @@ class SharedMasterKeyTest {
                     .forEach((f, v) -> raw.put(new String(f, StandardCharsets.UTF_8), Base64.getEncoder().encodeToString(v)));
             byte[] eventsKey = jedis.get((ns + ":events:key").getBytes(StandardCharsets.UTF_8));
             raw.put("events:key", eventsKey == null ? "none" : Base64.getEncoder().encodeToString(eventsKey));
+            byte[] chainKey = jedis.get((ns + ":events:chain-key").getBytes(StandardCharsets.UTF_8));
+            raw.put("events:chain-key", chainKey == null ? "none" : Base64.getEncoder().encodeToString(chainKey));
             return raw;
         }
     }
@@ -170,10 +177,10 @@ class SharedMasterKeyTest {
         MasterKey master = new KeysetFileMasterKey(key, "INTEG_MASTER_KEY_FILE");
         return new MasterKeyRotation(client, master, ns, name -> {
             RedisKeys keys = new RedisKeys(name);
-            UserHasher hasher = new UserHasher(client, keys, () -> master);
-            return new MasterKeyRotation.Namespace(name, new Keyring(client, keys, master, Clock.systemUTC()), hasher,
-                    new RedisEventLog(client, keys, hasher, "test@fixture", "fixture", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS,
-                            AlertRules.DEFAULTS),
+            return new MasterKeyRotation.Namespace(name, new Keyring(client, keys, master, Clock.systemUTC()), new UserHasher(client, keys, () -> master),
+                    new ChainKey(client, keys, () -> master),
+                    under -> new RedisEventLog(client, keys, new UserHasher(client, keys, () -> under), new ChainKey(client, keys, () -> under),
+                            EventAnchor.NONE, "test@fixture", "fixture", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS),
                     wait -> AdminLock.acquire(client, keys.keysLock(), wait));
         }, Duration.ZERO, steps);
     }
@@ -201,7 +208,7 @@ class SharedMasterKeyTest {
         List<String> namespaces = SHARING.subList(0, sharing);
         for (String gone : SHARING.subList(sharing, SHARING.size())) {
             try (Jedis jedis = vault.jedis()) {
-                jedis.del(gone + ":keyset", gone + ":events:key", gone + ":cred:slack:alice");
+                jedis.del(gone + ":keyset", gone + ":events:key", gone + ":events:chain-key", gone + ":cred:slack:alice");
             }
         }
         Map<String, String> ownKey = sealedKeys(OWN_KEY);
@@ -210,7 +217,7 @@ class SharedMasterKeyTest {
 
         for (String ns : namespaces) {
             assertThat(r.out()).contains("moved namespace " + ns + " to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): "
-                    + ns + ":keyset, " + ns + ":events:key\n");
+                    + ns + ":keyset, " + ns + ":events:key, " + ns + ":events:chain-key\n");
         }
         assertThat(r.out()).doesNotContain("namespace " + OWN_KEY).contains("confirmed: every namespace above opens with the key in file " + shared)
                 .contains("the previous key is kept in " + sibling(shared, ".previous") + " (0600)");
@@ -266,9 +273,9 @@ class SharedMasterKeyTest {
 
         Cli.Result r = ok(shared, "B", "keys", "rotate-master", "--dry-run");
 
-        assertThat(r.out()).isEqualTo("would move namespace A to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): A:keyset, A:events:key\n"
-                + "would move namespace B to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): B:keyset, B:events:key\n"
-                + "would move namespace C to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): C:keyset, C:events:key\n");
+        assertThat(r.out()).isEqualTo("would move namespace A to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): A:keyset, A:events:key, A:events:chain-key\n"
+                + "would move namespace B to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): B:keyset, B:events:key, B:events:chain-key\n"
+                + "would move namespace C to a new key in file " + shared + " (from INTEG_MASTER_KEY_FILE): C:keyset, C:events:key, C:events:chain-key\n");
         assertThat(vault.snapshot()).isEqualTo(before);
         assertThat(read(shared)).isEqualTo(read(original));
         assertThat(sibling(shared, ".previous")).doesNotExist();
@@ -395,8 +402,13 @@ class SharedMasterKeyTest {
             Cli.Result finish = cli.run("--redis", otherServer.url(), "--namespace", "F", "keys", "rotate-master");
             assertThat(finish.exitCode()).as(finish.err()).isZero();
             assertThat(finish.out()).startsWith("finished the in-place rotation of file " + shared)
-                    .contains("namespace E was already under file " + shared)
-                    .contains("moved namespace F to file " + shared + " (from INTEG_MASTER_KEY_FILE): F:keyset\n");
+                    // list wrote no event, so E's chain key was still under the previous key: it moves now, with F
+                    .contains("moved namespace E to file " + shared + " (from INTEG_MASTER_KEY_FILE): E:events:chain-key\n")
+                    .contains("moved namespace F to file " + shared + " (from INTEG_MASTER_KEY_FILE): F:keyset, F:events:chain-key\n");
+            for (String ns : List.of("E", "F")) {
+                Cli.Result verify = cli(alone(shared)).run("--redis", otherServer.url(), "--namespace", ns, "events", "verify");
+                assertThat(verify.exitCode()).as("%s: %s%s", ns, verify.out(), verify.err()).isZero();
+            }
             assertThat(read(shared)).isEqualTo(key);
             Cli.Result underNewKey = cli(alone(shared)).run("--redis", otherServer.url(), "--namespace", "F", "token", "slack", "--user", "bob");
             assertThat(underNewKey.out()).isEqualTo("tok-F\n");
@@ -509,7 +521,7 @@ class SharedMasterKeyTest {
         Map<String, String> ownKey = sealedKeys(OWN_KEY);
         Path split = dir.resolve("split/master-key.json");
         Cli.Result some = ok(shared, "C", "keys", "rotate-master", "--new-master-key-file", split.toString(), "--only-namespace", "A,B");
-        assertThat(some.out()).contains("moved namespace A to file " + split + " (from --new-master-key-file): A:keyset, A:events:key\n")
+        assertThat(some.out()).contains("moved namespace A to file " + split + " (from --new-master-key-file): A:keyset, A:events:key, A:events:chain-key\n")
                 .contains("moved namespace B to file ").contains("left under file " + shared + " (from INTEG_MASTER_KEY_FILE): C\n")
                 .contains("wherever integ runs for namespaces A, B\n").doesNotContain("namespace C ");
         assertThat(mode(split)).isEqualTo("rw-------");

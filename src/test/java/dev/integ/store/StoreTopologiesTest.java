@@ -288,6 +288,26 @@ class StoreTopologiesTest {
             assertThat(doctor.out()).startsWith("Store: cluster Redis " + url + " (from --redis)\n");
             assertStatus(cli.run("store", "status", "--redis", url), "cluster", url);
         }
+
+        /** Every key one event append touches shares the log's hash tag: on a Cluster a cross-slot script fails. */
+        @Test
+        void theChainedEventLogItsIndexesAndVerifyWorkOnACluster(@TempDir Path keys) {
+            String url = "redis-cluster://127.0.0.1:" + node.port();
+            Cli cli = Cli.inTempHome().env("INTEG_MASTER_KEY_FILE", keys.resolve("master-key.json").toString());
+            for (String[] command : List.of(new String[] {"keys", "init"}, new String[] {"ratelimit", "reset", "slack", "--user", "alice", "--yes"},
+                    new String[] {"ratelimit", "reset", "google", "--user", "alice", "--yes"})) {
+                Cli.Result r = cli.run(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--redis", url))
+                        .toArray(String[]::new));
+                assertThat(r.exitCode()).as("%s: %s", List.of(command), r.err()).isZero();
+            }
+            Cli.Result verify = cli.run("events", "verify", "--redis", url);
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).startsWith("OK: 3 events verified");
+            Cli.Result alice = cli.run("events", "--user", "alice", "--provider", "google", "-o", "json", "--redis", url);
+            assertThat(alice.exitCode()).as(alice.err()).isZero();
+            assertThat(alice.out().lines()).singleElement().satisfies(l -> assertThat(l).contains("\"action\":\"ratelimit.reset\""));
+            assertThat(cli.run("events", "stats", "--since", "1h", "--redis", url).out()).startsWith("3 events since");
+        }
     }
 
     // ---- 4. TLS ----
