@@ -2,6 +2,7 @@ package dev.integ.events;
 
 import com.google.crypto.tink.Mac;
 import dev.integ.core.IntegException;
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -112,7 +113,7 @@ public final class ChainVerifier {
             return new Report(keys.namespace(), since, walk.checked, walk.firstSeq, walk.lastSeq, walk.firstId, walk.lastId,
                     headSeq, anchors.size(), legacy, walk.coalesced());
         } catch (JedisConnectionException e) {
-            throw IntegException.retryLater("cannot read the security event log " + keys.events(), "Redis is unreachable: " + e.getMessage(),
+            throw IntegException.retryLater("cannot read the security event log " + keys.events(), "Redis is unreachable: " + RedisErrors.connectionProblem(e),
                     "retry when the store is reachable", e);
         } catch (JedisException e) {
             throw IntegException.failure("cannot read the security event log " + keys.events(), e.getMessage(), null, e);
