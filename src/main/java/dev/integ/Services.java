@@ -250,8 +250,8 @@ public final class Services implements AutoCloseable {
         MasterKey master = masterKey();
         return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
             RedisKeys keys = new RedisKeys(name);
-            return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master),
-                    new ChainKey(s.redis(), keys, () -> master), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
+            return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master).sealed(),
+                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
                     () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
                     settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks()),
                     wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +21,7 @@ import java.util.function.Supplier;
  * {@code NS:events:chain-key}, and moved by `keys rotate-master` with the same key material, so tags
  * made before a rotation still verify. The MAC is computed here, client side: the key never reaches Redis.
  */
-public final class ChainKey implements MasterKeyed {
+public final class ChainKey {
     /** The MAC before the first event of a chain. */
     static final byte[] GENESIS = new byte[32];
     private static final byte[] DOMAIN = "integ events chain v1\0".getBytes(StandardCharsets.UTF_8);
@@ -92,18 +91,8 @@ public final class ChainKey implements MasterKeyed {
         return HexFormat.of().parseHex(hex);
     }
 
-    @Override
-    public String where() {
-        return key.where();
-    }
-
-    @Override
-    public Seal sealedUnder(List<MasterKey> keys) {
-        return key.sealedUnder(keys);
-    }
-
-    @Override
-    public boolean reseal(MasterKey from, MasterKey to) {
-        return key.reseal(from, to);
+    /** The key as sealed under the master key, for `keys rotate-master` (as {@code Keyring.sealed()}). */
+    public MasterKeyed sealed() {
+        return key;
     }
 }

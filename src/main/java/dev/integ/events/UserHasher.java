@@ -12,7 +12,6 @@ import redis.clients.jedis.UnifiedJedis;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -23,7 +22,7 @@ import java.util.function.Supplier;
  * with the namespace in the associated data (as the data keyset is), so every machine sharing the
  * store computes the same HMAC, and a list of names cannot reverse it.
  */
-public final class UserHasher implements MasterKeyed {
+public final class UserHasher {
     private final StoredMacKey key;
     private final Supplier<MasterKey> master;
     private final IntegrityAlarm alarm;
@@ -82,18 +81,8 @@ public final class UserHasher implements MasterKeyed {
         }
     }
 
-    @Override
-    public String where() {
-        return key.where();
-    }
-
-    @Override
-    public Seal sealedUnder(List<MasterKey> keys) {
-        return key.sealedUnder(keys);
-    }
-
-    @Override
-    public boolean reseal(MasterKey from, MasterKey to) {
-        return key.reseal(from, to);
+    /** The key as sealed under the master key, for `keys rotate-master` (as {@code Keyring.sealed()}). */
+    public MasterKeyed sealed() {
+        return key;
     }
 }

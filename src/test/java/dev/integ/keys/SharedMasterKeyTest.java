@@ -177,8 +177,8 @@ class SharedMasterKeyTest {
         MasterKey master = new KeysetFileMasterKey(key, "INTEG_MASTER_KEY_FILE");
         return new MasterKeyRotation(client, master, ns, name -> {
             RedisKeys keys = new RedisKeys(name);
-            return new MasterKeyRotation.Namespace(name, new Keyring(client, keys, master, Clock.systemUTC()), new UserHasher(client, keys, () -> master),
-                    new ChainKey(client, keys, () -> master),
+            return new MasterKeyRotation.Namespace(name, new Keyring(client, keys, master, Clock.systemUTC()), new UserHasher(client, keys, () -> master).sealed(),
+                    new ChainKey(client, keys, () -> master).sealed(),
                     under -> new RedisEventLog(client, keys, new UserHasher(client, keys, () -> under), new ChainKey(client, keys, () -> under),
                             EventAnchor.NONE, "test@fixture", "fixture", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS),
                     wait -> AdminLock.acquire(client, keys.keysLock(), wait));
