@@ -9,8 +9,10 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The decrypted data keyset: the AES256-GCM keys that encrypt credential records, with the
@@ -32,6 +34,8 @@ public final class DataKeys {
     private final Map<Integer, Instant> retiring;
     private final Instant lastRotation;
     private final long confirmedAtMillis;
+    /** Key ids, looked up for every record read (a reader meeting an unknown id looks at the keyset again). */
+    private final Set<Integer> ids;
     private volatile Aead aead;
 
     /** One key of the keyset, as `keys status` shows it; {@code retiringSince} is null unless it is being retired. */
@@ -50,6 +54,11 @@ public final class DataKeys {
         this.retiring = Map.copyOf(retiring);
         this.lastRotation = lastRotation;
         this.confirmedAtMillis = confirmedAtMillis;
+        Set<Integer> ids = new HashSet<>();
+        for (int i = 0; i < handle.size(); i++) {
+            ids.add(handle.getAt(i).getId());
+        }
+        this.ids = Set.copyOf(ids);
     }
 
     /** The same keys, confirmed current again at {@code serverMillis} (the primitive is shared, not rebuilt). */
@@ -103,12 +112,7 @@ public final class DataKeys {
 
     /** Whether the keyset holds the key with this id. */
     public boolean has(int keyId) {
-        for (int i = 0; i < handle.size(); i++) {
-            if (handle.getAt(i).getId() == keyId) {
-                return true;
-            }
-        }
-        return false;
+        return ids.contains(keyId);
     }
 
     public int primaryId() {
