@@ -188,7 +188,7 @@ class KeyRotationTest {
         assertThat(vault.snapshot()).isEqualTo(before);
 
         // the grace period is over (the mark is moved back, as if it had passed): the next run deletes the key
-        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+        vault.backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
         JsonNode deleted = json(vault.ok("keys", "retire", old, "-o", "json"));
         assertThat(deleted.get("step").asText()).isEqualTo("DELETED");
         JsonNode afterRetire = vault.status();
@@ -246,7 +246,7 @@ class KeyRotationTest {
         assertThat(vault.recordsPerKey()).as("written under the key it knew, which still decrypts").isEqualTo(Map.of(old, 1L, next, 3L));
         assertThat(accessTokens()).containsEntry("late", "late-token").hasSize(4);
 
-        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+        vault.backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
         Cli.Result refused = vault.run("keys", "retire", old);
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).isEqualTo("integ: error: key " + old + " still encrypts 1 record: retiring it would make them unreadable\n"
@@ -275,10 +275,10 @@ class KeyRotationTest {
         String next = vault.primaryKey();
         vault.ok("keys", "rewrap");
         vault.ok("keys", "retire", old);
-        backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
+        vault.backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
 
         // the writer has been stalled as long as the grace: its keys were last confirmed then
-        long stalledSince = serverMillis() - Settings.DEFAULT_RETIRE_GRACE.toMillis();
+        long stalledSince = vault.serverMillis() - Settings.DEFAULT_RETIRE_GRACE.toMillis();
         boolean[] stale = {true};
         CredentialVault staleWriter = vault.vault(NS, () -> {
             if (stale[0]) {
@@ -364,23 +364,6 @@ class KeyRotationTest {
         return writer.save(new Credential("slack", "late", Credential.ACTIVE, List.of(), null, null, false, now, now, Map.of()),
                 new Secrets("late-token", null, Map.of()), 0);
     }
-
-    /** As if {@code by} had passed since the key was marked retiring. */
-    private static void backdateRetiring(String keyId, Duration by) {
-        try (Jedis jedis = vault.jedis()) {
-            String field = "retiring:" + keyId;
-            Instant since = Instant.parse(jedis.hget(NS + ":keyset", field));
-            jedis.hset(NS + ":keyset", field, since.minus(by).toString());
-        }
-    }
-
-    private static long serverMillis() {
-        try (Jedis jedis = vault.jedis()) {
-            List<String> time = jedis.time();
-            return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-        }
-    }
-
     // ---- 5. concurrent rotations ----
 
     @Test

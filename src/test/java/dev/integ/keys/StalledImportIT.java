@@ -12,11 +12,9 @@ import redis.clients.jedis.Jedis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-import static dev.integ.testing.VaultFixture.NS;
 import static dev.integ.testing.VaultFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,7 +75,7 @@ class StalledImportIT {
         // the import went on under the key it knew, which is only retiring: the final retire finds those
         // records, and after a rewrap deletes the key with nothing lost
         long underOld = vault.recordsPerKey().getOrDefault(old, 0L);
-        backdateRetiring(old);
+        vault.backdateRetiring(old, Settings.DEFAULT_RETIRE_GRACE);
         if (underOld > 0) {
             assertThat(vault.run("keys", "retire", old).exitCode()).isEqualTo(1);
             vault.ok("keys", "rewrap");
@@ -85,13 +83,5 @@ class StalledImportIT {
         assertThat(json(vault.ok("keys", "retire", old, "-o", "json")).get("step").asText()).isEqualTo("DELETED");
         assertThat(vault.recordsPerKey()).isEqualTo(Map.of(next, (long) LINES));
         assertThat(vault.run("list", "-o", "json").exitCode()).isZero();
-    }
-
-    private static void backdateRetiring(String keyId) {
-        try (Jedis jedis = vault.jedis()) {
-            String field = "retiring:" + keyId;
-            Instant since = Instant.parse(jedis.hget(NS + ":keyset", field));
-            jedis.hset(NS + ":keyset", field, since.minus(Settings.DEFAULT_RETIRE_GRACE).toString());
-        }
     }
 }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -227,6 +228,23 @@ public final class VaultFixture implements AutoCloseable, org.junit.jupiter.api.
                 all.put(key, type + " " + content);
             }
             return all;
+        }
+    }
+
+    /** Redis' clock, epoch ms: the clock the write lease and the retire grace are measured by. */
+    public long serverMillis() {
+        try (Jedis jedis = jedis()) {
+            List<String> time = jedis.time();
+            return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+        }
+    }
+
+    /** As if {@code by} had passed since {@code keyId} was marked retiring in namespace {@link #NS}. */
+    public void backdateRetiring(String keyId, Duration by) {
+        try (Jedis jedis = jedis()) {
+            String field = "retiring:" + keyId;
+            Instant since = Instant.parse(jedis.hget(NS + ":keyset", field));
+            jedis.hset(NS + ":keyset", field, since.minus(by).toString());
         }
     }
 

@@ -67,7 +67,7 @@ class CompareAndSetTest {
     void theStoreRefusesARecordSealedWithKeysPastTheirWriteLease() {
         CredentialStore store = vault.vault(NS).store();
         String key = store.keys().credential("slack", "alice");
-        long now = serverMillis();
+        long now = vault.serverMillis();
 
         CredentialStore.Write late = new CredentialStore.Write(key, 0, new byte[] {1, 2, 3}, null, false, now - 1);
         assertThat(store.compareAndSet(late)).isEqualTo(CredentialStore.Outcome.STALE_KEYS);
@@ -85,12 +85,5 @@ class CompareAndSetTest {
     private static Credential credential() {
         Instant now = Instant.now();
         return new Credential("slack", "alice", Credential.ACTIVE, List.of("chat:write"), null, null, true, now, now, Map.of());
-    }
-
-    private static long serverMillis() {
-        try (Jedis jedis = vault.jedis()) {
-            List<String> time = jedis.time();
-            return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-        }
     }
 }
