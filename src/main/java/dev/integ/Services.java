@@ -13,6 +13,7 @@ import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.IntegrityEvents;
 import dev.integ.events.RedisEventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
@@ -24,7 +25,7 @@ import dev.integ.oauth.ConnectFlow;
 import dev.integ.oauth.ProviderClients;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
@@ -63,6 +64,7 @@ public final class Services implements AutoCloseable {
     // and two ProviderClients would discover a provider twice (plain fields, not lambdas: every command,
     // --version included, builds a Services, and each lambda costs start-up time)
     private Settings settings;
+    private ProviderCatalog providers;
     private RedisStore store;
     private CredentialVault vault;
     private UserHasher userHasher;
@@ -90,7 +92,10 @@ public final class Services implements AutoCloseable {
 
     public synchronized Settings settings() {
         if (settings == null) {
-            settings = Settings.resolve(flags.get(), env);
+            Settings resolved = Settings.resolve(flags.get(), env);
+            // checked with the rest of the settings: a typo under providers: fails every command, not only connect
+            providers = ProviderCatalog.from(resolved.providerEntries());
+            settings = resolved;
         }
         return settings;
     }
@@ -210,8 +215,9 @@ public final class Services implements AutoCloseable {
     }
 
     /** The built-in providers with the config file's overrides, and the custom ones. */
-    public ProviderCatalog providers() {
-        return settings().providers();
+    public synchronized ProviderCatalog providers() {
+        settings();
+        return providers;
     }
 
     /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
@@ -251,9 +257,12 @@ public final class Services implements AutoCloseable {
         return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
             RedisKeys keys = new RedisKeys(name);
             return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master).sealed(),
-                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
-                    () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks()),
+                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> {
+                        EventLog log = new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
+                                () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
+                                settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks());
+                        return (action, details) -> log.record(SecurityEvent.success(action, null, null, details));
+                    },
                     wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));
         }, lockWait, MasterKeyRotation.Steps.NONE);
     }

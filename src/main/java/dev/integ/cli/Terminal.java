@@ -108,9 +108,9 @@ public final class Terminal {
      * A progress bar on stderr, redrawn in place, when a person is watching; silent otherwise (cron,
      * pipes, -q), so logs never fill with carriage returns.
      */
-    public dev.integ.keys.KeyRotation.Progress progress(String label) {
+    public dev.integ.vault.KeyRotation.Progress progress(String label) {
         if (!interactive || quiet) {
-            return dev.integ.keys.KeyRotation.Progress.NONE;
+            return dev.integ.vault.KeyRotation.Progress.NONE;
         }
         return (done, total) -> {
             if (total > 0) {

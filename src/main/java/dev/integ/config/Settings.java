@@ -5,7 +5,6 @@ import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
 import dev.integ.events.AlertRules;
 import dev.integ.events.RedisEventLog;
-import dev.integ.providers.ProviderCatalog;
 import dev.integ.ratelimit.Limit;
 import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
@@ -26,10 +25,14 @@ import java.util.Optional;
 /**
  * Everything one invocation runs with. This is the one place that applies integ's precedence:
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
+ *
+ * <p>The config file's {@code providers:} entries are kept as written: {@code providers.ProviderCatalog}
+ * (a layer above config) checks them, as soon as the settings are read ({@code Services.settings()},
+ * doctor), so a typo still fails every command at once.
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
                        MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events,
-                       ProviderCatalog providers, Duration retireGrace) {
+                       Map<String, ConfigFile.Provider> providerEntries, Duration retireGrace) {
     /** How long a data key marked retiring stays before `keys retire` may delete it (vault.retire-grace, INTEG_RETIRE_GRACE). */
     public static final Duration DEFAULT_RETIRE_GRACE = Duration.ofMinutes(15);
 
@@ -108,7 +111,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"), replicaAcks(flags, env, redis, configName));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
                 masterKey(env, config, configName, store), rateLimits(config), events(config.events(), env),
-                ProviderCatalog.from(config.providers()),
+                config.providers() == null ? Map.of() : config.providers(),
                 Optional.ofNullable(first(env.get("INTEG_RETIRE_GRACE").orElse(null), config.vaultOrEmpty().retireGrace(), null))
                         .map(Durations::parse).orElse(DEFAULT_RETIRE_GRACE));
     }

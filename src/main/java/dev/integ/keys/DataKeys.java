@@ -82,7 +82,8 @@ public final class DataKeys {
         return retiring;
     }
 
-    KeysetHandle handle() {
+    /** The Tink keyset itself, for the jobs that change it (vault.KeyRotation); Tink still guards its key material. */
+    public KeysetHandle handle() {
         return handle;
     }
 

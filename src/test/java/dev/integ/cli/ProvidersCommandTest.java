@@ -50,4 +50,17 @@ class ProvidersCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("invalid providers.acme.issuer");
     }
+
+    @Test
+    void aBrokenProviderEntryFailsEveryCommandBeforeItDoesAnything() {
+        // the catalog is checked with the settings (Services.settings), not when a command first asks for a provider
+        Cli cli = Cli.inTempHome().config("""
+                providers:
+                  acme:
+                    issuer: http://id.example.com
+                """);
+        Cli.Result r = cli.run("list");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("invalid providers.acme.issuer");
+    }
 }
