@@ -268,7 +268,7 @@ public final class CredentialImport {
 
     /** @return null when the stored record is what the line would store; else how it differs (field names, never values) */
     private String difference(Entry line, CredentialStore.Stored record) {
-        Object opened = vault.open(record);
+        CredentialVault.ReadOutcome opened = vault.open(record);
         if (opened instanceof CredentialVault.Damaged damaged) {
             vault.recordDamage(damaged);
             return "but cannot be read (" + damaged.reason() + ")";
