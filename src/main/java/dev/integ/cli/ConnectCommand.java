@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.IntegException;
 import dev.integ.oauth.BrowserOpener;
@@ -63,7 +64,7 @@ final class ConnectCommand extends ServiceCommand {
         doc.put("not_granted", connected.notGranted());
         doc.put("extra_scopes", connected.extra());
         render(doc, out -> out.println((connected.replaced() ? "reconnected " : "connected ") + connected.credential().provider() + "/"
-                + user + " (scopes: " + String.join(" ", connected.credential().scopes()) + ")"));
+                + Printable.escape(user) + " (scopes: " + Printable.escape(String.join(" ", connected.credential().scopes())) + ")"));
         return 0;
     }
 

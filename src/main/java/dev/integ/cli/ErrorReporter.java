@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.store.RedisErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -78,7 +79,8 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         }
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
-        terminal.err().print(trace);
+        // messages in a trace may quote stored or typed text, as error lines do
+        terminal.err().print(Printable.escape(trace.toString(), true));
         terminal.err().flush();
     }
 }

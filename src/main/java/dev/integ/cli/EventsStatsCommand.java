@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
@@ -47,6 +48,6 @@ final class EventsStatsCommand extends ServiceCommand {
     private static void section(java.io.PrintWriter out, String title, Map<String, Long> counts) {
         out.println();
         out.printf("%-28s %s%n", title, "COUNT");
-        counts.forEach((k, v) -> out.printf("%-28s %d%n", k, v));
+        counts.forEach((k, v) -> out.printf("%-28s %d%n", Printable.escape(k), v));
     }
 }

@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import dev.integ.core.Printable;
 import dev.integ.Services;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ final class ForgetCommand extends ServiceCommand {
         String name = provider + "/" + user;
         services.vault().forget(provider, user, () -> confirm(yes, "delete", "the stored credential " + name, name));
         render(Map.of("forgotten", name), out -> {
-            out.println("forgot " + name);
+            out.println("forgot " + Printable.escape(name));
         });
         return 0;
     }

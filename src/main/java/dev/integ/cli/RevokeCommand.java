@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.IntegException;
 import dev.integ.oauth.Revocation;
@@ -94,7 +95,7 @@ final class RevokeCommand extends ServiceCommand {
     }
 
     private void print(Revocation.Result r) {
-        String name = r.provider() + "/" + r.user();
+        String name = Printable.escape(r.provider() + "/" + r.user());
         switch (r.outcome()) {
             case REVOKED -> terminal.out().println("revoked " + name + " at the provider and deleted it here");
             case ALREADY_INVALID -> terminal.out().println("deleted " + name + " here; the provider already considered its token invalid");
