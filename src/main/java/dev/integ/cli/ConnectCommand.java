@@ -2,18 +2,17 @@ package dev.integ.cli;
 
 import dev.integ.core.Printable;
 import dev.integ.Services;
+import dev.integ.core.BoundedLineReader;
 import dev.integ.core.IntegException;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.PastedRedirect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,10 +86,12 @@ final class ConnectCommand extends ServiceCommand {
             err.flush();
         }
 
+        /** One line, read no further than {@link PastedRedirect#MAX_CHARS}: a 2.5 GB paste is refused after 16 KiB. */
         @Override
         public String readRedirectedUrl() {
             try {
-                String line = new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8)).readLine();
+                String line = new BoundedLineReader(terminal.in(), "the pasted address", PastedRedirect.MAX_CHARS, Long.MAX_VALUE,
+                        "paste only the address from the browser's address bar after signing in").readLine();
                 return line == null ? "" : line;
             } catch (IOException e) {
                 throw IntegException.failure("cannot read the pasted address", e.getMessage(), null, e);

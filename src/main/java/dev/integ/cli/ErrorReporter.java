@@ -38,6 +38,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
         if (e instanceof IntegException integ) {
+            integ.parts().forEach(part -> terminal.error(RedisErrors.withoutScriptTrace(part.message()), part.hint()));
             // the last guard: a Redis script error quoted by some path must not show its script hash
             terminal.error(RedisErrors.withoutScriptTrace(integ.getMessage()), integ.hint());
             if (integ.getCause() != null) {

@@ -28,7 +28,7 @@ final class ForgetCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        provider = services.providers().canonical(provider);
+        provider = storedProvider(provider, user);
         String name = provider + "/" + user;
         services.vault().forget(provider, user, () -> confirm(yes, "delete", "the stored credential " + name, name));
         render(Map.of("forgotten", name), out -> {

@@ -26,7 +26,7 @@ final class ShowCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        provider = services.providers().canonical(provider);
+        provider = storedProvider(provider, user);
         CredentialVault vault = services.vault();
         Credential c = vault.read(provider, user).map(CredentialVault.Opened::credential)
                 .orElseThrow(() -> CredentialVault.notStored(provider, user));

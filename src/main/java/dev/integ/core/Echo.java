@@ -16,10 +16,15 @@ public final class Echo {
 
     /** {@code value}, or its first {@value #MAX_CHARS} characters and "…(N bytes)" when it is longer. */
     public static String of(String value) {
-        if (value == null || value.length() <= MAX_CHARS) {
+        return of(value, MAX_CHARS);
+    }
+
+    /** {@code value}, or its first {@code maxChars} characters and "…(N bytes)" when it is longer (a message quoting a value). */
+    public static String of(String value, int maxChars) {
+        if (value == null || value.length() <= maxChars) {
             return value;
         }
-        int end = Character.isHighSurrogate(value.charAt(MAX_CHARS - 1)) ? MAX_CHARS - 1 : MAX_CHARS;
+        int end = Character.isHighSurrogate(value.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
         return value.substring(0, end) + "…(" + value.getBytes(StandardCharsets.UTF_8).length + " bytes)";
     }
 }

@@ -31,7 +31,7 @@ public record EventQuery(String provider, String user, String action, String res
 
     public EventQuery {
         if (result != null && !result.equals(SecurityEvent.SUCCESS) && !result.equals(SecurityEvent.FAILURE)) {
-            throw IntegException.usage("invalid --result '" + result + "'", "expected success or failure", null);
+            throw IntegException.usage("invalid --result '" + Echo.of(result) + "'", "expected success or failure", null);
         }
         if (limit < 0) {
             throw IntegException.usage("invalid --limit " + limit, "it must be 0 (no limit) or more", null);

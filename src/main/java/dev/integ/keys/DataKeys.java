@@ -1,5 +1,6 @@
 package dev.integ.keys;
 
+import dev.integ.core.Echo;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
@@ -149,7 +150,7 @@ public final class DataKeys {
         try {
             return text.matches("[0-9a-fA-F]{8}") ? (int) Long.parseLong(text, 16) : Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw IntegException.usage("invalid key id '" + text + "'", "expected the 8 hex digits 'integ keys status' shows", null);
+            throw IntegException.usage("invalid key id '" + Echo.of(text) + "'", "expected the 8 hex digits 'integ keys status' shows", null);
         }
     }
 
