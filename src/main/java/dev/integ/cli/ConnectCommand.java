@@ -93,6 +93,10 @@ final class ConnectCommand extends ServiceCommand {
                 String line = new BoundedLineReader(terminal.in(), "the pasted address", PastedRedirect.MAX_CHARS, Long.MAX_VALUE,
                         "paste only the address from the browser's address bar after signing in").readLine();
                 return line == null ? "" : line;
+            } catch (IntegException refused) {
+                // the paste ended no line (it was cut off): the error starts on its own, not after the prompt
+                terminal.err().println();
+                throw refused;
             } catch (IOException e) {
                 throw IntegException.failure("cannot read the pasted address", e.getMessage(), null, e);
             }

@@ -97,7 +97,8 @@ public final class BoundedLineReader extends BufferedReader {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, (int) Math.min(len, max + 1 - count));
+            long room = max - count; // never negative: count passing max throws
+            int n = super.read(b, off, (int) Math.min(len, room == Long.MAX_VALUE ? room : room + 1));
             if (n > 0) {
                 count(n);
             }
