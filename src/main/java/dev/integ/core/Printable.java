@@ -19,7 +19,7 @@ public final class Printable {
     }
 
     /**
-     * @param keepLineBreaks let {@code \n} through (for whole lines of output whose cells were escaped already)
+     * @param keepLineBreaks let {@code \n} and {@code \t} through: for multi-line text such as a stack trace
      */
     public static String escape(String text, boolean keepLineBreaks) {
         if (text == null) {
@@ -44,7 +44,7 @@ public final class Printable {
     /** Whether {@code c} must not reach a terminal as it is. */
     public static boolean unsafe(char c, boolean keepLineBreaks) {
         if (c < 0x20) {
-            return !(keepLineBreaks && c == '\n');
+            return !(keepLineBreaks && (c == '\n' || c == '\t'));
         }
         return (c >= 0x7f && c <= 0x9f) // DEL and C1 (0x9b is a one-byte CSI)
                 || (c >= '\u202a' && c <= '\u202e') // LRE, RLE, PDF, LRO, RLO
