@@ -1,9 +1,9 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.BoundedLineReader;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
 import dev.integ.oauth.PastedRedirect;

@@ -1,8 +1,8 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.ExitCode;
+import dev.integ.core.Printable;
 import dev.integ.doctor.Check;
 import dev.integ.doctor.DoctorReport;
 import picocli.CommandLine.Command;

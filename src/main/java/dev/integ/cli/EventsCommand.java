@@ -1,7 +1,7 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
 import picocli.CommandLine.Command;

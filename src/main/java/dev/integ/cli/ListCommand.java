@@ -1,8 +1,8 @@
 package dev.integ.cli;
 
-import dev.integ.core.Echo;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
+import dev.integ.core.Echo;
 import dev.integ.core.ExitCode;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;

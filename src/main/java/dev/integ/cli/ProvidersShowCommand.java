@@ -1,8 +1,8 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.Printable;
 import dev.integ.config.Environment;
+import dev.integ.core.Printable;
 import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
 import picocli.CommandLine.Command;

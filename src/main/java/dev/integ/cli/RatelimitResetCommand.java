@@ -1,7 +1,7 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

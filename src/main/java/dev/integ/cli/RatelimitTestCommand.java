@@ -1,9 +1,9 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.ratelimit.RateLimitTrial;
 import dev.integ.ratelimit.RedisRateLimiter;
 import picocli.CommandLine.Command;

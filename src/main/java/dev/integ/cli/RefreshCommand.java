@@ -1,9 +1,9 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.RefreshSweep;
 import picocli.CommandLine.Command;
@@ -117,8 +117,9 @@ final class RefreshCommand extends ServiceCommand {
             terminal.out().flush();
         }
         if (summary.damaged() > 0) {
-            terminal.error(DamagedRecords.count(summary.damaged()) + " left as " + (summary.damaged() == 1 ? "it was" : "they were")
-                    + " (not refreshed)", DamagedRecords.HINT);
+            // exit 5, which the summary's code is too whenever a record is damaged; printed by ErrorReporter
+            throw IntegException.humanAction(DamagedRecords.count(summary.damaged()) + " left as "
+                    + (summary.damaged() == 1 ? "it was" : "they were") + " (not refreshed)", null, DamagedRecords.HINT);
         }
         return summary.exitCode();
     }

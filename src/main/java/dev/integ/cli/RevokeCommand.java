@@ -1,9 +1,9 @@
 package dev.integ.cli;
 
-import dev.integ.core.Printable;
 import dev.integ.Services;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.Revocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

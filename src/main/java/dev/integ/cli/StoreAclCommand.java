@@ -1,7 +1,7 @@
 package dev.integ.cli;
 
-import dev.integ.core.Echo;
 import dev.integ.Services;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
 import dev.integ.store.AclRoles.Role;

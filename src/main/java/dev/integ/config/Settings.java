@@ -1,7 +1,7 @@
 package dev.integ.config;
 
-import dev.integ.core.Echo;
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
 import dev.integ.core.SecretFiles;

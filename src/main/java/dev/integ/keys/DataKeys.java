@@ -1,9 +1,9 @@
 package dev.integ.keys;
 
-import dev.integ.core.Echo;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.security.GeneralSecurityException;

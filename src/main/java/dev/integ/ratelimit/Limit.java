@@ -1,7 +1,7 @@
 package dev.integ.ratelimit;
 
-import dev.integ.core.Echo;
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.time.Duration;
