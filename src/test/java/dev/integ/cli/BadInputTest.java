@@ -206,6 +206,26 @@ class BadInputTest {
         assertThat(json(vault.run("ratelimit", "status", "atlassian", "-o", "json")).get("provider").asText()).isEqualTo("jira");
     }
 
+    @Test
+    void aSignInEndedByAnyFailureRecordsItsOutcome() {
+        long before = eventCount();
+        InputStream broken = new InputStream() {
+            @Override
+            public int read() {
+                throw new IllegalStateException("the terminal went away");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return read();
+            }
+        };
+        Cli.Result r = assertTimeoutPreemptively(HANG_GUARD, () -> vault.cli().runWithStdin(broken,
+                vault.withRedis("connect", "slack", "--user", "bob", "--manual", "--no-browser")));
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(newEvents(before)).as("not only IntegExceptions end a sign-in").containsExactly("connect.start", "connect.failure");
+    }
+
     // ---- helpers ----
 
     private static String line(String user) {
