@@ -1,18 +1,18 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.BoundedLineReader;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.PastedRedirect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,7 +63,7 @@ final class ConnectCommand extends ServiceCommand {
         doc.put("not_granted", connected.notGranted());
         doc.put("extra_scopes", connected.extra());
         render(doc, out -> out.println((connected.replaced() ? "reconnected " : "connected ") + connected.credential().provider() + "/"
-                + user + " (scopes: " + String.join(" ", connected.credential().scopes()) + ")"));
+                + Printable.escape(user) + " (scopes: " + Printable.escape(String.join(" ", connected.credential().scopes())) + ")"));
         return 0;
     }
 
@@ -86,11 +86,17 @@ final class ConnectCommand extends ServiceCommand {
             err.flush();
         }
 
+        /** One line, read no further than {@link PastedRedirect#MAX_CHARS}: a 2.5 GB paste is refused after 16 KiB. */
         @Override
         public String readRedirectedUrl() {
             try {
-                String line = new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8)).readLine();
+                String line = new BoundedLineReader(terminal.in(), "the pasted address", PastedRedirect.MAX_CHARS, Long.MAX_VALUE,
+                        "paste only the address from the browser's address bar after signing in").readLine();
                 return line == null ? "" : line;
+            } catch (IntegException refused) {
+                // the paste ended no line (it was cut off): the error starts on its own, not after the prompt
+                terminal.err().println();
+                throw refused;
             } catch (IOException e) {
                 throw IntegException.failure("cannot read the pasted address", e.getMessage(), null, e);
             }

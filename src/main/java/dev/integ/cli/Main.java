@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.config.Environment;
+import dev.integ.core.ExitCode;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -43,6 +44,11 @@ public final class Main {
         Terminal terminal = new Terminal(in, out, err, interactive, color);
         try (Services services = new Services(env)) {
             return CommandLineFactory.create(services, terminal, args).execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // the last guard: every input has a bound, but an error of the JVM is still one line, not a trace
+            terminal.error("integ ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack"),
+                    "an input is larger than integ can handle; see 'Limits on input' in README.md");
+            return ExitCode.FAILURE.code();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.config.Environment;
+import dev.integ.core.Printable;
 import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class ProvidersShowCommand extends ServiceCommand {
     public Integer call() {
         ProviderSpec spec = services.providers().resolve(provider);
         Map<String, Object> doc = document(spec, services.environment());
-        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, ShowCommand.text(v))));
+        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, Printable.escape(ShowCommand.text(v)))));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package dev.integ.oauth;
 
+import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.core.LoopbackPort;
 import dev.integ.events.EventLog;
@@ -117,9 +118,10 @@ public final class ConnectFlow {
             Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
                     .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
             return store(client, user, issued, idToken, prompt);
-        } catch (IntegException e) {
-            events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
-                    Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
+        } catch (RuntimeException e) {
+            // every connect.start is followed by its outcome, whatever ended the sign-in
+            int exit = e instanceof IntegException integ ? integ.exitCode().code() : ExitCode.FAILURE.code();
+            events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user, Map.of("exit", Integer.toString(exit))), x -> { });
             throw e;
         }
     }
