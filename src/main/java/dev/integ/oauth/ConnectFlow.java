@@ -81,47 +81,59 @@ public final class ConnectFlow {
             String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
             CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
             RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
-            CallbackOutcome outcome;
-            URI redirectUri;
             RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
             if (request.paste()) {
-                redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
+                URI redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
                 showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
-                outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
+                CallbackOutcome outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
                 if (outcome instanceof CallbackOutcome.Rejected rejected) {
                     rejectedCallbacks.accept(rejected);
                     throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
                             "start again and paste the address the browser shows after this sign-in");
                 }
-            } else {
-                // closed before finish(): the summary counts every request the receiver answered
-                try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
-                    redirectUri = receiver.redirectUri();
-                    showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
-                    outcome = receiver.await(request.timeout());
-                } finally {
-                    rejectedCallbacks.finish();
+                return redeem(client, user, outcome, redirectUri, pkce, nonce, prompt);
+            }
+            // closed before finish(): the summary counts every request the receiver answered
+            try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
+                showAndOpen(spec, client, receiver.redirectUri(), state, nonce, pkce, request, prompt);
+                CallbackOutcome outcome = receiver.await(request.timeout());
+                try {
+                    Connected connected = redeem(client, user, outcome, receiver.redirectUri(), pkce, nonce, prompt);
+                    receiver.answer(SignInPage.signedIn(spec.title(), connected.credential()));
+                    return connected;
+                } catch (RuntimeException e) {
+                    // the browser's request was held for this: it says what the terminal is about to say
+                    receiver.answer(SignInPage.failed(spec.title(), e));
+                    throw e;
                 }
+            } finally {
+                rejectedCallbacks.finish();
             }
-            if (outcome instanceof CallbackOutcome.Denied denied) {
-                throw IntegException.humanAction("the sign-in to " + spec.title() + " was not approved",
-                        new TokenRefusal(denied.error(), denied.description(), 0).explain(),
-                        "run the command again and approve the access integ asks for");
-            }
-            String code = ((CallbackOutcome.Authorized) outcome).code();
-            TokenOutcome exchanged = client.exchangeCode(user, code, redirectUri, pkce);
-            if (exchanged instanceof TokenRefusal refusal) {
-                throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
-            }
-            IssuedTokens issued = (IssuedTokens) exchanged;
-            Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
-                    .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
-            return store(client, user, issued, idToken, prompt);
         } catch (IntegException e) {
             events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
                     Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
             throw e;
         }
+    }
+
+    /** The browser's answer turned into a stored credential: the code exchanged, the id_token checked, the account looked up. */
+    private Connected redeem(ProviderClient client, String user, CallbackOutcome outcome, URI redirectUri, Pkce pkce, String nonce,
+                             Prompt prompt) {
+        ProviderSpec spec = client.spec();
+        if (outcome instanceof CallbackOutcome.Denied denied) {
+            throw IntegException.humanAction("the sign-in to " + spec.title() + " was not approved",
+                    new TokenRefusal(denied.error(), denied.description(), 0).explain(),
+                    "run the command again and approve the access integ asks for");
+        }
+        String code = ((CallbackOutcome.Authorized) outcome).code();
+        TokenOutcome exchanged = client.exchangeCode(user, code, redirectUri, pkce);
+        if (exchanged instanceof TokenRefusal refusal) {
+            throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
+        }
+        IssuedTokens issued = (IssuedTokens) exchanged;
+        Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
+                .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
+        return store(client, user, issued, idToken, prompt);
     }
 
     private void showAndOpen(ProviderSpec spec, ProviderClient client, URI redirectUri, String state, String nonce, Pkce pkce,

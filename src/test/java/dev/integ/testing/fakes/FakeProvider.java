@@ -297,6 +297,7 @@ public abstract class FakeProvider implements AutoCloseable {
 
     private final RefreshLedger ledger = new RefreshLedger();
     private final Map<String, AnswerGate> gates = new ConcurrentHashMap<>();
+    private final Map<String, AnswerGate> pathGates = new ConcurrentHashMap<>();
     /** The request being answered on this thread: who sent it, and which refresh token it redeemed. */
     private static final ThreadLocal<Call> CALL = new ThreadLocal<>();
 
@@ -654,6 +655,13 @@ public abstract class FakeProvider implements AutoCloseable {
         return gate;
     }
 
+    /** Holds the answer to the next request on {@code path} (e.g. the userinfo endpoint's) until the gate is released. */
+    public AnswerGate holdNextAnswer(String path) {
+        AnswerGate gate = new AnswerGate();
+        pathGates.put(path, gate);
+        return gate;
+    }
+
     private static String caller() {
         Call call = CALL.get();
         return call == null ? null : call.caller;
@@ -685,6 +693,10 @@ public abstract class FakeProvider implements AutoCloseable {
                 AnswerGate gate = call.redemption >= 0 && call.caller != null ? gates.remove(call.caller) : null;
                 if (gate != null) {
                     gate.hold();
+                }
+                AnswerGate pathGate = pathGates.remove(exchange.getRequestURI().getPath());
+                if (pathGate != null) {
+                    pathGate.hold();
                 }
             } catch (Exception | AssertionError e) {
                 handlerErrors.add(e);
@@ -1190,6 +1202,7 @@ public abstract class FakeProvider implements AutoCloseable {
     @Override
     public void close() {
         gates.values().forEach(AnswerGate::release);
+        pathGates.values().forEach(AnswerGate::release);
         stopListening();
         executor.shutdownNow();
     }
