@@ -152,6 +152,13 @@ class DeviceGrantTest {
     }
 
     @Test
+    void providersShowNamesTheDeviceEndpoint() {
+        assertThat(json(f.ok("providers", "show", "google", "-o", "json")).path("device_authorization_endpoint").asText())
+                .isEqualTo(f.google.deviceAuthorizationEndpoint().toString());
+        assertThat(json(f.ok("providers", "show", "slack", "-o", "json")).path("device_authorization_endpoint").isNull()).isTrue();
+    }
+
+    @Test
     void deviceAndManualExcludeEachOther() {
         Cli.Result r = f.run("connect", "acme", "--user", "dora", "--device", "--manual");
 
