@@ -114,44 +114,51 @@ public final class ConnectFlow {
             if (method == Method.DEVICE) {
                 return device(client, user, request, prompt);
             }
-            String state = SignInState.generate();
-            Pkce pkce = spec.pkce() ? Pkce.generate() : null;
-            // OIDC Core §3.1.2.1: binds the id_token to this sign-in, so one minted for another cannot be slipped in
-            String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
-            CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
-            RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
-            RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
-            if (method == Method.PASTE) {
-                URI redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
-                showAndOpen(spec, client, redirectUri, state, nonce, pkce, request.browser(), true, prompt);
-                CallbackOutcome outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
-                if (outcome instanceof CallbackOutcome.Rejected rejected) {
-                    rejectedCallbacks.accept(rejected);
-                    throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
-                            "start again and paste the address the browser shows after this sign-in");
-                }
-                return redeem(client, user, outcome, redirectUri, pkce, nonce, prompt);
-            }
-            // closed before finish(): the summary counts every request the receiver answered
-            try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
-                showAndOpen(spec, client, receiver.redirectUri(), state, nonce, pkce, request.browser(), false, prompt);
-                CallbackOutcome outcome = receiver.await(request.timeout());
-                try {
-                    Connected connected = redeem(client, user, outcome, receiver.redirectUri(), pkce, nonce, prompt);
-                    receiver.answer(SignInPage.signedIn(spec.title(), connected.credential()));
-                    return connected;
-                } catch (RuntimeException e) {
-                    // the browser's request was held for this: it says what the terminal is about to say
-                    receiver.answer(SignInPage.failed(spec.title(), e));
-                    throw e;
-                }
-            } finally {
-                rejectedCallbacks.finish();
-            }
+            return authorizationCode(opened, user, request, method == Method.PASTE, prompt);
         } catch (IntegException e) {
             events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
                     Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
             throw e;
+        }
+    }
+
+    /** RFC 6749 §4.1 with PKCE: the browser's answer by the loopback receiver or pasted by the admin. */
+    private Connected authorizationCode(ProviderClients.Opened opened, String user, Request request, boolean paste, Prompt prompt) {
+        ProviderClient client = opened.client();
+        ProviderSpec spec = client.spec();
+        String state = SignInState.generate();
+        Pkce pkce = spec.pkce() ? Pkce.generate() : null;
+        // OIDC Core §3.1.2.1: binds the id_token to this sign-in, so one minted for another cannot be slipped in
+        String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
+        CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
+        RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
+        RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
+        if (paste) {
+            URI redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
+            showAndOpen(spec, client, redirectUri, state, nonce, pkce, request.browser(), true, prompt);
+            CallbackOutcome outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
+            if (outcome instanceof CallbackOutcome.Rejected rejected) {
+                rejectedCallbacks.accept(rejected);
+                throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
+                        "start again and paste the address the browser shows after this sign-in");
+            }
+            return redeem(client, user, outcome, redirectUri, pkce, nonce, prompt);
+        }
+        // closed before finish(): the summary counts every request the receiver answered
+        try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
+            showAndOpen(spec, client, receiver.redirectUri(), state, nonce, pkce, request.browser(), false, prompt);
+            CallbackOutcome outcome = receiver.await(request.timeout());
+            try {
+                Connected connected = redeem(client, user, outcome, receiver.redirectUri(), pkce, nonce, prompt);
+                receiver.answer(SignInPage.signedIn(spec.title(), connected.credential()));
+                return connected;
+            } catch (RuntimeException e) {
+                // the browser's request was held for this: it says what the terminal is about to say
+                receiver.answer(SignInPage.failed(spec.title(), e));
+                throw e;
+            }
+        } finally {
+            rejectedCallbacks.finish();
         }
     }
 
