@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * The pages the loopback receiver shows in the browser. The refusals reflect nothing from the request;
@@ -39,7 +40,7 @@ final class ReceiverPages {
     }
 
     static void result(Response response, Callback callback, SignInPage page) {
-        String tone = page.tone().name().toLowerCase(java.util.Locale.ROOT);
+        String tone = page.tone().name().toLowerCase(Locale.ROOT);
         String title = switch (page.tone()) {
             case DONE -> "Signed in";
             case FAILED -> "Sign-in failed";

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +68,7 @@ class ConnectCommandTest {
         assertThat(page).contains("<h1>Signed in to Google Drive as alice@example.com, stored for integ user alice.</h1>")
                 .contains("You can close this tab.");
         assertThat(f.browser.receiverStatuses()).last().isEqualTo(200);
-        java.net.http.HttpHeaders headers = f.browser.receiverHeaders().get(pages);
+        HttpHeaders headers = f.browser.receiverHeaders().get(pages);
         assertThat(headers.firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
                 .startsWith("default-src 'none'; style-src 'sha256-").endsWith("; frame-ancestors 'none'"));
         assertThat(headers.firstValue("X-Frame-Options")).hasValue("DENY");

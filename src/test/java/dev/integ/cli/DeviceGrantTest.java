@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static dev.integ.testing.VaultFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +40,7 @@ class DeviceGrantTest {
     }
 
     private static List<Duration> seconds(long... each) {
-        return java.util.Arrays.stream(each).mapToObj(Duration::ofSeconds).toList();
+        return Arrays.stream(each).mapToObj(Duration::ofSeconds).toList();
     }
 
     @Test
@@ -52,7 +54,7 @@ class DeviceGrantTest {
         String page = f.acme.baseUri().resolve("/device").toString();
         assertThat(r.err()).contains("open this address in a browser on any device:\n\n    " + page + "\n")
                 .containsPattern("and enter the code  [A-Z]{4}-[A-Z]{4}\n")
-                .containsPattern("\\(or open " + java.util.regex.Pattern.quote(page) + "\\?user_code=[A-Z]{4}-[A-Z]{4}, which carries the code\\)")
+                .containsPattern("\\(or open " + Pattern.quote(page) + "\\?user_code=[A-Z]{4}-[A-Z]{4}, which carries the code\\)")
                 .contains("Waiting up to 5m for the approval");
         // every poll after the interval; slow_down adds 5 s for the rest (RFC 8628 §3.5)
         assertThat(clock.sleeps()).isEqualTo(seconds(5, 5, 5, 5, 10));

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -38,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * An OAuth 2.0 authorization server served over real HTTP on {@code 127.0.0.1}, port chosen by the
@@ -1087,13 +1089,13 @@ public abstract class FakeProvider implements AutoCloseable {
     private static final class DeviceCode {
         final String userCode;
         final List<String> scopes;
-        final java.util.ArrayDeque<String> answers;
+        final ArrayDeque<String> answers;
         boolean redeemed;
 
         DeviceCode(String userCode, List<String> scopes, List<String> answers) {
             this.userCode = userCode;
             this.scopes = List.copyOf(scopes);
-            this.answers = new java.util.ArrayDeque<>(answers);
+            this.answers = new ArrayDeque<>(answers);
         }
     }
 
@@ -1168,7 +1170,7 @@ public abstract class FakeProvider implements AutoCloseable {
      * RFC 8628 §3.4-3.5: one poll with a device code (the client already authenticated): the next scripted
      * answer, and on {@code approve} a new grant whose tokens {@code tokens} issues.
      */
-    protected Response deviceToken(Map<String, String> p, java.util.function.Function<Grant, Response> tokens) {
+    protected Response deviceToken(Map<String, String> p, Function<Grant, Response> tokens) {
         Grant grant;
         synchronized (lock) {
             DeviceCode dc = deviceCodes.get(p.get("device_code"));

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,7 @@ public final class ScriptedBrowser implements AutoCloseable {
     private final List<String> receiverUrls = new CopyOnWriteArrayList<>();
     private final List<Integer> receiverStatuses = new CopyOnWriteArrayList<>();
     private final List<String> receiverPages = new CopyOnWriteArrayList<>();
-    private final List<java.net.http.HttpHeaders> receiverHeaders = new CopyOnWriteArrayList<>();
+    private final List<HttpHeaders> receiverHeaders = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     private final Object progress = new Object();
@@ -206,7 +207,7 @@ public final class ScriptedBrowser implements AutoCloseable {
     }
 
     /** Headers of the receiver's answers. */
-    public List<java.net.http.HttpHeaders> receiverHeaders() {
+    public List<HttpHeaders> receiverHeaders() {
         return List.copyOf(receiverHeaders);
     }
 
