@@ -46,6 +46,7 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("revocation_endpoint", spec.endpoints().revocation());
         doc.put("userinfo_endpoint", spec.endpoints().userinfo());
         doc.put("resources_endpoint", spec.endpoints().resources());
+        doc.put("device_authorization_endpoint", spec.endpoints().deviceAuthorization());
         doc.put("client_id", env.get(ClientCredentials.idVariable(spec)).orElse(spec.client().clientId()));
         doc.put("client_secret", spec.client().auth().needsSecret()
                 ? ClientCredentials.describeSecretSource(spec, env).map(s -> "set (" + s + ")").orElse("missing")

@@ -150,6 +150,8 @@ public final class ProviderCatalog {
                 .revocation(endpoint(e.revocationEndpoint(), base.endpoints().revocation(), where + "revocation-endpoint"))
                 .userinfo(endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"))
                 .resources(endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"))
+                .deviceAuthorization(endpoint(e.deviceAuthorizationEndpoint(), base.endpoints().deviceAuthorization(),
+                        where + "device-authorization-endpoint"))
                 .build();
         if (e.clientSecretEnv() != null && !Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", e.clientSecretEnv())) {
             // not echoed: a secret pasted here by mistake must not reach the terminal or a CI log
