@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 public final class OutboundHttp {
     /** A limiter that denies with "retry in 0s" would otherwise be asked again in a tight loop. */
     private static final Duration MIN_PERMIT_WAIT = Duration.ofMillis(50);
+    /** The largest answer read: OAuth answers are a few KB, a page of Drive files some hundreds. */
+    public static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
 
     private final HttpClient client;
     private final PermitSource permits;
@@ -181,7 +183,7 @@ public final class OutboundHttp {
                 .filter(d -> d.toMillis() > 0)
                 .orElse(Duration.ofMillis(1));
         HttpRequest http = HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(timeout).build();
-        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(http, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(http, BoundedBody.handler(MAX_ANSWER_BYTES));
         try {
             // HttpRequest.timeout only covers the wait for the response headers: this bound also covers
             // connecting and a body that stalls half-way, so no attempt outlasts connect + request timeout

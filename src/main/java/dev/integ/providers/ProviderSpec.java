@@ -35,6 +35,10 @@ import java.util.Set;
  *                            revocation endpoint, or a damaged record whose tokens cannot be read)
  * @param refreshTokenLifetime how long a newly issued refresh token stays usable when the response does
  *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
+ * @param apiBaseUrl          where the provider's API lives ("https://slack.com/api/"): every call with a stored
+ *                            token goes under it, and nowhere else; null when none is known (custom provider)
+ * @param verifyUrl           what `verify` asks to prove a credential works, relative to the API base or absolute;
+ *                            "{cloudId}" in it is a site looked up through the resources endpoint; null: the userinfo endpoint
  */
 public record ProviderSpec(String name,
                            String title,
@@ -53,7 +57,9 @@ public record ProviderSpec(String name,
                            Revocation revocation,
                            Redirect redirect,
                            String revokeAdvice,
-                           Duration refreshTokenLifetime) {
+                           Duration refreshTokenLifetime,
+                           String apiBaseUrl,
+                           String verifyUrl) {
 
     public ProviderSpec {
         aliases = Set.copyOf(aliases);
@@ -223,6 +229,8 @@ public record ProviderSpec(String name,
         private Redirect redirect;
         private String revokeAdvice;
         private Duration refreshTokenLifetime;
+        private String apiBaseUrl;
+        private String verifyUrl;
 
         private Builder() {
         }
@@ -246,6 +254,8 @@ public record ProviderSpec(String name,
             redirect = spec.redirect;
             revokeAdvice = spec.revokeAdvice;
             refreshTokenLifetime = spec.refreshTokenLifetime;
+            apiBaseUrl = spec.apiBaseUrl;
+            verifyUrl = spec.verifyUrl;
         }
 
         public Builder name(String value) {
@@ -338,6 +348,16 @@ public record ProviderSpec(String name,
             return this;
         }
 
+        public Builder apiBaseUrl(String value) {
+            apiBaseUrl = value;
+            return this;
+        }
+
+        public Builder verifyUrl(String value) {
+            verifyUrl = value;
+            return this;
+        }
+
         public ProviderSpec build() {
             return new ProviderSpec(name,
                     title,
@@ -356,7 +376,9 @@ public record ProviderSpec(String name,
                     revocation,
                     redirect,
                     revokeAdvice,
-                    refreshTokenLifetime);
+                    refreshTokenLifetime,
+                    apiBaseUrl,
+                    verifyUrl);
         }
     }
 }
