@@ -33,6 +33,7 @@ public final class CommandLineFactory {
         commands.put("connect", ConnectCommand.class);
         commands.put("token", TokenCommand.class);
         commands.put("refresh", RefreshCommand.class);
+        commands.put("api", ApiCommand.class);
         commands.put("revoke", RevokeCommand.class);
         commands.put("providers", ProvidersCommand.class);
         commands.put("list", ListCommand.class);

@@ -77,17 +77,20 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     token-endpoint: %s
                     revocation-endpoint: %s
                     redirect-port: %d
+                    api-base-url: %s
                   google:
                     issuer: %s
                     authorization-endpoint: %s
                     token-endpoint: %s
                     revocation-endpoint: %s
                     userinfo-endpoint: %s
+                    api-base-url: %s
                   jira:
                     authorization-endpoint: %s
                     token-endpoint: %s
                     resources-endpoint: %s
                     redirect-port: %d
+                    api-base-url: %s
                   acme:
                     issuer: %s
                     client-id: integ-cli
@@ -96,9 +99,11 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     scopes: [openid, offline_access, api]
                     redirect-host: 127.0.0.1
                     redirect-path: /callback
-                """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort,
+                    api-base-url: %s
+                """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort, slack.apiBase(),
                 google.issuer(), google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
-                jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, acme.issuer());
+                google.baseUri(), jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, jira.baseUri(),
+                acme.issuer(), acme.baseUri());
     }
 
     public List<FakeProvider> providers() {
@@ -145,6 +150,9 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
         providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null).idTokenClaims(claims -> { }));
         slack.rotation(false);
+        slack.api().clear();
+        google.api().clear();
+        jira.api().clear();
     }
 
     @Override

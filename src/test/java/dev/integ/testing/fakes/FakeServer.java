@@ -237,6 +237,11 @@ public abstract class FakeServer implements AutoCloseable {
         return List.copyOf(handlerErrors);
     }
 
+    /** How many requests reached this server, whatever their path. */
+    public int requestCount() {
+        return requests.size();
+    }
+
     /** Every request received so far, in order. */
     protected List<Request> requests() {
         return List.copyOf(requests);
