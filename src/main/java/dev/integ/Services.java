@@ -2,6 +2,7 @@ package dev.integ;
 
 import dev.integ.api.ProviderApi;
 import dev.integ.api.RawCalls;
+import dev.integ.api.Verification;
 import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
@@ -238,6 +239,10 @@ public final class Services implements AutoCloseable {
     /** Every call made with a stored credential: `integ api`, verify, and the Slack, Drive and Jira commands. */
     public ProviderApi providerApi() {
         return new ProviderApi(name -> providers().resolve(name), accessTokens(), outboundHttp(), events(), clock);
+    }
+
+    public Verification verification() {
+        return new Verification(providerApi(), accessTokens(), vault());
     }
 
     public RawCalls rawCalls() {

@@ -34,6 +34,7 @@ public final class CommandLineFactory {
         commands.put("token", TokenCommand.class);
         commands.put("refresh", RefreshCommand.class);
         commands.put("api", ApiCommand.class);
+        commands.put("verify", VerifyCommand.class);
         commands.put("revoke", RevokeCommand.class);
         commands.put("providers", ProvidersCommand.class);
         commands.put("list", ListCommand.class);
