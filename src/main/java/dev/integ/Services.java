@@ -1,6 +1,9 @@
 package dev.integ;
 
+import dev.integ.api.DriveFiles;
+import dev.integ.api.JiraIssues;
 import dev.integ.api.ProviderApi;
+import dev.integ.api.SlackMessages;
 import dev.integ.api.RawCalls;
 import dev.integ.api.Verification;
 import dev.integ.config.Environment;
@@ -243,6 +246,18 @@ public final class Services implements AutoCloseable {
 
     public Verification verification() {
         return new Verification(providerApi(), accessTokens(), vault());
+    }
+
+    public SlackMessages slackMessages() {
+        return new SlackMessages(providerApi());
+    }
+
+    public DriveFiles driveFiles() {
+        return new DriveFiles(providerApi());
+    }
+
+    public JiraIssues jiraIssues() {
+        return new JiraIssues(providerApi(), vault());
     }
 
     public RawCalls rawCalls() {

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 public final class OutboundHttp {
     /** A limiter that denies with "retry in 0s" would otherwise be asked again in a tight loop. */
     private static final Duration MIN_PERMIT_WAIT = Duration.ofMillis(50);
+    /** Part of the message of a failure after which the request may have been applied (and was not sent again). */
+    public static final String MAY_HAVE_BEEN_APPLIED = Failure.NOT_RETRIED;
     /** The largest answer read: OAuth answers are a few KB, a page of Drive files some hundreds. */
     public static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
 

@@ -38,6 +38,12 @@ public final class FakeSlackApi extends FakeApi {
         routePrefix("/api/", request -> FakeSlack.error("unknown_method"), "GET", "POST");
     }
 
+    @Override
+    public void clear() {
+        super.clear();
+        posted.clear();
+    }
+
     public List<Posted> posted() {
         return List.copyOf(posted);
     }
