@@ -19,6 +19,7 @@ public final class FakeDriveApi extends FakeApi {
 
     private final FakeGoogle google;
     private volatile List<File> files = List.of();
+    private volatile int maxPageSize = 1000;
     private final List<String> parsedLiterals = new CopyOnWriteArrayList<>();
 
     FakeDriveApi(FakeGoogle google) {
@@ -26,6 +27,12 @@ public final class FakeDriveApi extends FakeApi {
         this.google = google;
         route("/drive/v3/about", google::about, "GET");
         route("/drive/v3/files", this::files, "GET");
+    }
+
+    /** Answers at most this many files a page, whatever pageSize asked (Drive may return fewer). */
+    public FakeDriveApi maxPageSize(int n) {
+        maxPageSize = n;
+        return this;
     }
 
     public FakeDriveApi files(List<File> files) {
@@ -43,6 +50,7 @@ public final class FakeDriveApi extends FakeApi {
         super.clear();
         parsedLiterals.clear();
         files = List.of();
+        maxPageSize = 1000;
     }
 
     private FakeServer.Response files(FakeServer.Request request) {
@@ -69,7 +77,7 @@ public final class FakeDriveApi extends FakeApi {
         }
         List<File> matching = files.stream().filter(filter).toList();
         int from = p.containsKey("pageToken") ? Integer.parseInt(p.get("pageToken").substring("page-".length())) : 0;
-        int to = Math.min(matching.size(), from + pageSize);
+        int to = Math.min(matching.size(), from + Math.min(pageSize, maxPageSize));
         List<Map<String, Object>> out = new ArrayList<>();
         for (File f : matching.subList(Math.min(from, matching.size()), to)) {
             Map<String, Object> m = FakeProvider.obj("id", f.id(), "name", f.name(), "mimeType", f.mimeType(), "modifiedTime", f.modifiedTime());
