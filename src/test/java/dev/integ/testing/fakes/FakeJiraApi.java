@@ -44,6 +44,7 @@ public final class FakeJiraApi extends FakeApi {
     public void clear() {
         super.clear();
         created.clear();
+        counter.set(0);
     }
 
     private FakeServer.Response jira(FakeServer.Request request) throws Exception {
