@@ -35,6 +35,8 @@ public final class ProviderApi {
     /** ...and those of them a refresh may cure: a revoked token's grant is gone. */
     private static final Set<String> SLACK_REFRESHABLE = Set.of("token_expired", "invalid_auth");
 
+    private static final String REDACTED = "[redacted]";
+
     private final Function<String, ProviderSpec> specs;
     private final AccessTokens tokens;
     private final OutboundHttp http;
@@ -84,23 +86,27 @@ public final class ProviderApi {
         Instant start = clock.instant();
         ProviderAnswer answer;
         boolean refreshed = false;
+        String sent;
         try {
             AccessTokens.Fresh fresh = tokens.refreshIfExpiring(request.provider(), request.user(), MARGIN);
-            answer = http.call(outbound(request, fresh.secrets().revealAccessToken()));
+            sent = fresh.secrets().revealAccessToken();
+            answer = http.call(outbound(request, sent));
             if (tokenExpired(spec, answer) && fresh.secrets().hasRefreshToken()) {
                 // the provider refused the request before acting on it: a new token and one more try, even for a POST
                 AccessTokens.Fresh again = tokens.refresh(request.provider(), request.user());
                 refreshed = true;
-                answer = http.call(outbound(request, again.secrets().revealAccessToken()));
+                sent = again.secrets().revealAccessToken();
+                answer = http.call(outbound(request, sent));
             }
         } catch (IntegException e) {
             record(request, false, "none", start, refreshed, e.exitCode().name().toLowerCase(java.util.Locale.ROOT));
             throw e;
         }
-        ApiResponse response = new ApiResponse(answer.status(), answer.headers(), answer.body(), refreshed, null);
-        boolean success = response.ok() && !slackRefusal(spec, answer);
+        boolean success = answer.status() < 300 && !slackRefusal(spec, answer);
         String warning = record(request, success, Integer.toString(answer.status()), start, refreshed, null);
-        return warning == null ? response : new ApiResponse(answer.status(), answer.headers(), answer.body(), refreshed, warning);
+        // a provider that echoes the bearer token back (a debugging endpoint, a proxy's error page) does not get it printed
+        String body = sent.length() < 8 ? answer.body() : answer.body().replace(sent, REDACTED);
+        return new ApiResponse(answer.status(), answer.headers(), body, refreshed, warning);
     }
 
     /** The provider turned the access token away: a 401, or Slack's ok:false with an auth error. */
