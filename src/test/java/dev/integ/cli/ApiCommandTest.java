@@ -53,6 +53,21 @@ class ApiCommandTest {
     }
 
     @Test
+    void inputFromStdinIsSentAsItIsAsAPostWithTheHeadersGiven() {
+        f.connect("slack", "alice");
+        String body = "{\"channel\":\"C0GENERAL\",\"text\":\"R&amp;D \\u0041 🚀\"}";
+        Cli.Result r = f.vault.runWithInput(body, "api", "slack", "chat.postMessage", "--user", "alice", "--input", "-",
+                "-H", "X-Trace: abc 123");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        FakeApi.Received call = f.slack.api().received("/api/chat.postMessage").get(0);
+        assertThat(call.method()).isEqualTo("POST");
+        assertThat(call.body()).isEqualTo(body);
+        assertThat(call.headers().get("X-trace")).containsExactly("abc 123");
+        assertThat(call.headers().get("Content-type")).containsExactly("application/json; charset=utf-8");
+        assertThat(f.slack.api().posted()).extracting(p -> p.text()).containsExactly("R&amp;D A 🚀");
+    }
+
+    @Test
     void anAuthorizationHeaderIsRefusedAndNotEchoed() {
         f.connect("slack", "alice");
         Cli.Result r = f.run("api", "slack", "auth.test", "--user", "alice", "-H", "Authorization: Bearer xoxp-typed-into-argv");
