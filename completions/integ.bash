@@ -157,6 +157,11 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} connect" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} refresh" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} api" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} slack" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} drive" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} jira" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} revoke" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} providers" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} list" ];    then _picocli_integ; return $?; fi
@@ -168,6 +173,9 @@ function _complete_integ() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_integ; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} store" ];    then _picocli_integ; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} slack post" ];    then _picocli_integ_slack; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} drive ls" ];    then _picocli_integ_drive; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} jira create" ];    then _picocli_integ_jira; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} providers show" ];    then _picocli_integ_providers; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys init" ];    then _picocli_integ_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys status" ];    then _picocli_integ_keys; return $?; fi
@@ -192,67 +200,83 @@ function _complete_integ() {
   local cmds0=(connect)
   local cmds1=(token)
   local cmds2=(refresh)
-  local cmds3=(revoke)
-  local cmds4=(providers)
-  local cmds5=(list)
-  local cmds6=(show)
-  local cmds7=(forget)
-  local cmds8=(import)
-  local cmds9=(keys)
-  local cmds10=(ratelimit)
-  local cmds11=(events)
-  local cmds12=(doctor)
-  local cmds13=(store)
-  local cmds14=(providers show)
-  local cmds15=(keys init)
-  local cmds16=(keys status)
-  local cmds17=(keys rotate)
-  local cmds18=(keys rewrap)
-  local cmds19=(keys retire)
-  local cmds20=(keys rotate-master)
-  local cmds21=(ratelimit test)
-  local cmds22=(ratelimit status)
-  local cmds23=(ratelimit reset)
-  local cmds24=(events tail)
-  local cmds25=(events stats)
-  local cmds26=(events hash-user)
-  local cmds27=(events check)
-  local cmds28=(events verify)
-  local cmds29=(store status)
-  local cmds30=(store start)
-  local cmds31=(store stop)
-  local cmds32=(store acl)
+  local cmds3=(api)
+  local cmds4=(verify)
+  local cmds5=(slack)
+  local cmds6=(drive)
+  local cmds7=(jira)
+  local cmds8=(revoke)
+  local cmds9=(providers)
+  local cmds10=(list)
+  local cmds11=(show)
+  local cmds12=(forget)
+  local cmds13=(import)
+  local cmds14=(keys)
+  local cmds15=(ratelimit)
+  local cmds16=(events)
+  local cmds17=(doctor)
+  local cmds18=(store)
+  local cmds19=(slack post)
+  local cmds20=(drive ls)
+  local cmds21=(jira create)
+  local cmds22=(providers show)
+  local cmds23=(keys init)
+  local cmds24=(keys status)
+  local cmds25=(keys rotate)
+  local cmds26=(keys rewrap)
+  local cmds27=(keys retire)
+  local cmds28=(keys rotate-master)
+  local cmds29=(ratelimit test)
+  local cmds30=(ratelimit status)
+  local cmds31=(ratelimit reset)
+  local cmds32=(events tail)
+  local cmds33=(events stats)
+  local cmds34=(events hash-user)
+  local cmds35=(events check)
+  local cmds36=(events verify)
+  local cmds37=(store status)
+  local cmds38=(store start)
+  local cmds39=(store stop)
+  local cmds40=(store acl)
 
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_integ_store_acl; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_integ_store_stop; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_store_start; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_store_status; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_events_verify; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_integ_events_check; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_integ_events_hashuser; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_integ_events_stats; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_integ_events_tail; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_keys_retire; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_keys_rotate; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_keys_status; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_keys_init; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_providers_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_store; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_doctor; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_events; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_ratelimit; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_keys; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_import; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_forget; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_show; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_list; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_providers; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_integ_store_acl; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_integ_store_stop; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_integ_store_start; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_integ_store_status; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_integ_events_verify; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_integ_events_check; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_integ_events_hashuser; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_integ_events_stats; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_integ_events_tail; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_integ_ratelimit_reset; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_integ_ratelimit_status; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_integ_ratelimit_test; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_integ_keys_rotatemaster; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_integ_keys_retire; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_integ_keys_rewrap; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_integ_keys_rotate; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_integ_keys_status; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_integ_keys_init; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_integ_providers_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_integ_jira_create; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_integ_drive_ls; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_integ_slack_post; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_integ_store; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_integ_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_integ_events; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_integ_ratelimit; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_integ_keys; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_integ_import; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_integ_forget; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_integ_show; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_integ_list; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_integ_providers; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_integ_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_integ_jira; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_integ_drive; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_integ_slack; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_integ_verify; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_integ_api; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_integ_refresh; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_integ_token; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_integ_connect; return $?; fi
@@ -267,7 +291,7 @@ function _picocli_integ() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="connect token refresh revoke providers list show forget import keys ratelimit events doctor store"
+  local commands="connect token refresh api verify slack drive jira revoke providers list show forget import keys ratelimit events doctor store"
   local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
@@ -512,6 +536,387 @@ function _picocli_integ_refresh() {
     '--concurrency')
       return
       ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `api` subcommand.
+function _picocli_integ_api() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--paginate' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '-X' '--method' '-f' '--field' '--input' '-H' '--header' '--max-pages' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '-X'|'--method')
+      return
+      ;;
+    '-f'|'--field')
+      return
+      ;;
+    '--input')
+      return
+      ;;
+    '-H'|'--header')
+      return
+      ;;
+    '--max-pages')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_integ_verify() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--all' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `slack` subcommand.
+function _picocli_integ_slack() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="post"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `drive` subcommand.
+function _picocli_integ_drive() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="ls"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `jira` subcommand.
+function _picocli_integ_jira() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="create"
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--redis')
       return
       ;;
@@ -1355,6 +1760,267 @@ function _picocli_integ_store() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `post` subcommand.
+function _picocli_integ_slack_post() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--split' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--channel' '--text' '--text-file' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--channel')
+      return
+      ;;
+    '--text')
+      return
+      ;;
+    '--text-file')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ls` subcommand.
+function _picocli_integ_drive_ls() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--query' '--name-contains' '--limit' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--query')
+      return
+      ;;
+    '--name-contains')
+      return
+      ;;
+    '--limit')
+      return
+      ;;
+    '--redis')
+      return
+      ;;
+    '--redis-password-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-client-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--redis-min-replica-acks')
+      return
+      ;;
+    '--redis-ack-timeout')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--namespace')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_integ_jira_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--user' '--project' '--summary' '--description' '--description-file' '--type' '--site' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
+  local FORMAT_option_args=("table" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--user')
+      return
+      ;;
+    '--project')
+      return
+      ;;
+    '--summary')
+      return
+      ;;
+    '--description')
+      return
+      ;;
+    '--description-file')
+      return
+      ;;
+    '--type')
+      return
+      ;;
+    '--site')
+      return
+      ;;
     '--redis')
       return
       ;;

@@ -1,5 +1,11 @@
 package dev.integ;
 
+import dev.integ.api.DriveFiles;
+import dev.integ.api.JiraIssues;
+import dev.integ.api.ProviderApi;
+import dev.integ.api.SlackMessages;
+import dev.integ.api.RawCalls;
+import dev.integ.api.Verification;
 import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
@@ -245,6 +251,31 @@ public final class Services implements AutoCloseable {
         RedisStore s = store();
         return new AccessTokens(vault(), (provider, user) -> providerClients().open(provider, user).client(),
                 AccessTokens.redisLocks(s.redis(), s.keys(), Duration.ofSeconds(45)), events(), clock);
+    }
+
+    /** Every call made with a stored credential: `integ api`, verify, and the Slack, Drive and Jira commands. */
+    public ProviderApi providerApi() {
+        return new ProviderApi(name -> providers().resolve(name), accessTokens(), outboundHttp(), events(), clock);
+    }
+
+    public Verification verification() {
+        return new Verification(providerApi(), accessTokens(), vault());
+    }
+
+    public SlackMessages slackMessages() {
+        return new SlackMessages(providerApi());
+    }
+
+    public DriveFiles driveFiles() {
+        return new DriveFiles(providerApi());
+    }
+
+    public JiraIssues jiraIssues() {
+        return new JiraIssues(providerApi(), vault());
+    }
+
+    public RawCalls rawCalls() {
+        return new RawCalls(providerApi());
     }
 
     public Revocation revocation() {

@@ -33,6 +33,11 @@ public final class CommandLineFactory {
         commands.put("connect", ConnectCommand.class);
         commands.put("token", TokenCommand.class);
         commands.put("refresh", RefreshCommand.class);
+        commands.put("api", ApiCommand.class);
+        commands.put("verify", VerifyCommand.class);
+        commands.put("slack", SlackCommand.class);
+        commands.put("drive", DriveCommand.class);
+        commands.put("jira", JiraCommand.class);
         commands.put("revoke", RevokeCommand.class);
         commands.put("providers", ProvidersCommand.class);
         commands.put("list", ListCommand.class);

@@ -47,6 +47,8 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("userinfo_endpoint", spec.endpoints().userinfo());
         doc.put("resources_endpoint", spec.endpoints().resources());
         doc.put("device_authorization_endpoint", spec.endpoints().deviceAuthorization());
+        doc.put("api_base_url", spec.apiBaseUrl());
+        doc.put("verify_url", spec.verifyUrl());
         doc.put("client_id", env.get(ClientCredentials.idVariable(spec)).orElse(spec.client().clientId()));
         doc.put("client_secret", spec.client().auth().needsSecret()
                 ? ClientCredentials.describeSecretSource(spec, env).map(s -> "set (" + s + ")").orElse("missing")

@@ -11,7 +11,7 @@ import java.util.Map;
  * them, its totals last. However many entries there are, memory stays flat. A job that fails part way
  * leaves the document unfinished on stdout and exits non-zero, as `list` does.
  *
- * <p>Values are plain: strings, numbers, booleans and null.
+ * <p>Values are plain (strings, numbers, booleans and null) or maps of them.
  */
 final class StreamedJson {
     private final Terminal terminal;
@@ -73,7 +73,13 @@ final class StreamedJson {
         json.writeStartObject();
         for (Map.Entry<String, ?> f : entry.entrySet()) {
             json.writeFieldName(f.getKey());
-            json.writeObject(f.getValue());
+            if (f.getValue() instanceof Map<?, ?> nested) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> object = (Map<String, ?>) nested;
+                writeObject(object);
+            } else {
+                json.writeObject(f.getValue());
+            }
         }
         json.writeEndObject();
     }

@@ -46,7 +46,9 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                            Integer redirectPort,
                            String redirectPath,
                            String revokeAdvice,
-                           String refreshTokenLifetime) {
+                           String refreshTokenLifetime,
+                           String apiBaseUrl,
+                           String verifyUrl) {
 
         /** An entry with no key set (as {@code providers: {acme: }} gives), to set some. */
         public static Builder builder() {
@@ -81,6 +83,8 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
             private String redirectPath;
             private String revokeAdvice;
             private String refreshTokenLifetime;
+            private String apiBaseUrl;
+            private String verifyUrl;
 
             private Builder() {
             }
@@ -215,6 +219,16 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                 return this;
             }
 
+            public Builder apiBaseUrl(String value) {
+                apiBaseUrl = value;
+                return this;
+            }
+
+            public Builder verifyUrl(String value) {
+                verifyUrl = value;
+                return this;
+            }
+
             public Provider build() {
                 return new Provider(title,
                         issuer,
@@ -241,7 +255,9 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                         redirectPort,
                         redirectPath,
                         revokeAdvice,
-                        refreshTokenLifetime);
+                        refreshTokenLifetime,
+                        apiBaseUrl,
+                        verifyUrl);
             }
         }
     }

@@ -30,8 +30,13 @@ import java.util.stream.Stream;
 public final class OutboundHttp {
     /** A limiter that denies with "retry in 0s" would otherwise be asked again in a tight loop. */
     private static final Duration MIN_PERMIT_WAIT = Duration.ofMillis(50);
+    /** Part of the message of a failure after which the request may have been applied (and was not sent again). */
+    public static final String MAY_HAVE_BEEN_APPLIED = Failure.NOT_RETRIED;
+    /** The largest answer read: OAuth answers are a few KB, a page of Drive files some hundreds. */
+    public static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
 
-    private final HttpClient client;
+    /** Built only for a method HttpURLConnection cannot send (PATCH): it costs ~1 s of start-up. */
+    private HttpClient client;
     private final PermitSource permits;
     private final OutboundPolicy policy;
     private final RetryRules rules;
@@ -65,10 +70,6 @@ public final class OutboundHttp {
 
     public OutboundHttp(PermitSource permits, OutboundPolicy policy, ProviderSignals signals,
                         Clock clock, Sleeper sleeper, RandomGenerator random, Denials denials) {
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
         this.permits = permits;
         this.policy = policy;
         this.rules = new RetryRules(signals, clock);
@@ -180,8 +181,11 @@ public final class OutboundHttp {
                 .min(Duration::compareTo)
                 .filter(d -> d.toMillis() > 0)
                 .orElse(Duration.ofMillis(1));
+        if (UrlConnectionExchange.METHODS.contains(request.http().method())) {
+            return UrlConnectionExchange.send(request.http(), policy.connectTimeout(), timeout, MAX_ANSWER_BYTES);
+        }
         HttpRequest http = HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(timeout).build();
-        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(http, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> pending = client().sendAsync(http, BoundedBody.handler(MAX_ANSWER_BYTES));
         try {
             // HttpRequest.timeout only covers the wait for the response headers: this bound also covers
             // connecting and a body that stalls half-way, so no attempt outlasts connect + request timeout
@@ -196,6 +200,16 @@ public final class OutboundHttp {
             Thread.currentThread().interrupt();
             throw IntegException.retryLater("interrupted", "while waiting for " + request.name(), null, e);
         }
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .connectTimeout(policy.connectTimeout())
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+        return client;
     }
 
     private static IOException unwrap(Throwable cause) {

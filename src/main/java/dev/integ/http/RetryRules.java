@@ -75,6 +75,11 @@ final class RetryRules {
             return RetryDecision.stop(new Failure(ExitCode.FAILURE, "no secure connection to " + request.provider() + " for " + request.operation(),
                     reason, "", null, error));
         }
+        if (has(error, BoundedBody.TooLarge.class)) {
+            // sent and answered: asking again would only read the same flood again
+            Failure tooLarge = new Failure(ExitCode.FAILURE, request.name() + " failed", reason, "", null, error);
+            return RetryDecision.stop(request.idempotent() ? tooLarge : tooLarge.outcomeUnknown());
+        }
         if (has(error, ConnectException.class) || has(error, HttpConnectTimeoutException.class)) {
             // the connection never opened, so the request never left: safe to send again, whatever the method
             return RetryDecision.retry(new Failure(ExitCode.RETRY_LATER, "could not connect to " + request.provider() + " for " + request.operation(),

@@ -267,6 +267,21 @@ public final class AccessTokens {
         throw needsReauth(c.provider(), c.user(), "the provider refused its refresh token: " + refusal.explain());
     }
 
+    /**
+     * Marks a credential whose access token the provider refused even after a refresh (verify's verdict):
+     * kept, secrets untouched, for a human to connect again. False when it was gone or already marked.
+     */
+    public boolean markNeedsReauth(String provider, String user) {
+        Optional<CredentialVault.Opened> current = vault.read(provider, user);
+        if (current.isEmpty() || Credential.NEEDS_REAUTH.equals(current.get().credential().status())) {
+            return false;
+        }
+        Credential c = current.get().credential();
+        Credential dead = new Credential(c.provider(), c.user(), Credential.NEEDS_REAUTH, c.scopes(), c.expiresAt(), c.refreshExpiresAt(),
+                c.hasRefreshToken(), c.createdAt(), clock.instant(), c.account());
+        return vault.save(dead, current.get().secrets(), current.get().rev());
+    }
+
     /** Keeps the record (secrets untouched) for a human to see, marked needs_reauth, and records why. */
     private void markNeedsReauth(CredentialVault.Opened current, Map<String, String> details) {
         Credential c = current.credential();

@@ -47,6 +47,8 @@ final class BuiltInProviders {
                     + " (Settings & administration > Manage apps)")
             // refresh tokens of PKCE (desktop) apps expire after 30 days
             .refreshTokenLifetime(Duration.ofDays(30))
+            .apiBaseUrl("https://slack.com/api/")
+            .verifyUrl("auth.test")
             .build();
 
     /** Google (Drive), desktop-app client: any loopback port, S256, offline access for a refresh token. */
@@ -82,6 +84,9 @@ final class BuiltInProviders {
             .deviceScopes(Set.of("openid", "email", "profile", "https://www.googleapis.com/auth/userinfo.email",
                     "https://www.googleapis.com/auth/userinfo.profile", "https://www.googleapis.com/auth/drive.file",
                     "https://www.googleapis.com/auth/drive.appdata"))
+            // Drive is drive/v3/... under it; about needs fields
+            .apiBaseUrl("https://www.googleapis.com/")
+            .verifyUrl("drive/v3/about?fields=user(displayName,emailAddress)")
             .build();
 
     /**
@@ -111,6 +116,9 @@ final class BuiltInProviders {
                     + " in their Atlassian account settings (connected apps)")
             // rotating refresh tokens expire after 90 days without use; each refresh issues a new one
             .refreshTokenLifetime(Duration.ofDays(90))
+            // Jira Cloud REST is ex/jira/{cloudId}/rest/api/3/... under it; the site comes from accessible-resources
+            .apiBaseUrl("https://api.atlassian.com/")
+            .verifyUrl("ex/jira/{cloudId}/rest/api/3/myself")
             .build();
 
     static final List<ProviderSpec> ALL = List.of(SLACK, GOOGLE, JIRA);

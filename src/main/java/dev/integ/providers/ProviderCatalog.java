@@ -199,6 +199,8 @@ public final class ProviderCatalog {
                 .revokeAdvice(or(e.revokeAdvice(), base.revokeAdvice()))
                 .refreshTokenLifetime(e.refreshTokenLifetime() == null ? base.refreshTokenLifetime()
                         : lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"))
+                .apiBaseUrl(endpoint(e.apiBaseUrl(), base.apiBaseUrl(), where + "api-base-url"))
+                .verifyUrl(or(e.verifyUrl(), base.verifyUrl()))
                 .build();
     }
 

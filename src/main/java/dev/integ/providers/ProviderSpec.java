@@ -37,6 +37,10 @@ import java.util.Set;
  *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
  * @param deviceScopes        the only scopes the device grant may ask for (Google's limited-input clients);
  *                            empty: no known limit
+ * @param apiBaseUrl          where the provider's API lives ("https://slack.com/api/"): every call with a stored
+ *                            token goes under it, and nowhere else; null when none is known (custom provider)
+ * @param verifyUrl           what `verify` asks to prove a credential works, relative to the API base or absolute;
+ *                            "{cloudId}" in it is a site looked up through the resources endpoint; null: the userinfo endpoint
  */
 public record ProviderSpec(String name,
                            String title,
@@ -56,7 +60,9 @@ public record ProviderSpec(String name,
                            Redirect redirect,
                            String revokeAdvice,
                            Duration refreshTokenLifetime,
-                           Set<String> deviceScopes) {
+                           Set<String> deviceScopes,
+                           String apiBaseUrl,
+                           String verifyUrl) {
 
     public ProviderSpec {
         aliases = Set.copyOf(aliases);
@@ -244,6 +250,8 @@ public record ProviderSpec(String name,
         private String revokeAdvice;
         private Duration refreshTokenLifetime;
         private Set<String> deviceScopes = Set.of();
+        private String apiBaseUrl;
+        private String verifyUrl;
 
         private Builder() {
         }
@@ -268,6 +276,8 @@ public record ProviderSpec(String name,
             revokeAdvice = spec.revokeAdvice;
             refreshTokenLifetime = spec.refreshTokenLifetime;
             deviceScopes = spec.deviceScopes;
+            apiBaseUrl = spec.apiBaseUrl;
+            verifyUrl = spec.verifyUrl;
         }
 
         public Builder name(String value) {
@@ -365,6 +375,16 @@ public record ProviderSpec(String name,
             return this;
         }
 
+        public Builder apiBaseUrl(String value) {
+            apiBaseUrl = value;
+            return this;
+        }
+
+        public Builder verifyUrl(String value) {
+            verifyUrl = value;
+            return this;
+        }
+
         public ProviderSpec build() {
             return new ProviderSpec(name,
                     title,
@@ -384,7 +404,9 @@ public record ProviderSpec(String name,
                     redirect,
                     revokeAdvice,
                     refreshTokenLifetime,
-                    deviceScopes);
+                    deviceScopes,
+                    apiBaseUrl,
+                    verifyUrl);
         }
     }
 }

