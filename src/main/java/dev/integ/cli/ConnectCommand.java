@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
@@ -81,7 +82,7 @@ final class ConnectCommand extends ServiceCommand {
                 err.println("After signing in, the browser goes to an address that does not load. Copy that whole address");
                 err.print("from the address bar and paste it here: ");
             } else {
-                err.println("Waiting up to " + dev.integ.core.Durations.format(timeout) + " for the browser (Ctrl-C to give up)...");
+                err.println("Waiting up to " + Durations.format(timeout) + " for the browser (Ctrl-C to give up)...");
             }
             err.flush();
         }

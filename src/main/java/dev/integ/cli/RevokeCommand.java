@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.core.IntegException;
+import dev.integ.core.ProviderName;
 import dev.integ.oauth.Revocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 @Command(name = "revoke", header = "Revoke a credential at its provider, then delete it here.",
@@ -55,7 +57,7 @@ final class RevokeCommand extends ServiceCommand {
         if (provider == null || user == null) {
             throw IntegException.usage("say which credential to revoke", null, "integ revoke PROVIDER --user USER, or --all-for-user USER");
         }
-        String name = localOnly ? services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"))
+        String name = localOnly ? services.providers().canonical(ProviderName.require(provider, "PROVIDER"))
                 : services.providers().resolve(provider).name();
         Revocation.Result result = services.revocation().revoke(name, user, localOnly,
                 () -> confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user));
@@ -118,7 +120,7 @@ final class RevokeCommand extends ServiceCommand {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("provider", r.provider());
         doc.put("user", r.user());
-        doc.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
         doc.put("advice", r.advice());
         doc.put("error", r.error() == null ? null : r.error().getMessage());
         return doc;

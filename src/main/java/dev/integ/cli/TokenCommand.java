@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.ProviderName;
 import dev.integ.oauth.AccessTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +37,7 @@ final class TokenCommand extends ServiceCommand {
     @Override
     public Integer call() {
         // a fresh imported token needs no provider settings; a refresh will ask for them
-        String name = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"));
+        String name = services.providers().canonical(ProviderName.require(provider, "PROVIDER"));
         AccessTokens.Fresh fresh = services.accessTokens().token(name, user, minValid);
         if (fresh.warning() != null) {
             terminal.warning(fresh.warning());

@@ -1,6 +1,7 @@
 package dev.integ.providers;
 
 import dev.integ.config.ConfigFile;
+import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
 import dev.integ.providers.ProviderSpec.ClientSettings;
@@ -11,7 +12,10 @@ import dev.integ.providers.ProviderSpec.Revocation;
 import dev.integ.providers.ProviderSpec.TokenEncoding;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -208,7 +212,7 @@ public final class ProviderCatalog {
         URI uri;
         try {
             uri = new URI(value);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw IntegException.usage("invalid " + setting + " '" + value + "'", e.getReason(), null);
         }
         boolean loopback = uri.getHost() != null && (LOOPBACK_HOSTS.contains(uri.getHost()) || "[::1]".equals(uri.getHost()));
@@ -254,7 +258,7 @@ public final class ProviderCatalog {
                 return e;
             }
         }
-        throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+        throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + Arrays.stream(type.getEnumConstants())
                 .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), null);
     }
 
@@ -265,8 +269,8 @@ public final class ProviderCatalog {
         return value;
     }
 
-    private static java.time.Duration lifetime(String value, String setting) {
-        java.time.Duration d = dev.integ.core.Durations.parse(value);
+    private static Duration lifetime(String value, String setting) {
+        Duration d = Durations.parse(value);
         if (d.isZero() || d.isNegative()) {
             throw IntegException.usage("invalid " + setting + " '" + value + "'", "it must be longer than zero", null);
         }
