@@ -22,6 +22,7 @@ import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.PollClock;
 import dev.integ.oauth.ProviderClients;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
@@ -62,6 +63,7 @@ import java.util.function.Supplier;
  */
 public final class Services implements AutoCloseable {
     private final Environment env;
+    private final PollClock pollClock;
     private Supplier<Flags> flags = () -> Flags.NONE;
     private final Clock clock = Clock.systemUTC();
     private final String correlation = newCorrelationId();
@@ -79,7 +81,13 @@ public final class Services implements AutoCloseable {
     private ProviderClients providerClients;
 
     public Services(Environment env) {
+        this(env, PollClock.REAL);
+    }
+
+    /** @param pollClock what polling loops (the device grant's) wait with: tests pass a virtual one */
+    public Services(Environment env, PollClock pollClock) {
         this.env = env;
+        this.pollClock = pollClock;
     }
 
     /** Called once picocli has parsed the command line. */
@@ -234,7 +242,7 @@ public final class Services implements AutoCloseable {
     }
 
     public ConnectFlow connectFlow() {
-        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock);
+        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock, pollClock);
     }
 
     /** Valid tokens and single-flight refreshes; a refresh waits up to 45 s for another process's refresh of the same credential. */

@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
@@ -31,7 +32,7 @@ final class EventsTailCommand extends ServiceCommand {
     @Override
     public Integer call() {
         if (fromId != null && !fromId.matches("\\d+(-\\d+)?")) {
-            throw IntegException.usage("invalid --from-id '" + fromId + "'", "expected a stream id such as 1764237600000-0", null);
+            throw IntegException.usage("invalid --from-id '" + Echo.of(fromId) + "'", "expected a stream id such as 1764237600000-0", null);
         }
         return follow(services, terminal, EventQuery.ALL, fromId, maxEvents);
     }

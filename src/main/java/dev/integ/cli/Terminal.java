@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.integ.core.Echo;
+import dev.integ.core.Printable;
 import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Help.Ansi;
 
@@ -53,12 +55,13 @@ public final class Terminal {
         if (!interactive) {
             return false;
         }
-        err.print(question + " [y/N] ");
+        err.print(Printable.escape(question) + " [y/N] ");
         err.flush();
         try {
             StringBuilder line = new StringBuilder();
             int c;
-            while ((c = in.read()) != -1 && c != '\n') {
+            // an answer is a word: whatever else is typed or piped in is read no further than that
+            while ((c = in.read()) != -1 && c != '\n' && line.length() < 16) {
                 line.append((char) c);
             }
             return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
@@ -102,17 +105,33 @@ public final class Terminal {
         return ansi().string(markup);
     }
 
+    /**
+     * Prints {@code integ: error: MESSAGE} and, when given, {@code integ: hint: HINT}: one line each
+     * whatever they hold (control characters and bidi overrides shown escaped, see {@link Printable}),
+     * and bounded, so no value echoed in a message can flood the terminal.
+     */
     public void error(String message, String hint) {
-        err.println("integ: error: " + message);
+        err.println("integ: error: " + line(message));
         if (hint != null && !hint.isBlank()) {
-            err.println("integ: hint: " + hint);
+            err.println("integ: hint: " + line(hint));
         }
         err.flush();
     }
 
     public void warning(String message) {
-        err.println("integ: warning: " + message);
+        err.println("integ: warning: " + line(message));
         err.flush();
+    }
+
+    /**
+     * The longest message line printed; the values messages repeat are shortened to {@link Echo#MAX_CHARS}
+     * where they are echoed, and this is the last guard for any path that forgot.
+     */
+    static final int MAX_LINE = 4_000;
+
+    private static String line(String text) {
+        String safe = Printable.escape(String.valueOf(text));
+        return safe.length() <= MAX_LINE ? safe : safe.substring(0, MAX_LINE) + "…(" + (safe.length() - MAX_LINE) + " more characters)";
     }
 
     /**

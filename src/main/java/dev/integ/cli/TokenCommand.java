@@ -1,7 +1,6 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.ProviderName;
 import dev.integ.oauth.AccessTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +36,7 @@ final class TokenCommand extends ServiceCommand {
     @Override
     public Integer call() {
         // a fresh imported token needs no provider settings; a refresh will ask for them
-        String name = services.providers().canonical(ProviderName.require(provider, "PROVIDER"));
+        String name = storedProvider(provider, user);
         AccessTokens.Fresh fresh = services.accessTokens().token(name, user, minValid);
         if (fresh.warning() != null) {
             terminal.warning(fresh.warning());

@@ -28,6 +28,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                            String revocationEndpoint,
                            String userinfoEndpoint,
                            String resourcesEndpoint,
+                           String deviceAuthorizationEndpoint,
                            String clientId,
                            String clientSecretEnv,
                            String clientSecretFile,
@@ -58,6 +59,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
             private String issuer;
             private String authorizationEndpoint;
             private String tokenEndpoint;
+            private String deviceAuthorizationEndpoint;
             private String revocationEndpoint;
             private String userinfoEndpoint;
             private String resourcesEndpoint;
@@ -183,6 +185,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                 return this;
             }
 
+            public Builder deviceAuthorizationEndpoint(String value) {
+                deviceAuthorizationEndpoint = value;
+                return this;
+            }
+
             public Builder redirectHost(String value) {
                 redirectHost = value;
                 return this;
@@ -216,6 +223,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                         revocationEndpoint,
                         userinfoEndpoint,
                         resourcesEndpoint,
+                        deviceAuthorizationEndpoint,
                         clientId,
                         clientSecretEnv,
                         clientSecretFile,

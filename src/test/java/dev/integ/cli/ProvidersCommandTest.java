@@ -36,7 +36,7 @@ class ProvidersCommandTest {
         assertThat(doc.path("ready").asBoolean()).isTrue();
         assertThat(doc.path("client_secret").asText()).isEqualTo("none (public client)");
         assertThat(doc.path("redirect_uri").asText()).isEqualTo("http://127.0.0.1:<free port>/cb/acme");
-        assertThat(cli.run("providers", "show", "nope").exitCode()).isEqualTo(3);
+        assertThat(cli.run("providers", "show", "nope").exitCode()).as("unknown provider: bad input, as everywhere").isEqualTo(2);
     }
 
     @Test
