@@ -52,9 +52,14 @@ import dev.integ.vault.CredentialVault;
 import redis.clients.jedis.exceptions.JedisException;
 import dev.integ.store.StoreSettings;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -224,8 +229,8 @@ public final class Services implements AutoCloseable {
     public OutboundHttp outboundHttp() {
         // a denial is recorded quietly: the caller is told either way, and the event log being down must not mask it
         return new OutboundHttp(rateLimiter(), OutboundPolicy.DEFAULTS, (provider, user, level, retryAfter) -> events().recordQuietly(
-                dev.integ.events.SecurityEvent.failure("ratelimit.denied", provider, user,
-                        java.util.Map.of("level", level, "retry_after_ms", Long.toString(retryAfter.toMillis()))), notRecorded -> { }));
+                SecurityEvent.failure("ratelimit.denied", provider, user,
+                        Map.of("level", level, "retry_after_ms", Long.toString(retryAfter.toMillis()))), notRecorded -> { }));
     }
 
     /** The built-in providers with the config file's overrides, and the custom ones. */
@@ -374,8 +379,8 @@ public final class Services implements AutoCloseable {
     static String actor() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException | SecurityException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException | SecurityException e) {
             host = "unknown";
         }
         return System.getProperty("user.name", "unknown") + "@" + host;
@@ -383,8 +388,8 @@ public final class Services implements AutoCloseable {
 
     private static String newCorrelationId() {
         byte[] id = new byte[8];
-        new java.security.SecureRandom().nextBytes(id);
-        return java.util.HexFormat.of().formatHex(id);
+        new SecureRandom().nextBytes(id);
+        return HexFormat.of().formatHex(id);
     }
 
     private RedisStore open(Settings s) {

@@ -44,6 +44,10 @@ class LayeringTest {
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     /** A use of another integ package: the lower-case segments after dev.integ, up to a class name or a wildcard. */
     private static final Pattern USE = Pattern.compile("\\bdev\\.integ((?:\\.[a-z_][a-z0-9_]*)*)\\.(?:[A-Z]|\\*)");
+    /** A class named with its package: java.util.Map, dev.integ.core.Durations, com.fasterxml.jackson.core.JsonToken. */
+    private static final Pattern QUALIFIED = Pattern.compile(
+            "(?<![\\w.])(?:java|javax|dev\\.integ|com\\.fasterxml|com\\.google|redis\\.clients|org\\.eclipse|org\\.slf4j|picocli)"
+                    + "(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Z]");
 
     @Test
     void everyPackageUsesOnlyLowerLayers() {
@@ -64,6 +68,26 @@ class LayeringTest {
         Set<String> placed = LAYERS.stream().flatMap(Set::stream).collect(Collectors.toSet());
         assertThat(uses(MAIN).keySet()).as("packages of src/main; add a new one to LAYERS and ARCHITECTURE.md")
                 .isSubsetOf(placed);
+    }
+
+    /** Classes are imported, never written out in code (a real clash of simple names would be the one exception). */
+    @Test
+    void codeImportsClassesInsteadOfWritingOutTheirPackages() {
+        List<String> written = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String[] lines = codeOnly(Files.readString(file)).split("\n", -1);
+                for (int i = 0; i < lines.length; i++) {
+                    String line = lines[i].strip();
+                    if (!line.startsWith("import ") && !line.startsWith("package ") && QUALIFIED.matcher(line).find()) {
+                        written.add(MAIN.relativize(file) + ":" + (i + 1) + ": " + line);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(written).as("fully qualified names in code: import the class").isEmpty();
     }
 
     @Test
@@ -122,25 +146,28 @@ class LayeringTest {
         return pkg.equals("dev.integ") ? "(root)" : pkg.substring("dev.integ.".length());
     }
 
-    /** The source with comments, string and character literals (text blocks too) blanked out. */
+    /**
+     * The source with comments, string and character literals (text blocks too) blanked out; line
+     * breaks stay, so line numbers do.
+     */
     static String codeOnly(String source) {
         StringBuilder code = new StringBuilder(source.length());
         int i = 0;
         int n = source.length();
         while (i < n) {
+            int end;
             if (source.startsWith("//", i)) {
-                int end = source.indexOf('\n', i);
-                i = end < 0 ? n : end;
+                end = source.indexOf('\n', i);
+                end = end < 0 ? n : end;
             } else if (source.startsWith("/*", i)) {
-                int end = source.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
-                code.append(' ');
+                end = source.indexOf("*/", i + 2);
+                end = end < 0 ? n : end + 2;
             } else if (source.startsWith("\"\"\"", i)) {
-                int end = source.indexOf("\"\"\"", i + 3);
+                end = source.indexOf("\"\"\"", i + 3);
                 while (end > 0 && source.charAt(end - 1) == '\\') {
                     end = source.indexOf("\"\"\"", end + 1);
                 }
-                i = end < 0 ? n : end + 3;
+                end = end < 0 ? n : end + 3;
                 code.append("\"\"");
             } else if (source.charAt(i) == '"' || source.charAt(i) == '\'') {
                 char quote = source.charAt(i);
@@ -148,11 +175,15 @@ class LayeringTest {
                 while (j < n && source.charAt(j) != quote && source.charAt(j) != '\n') {
                     j += source.charAt(j) == '\\' ? 2 : 1;
                 }
-                i = Math.min(n, j + 1);
+                end = Math.min(n, j + 1);
                 code.append(quote).append(quote);
             } else {
                 code.append(source.charAt(i++));
+                continue;
             }
+            source.substring(i, end).chars().filter(c -> c == '\n').forEach(c -> code.append('\n'));
+            code.append(' ');
+            i = end;
         }
         return code.toString();
     }

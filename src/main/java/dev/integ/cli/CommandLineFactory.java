@@ -1,7 +1,9 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.config.Environment;
 import dev.integ.config.Settings;
+import dev.integ.core.Durations;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import picocli.CommandLine;
@@ -9,6 +11,7 @@ import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 import java.lang.reflect.Constructor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +57,7 @@ public final class CommandLineFactory {
 
     /** The whole command tree alone: what the man pages and the completions are made from. */
     public static CommandLine model() {
-        return create(new Services(dev.integ.config.Environment.system()), null, null);
+        return create(new Services(Environment.system()), null, null);
     }
 
     /**
@@ -69,9 +72,9 @@ public final class CommandLineFactory {
             commandLine.addSubcommand(name, new CommandLine(COMMANDS.get(name), factory));
         }
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.registerConverter(java.time.Duration.class, text -> {
+        commandLine.registerConverter(Duration.class, text -> {
             try {
-                return dev.integ.core.Durations.parse(text);
+                return Durations.parse(text);
             } catch (IntegException e) {
                 // the message says what was wrong and the accepted range; it has no cause worth naming
                 throw new CommandLine.TypeConversionException(e.getMessage());

@@ -1,9 +1,12 @@
 package dev.integ.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.core.Printable;
 import dev.integ.vault.Credential;
 
+import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +40,7 @@ final class CredentialRows {
     }
 
     /** One credential as a compact JSON object, written field by field (no map per row). */
-    static void writeJson(com.fasterxml.jackson.core.JsonGenerator g, Credential c, Instant now) throws java.io.IOException {
+    static void writeJson(JsonGenerator g, Credential c, Instant now) throws IOException {
         g.writeStartObject();
         g.writeStringField("provider", c.provider());
         g.writeStringField("user", c.user());
@@ -60,7 +63,7 @@ final class CredentialRows {
         g.writeEndObject();
     }
 
-    private static void writeTime(com.fasterxml.jackson.core.JsonGenerator g, String name, Instant t) throws java.io.IOException {
+    private static void writeTime(JsonGenerator g, String name, Instant t) throws IOException {
         if (t == null) {
             g.writeNullField(name);
         } else {
@@ -88,7 +91,7 @@ final class CredentialRows {
     }
 
     static String seconds(Instant t) {
-        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     static Map<String, Object> json(Credential c, Instant now) {

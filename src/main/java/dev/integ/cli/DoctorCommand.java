@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 @Command(name = "doctor", sortOptions = false,
@@ -66,7 +67,7 @@ final class DoctorCommand extends ServiceCommand {
         for (Check check : report.checks()) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", check.name());
-            c.put("status", check.status().name().toLowerCase(java.util.Locale.ROOT));
+            c.put("status", check.status().name().toLowerCase(Locale.ROOT));
             c.put("detail", check.detail());
             c.put("hint", check.hint());
             checks.add(c);

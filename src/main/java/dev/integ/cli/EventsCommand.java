@@ -1,14 +1,17 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.config.Settings;
 import dev.integ.core.Printable;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 @Command(name = "events", header = "Query the security event log (users appear only as keyed HMACs).",
@@ -85,10 +88,10 @@ final class EventsCommand extends ServiceCommand {
     /** One event: a JSON line with -o json, else a table row (unless -q). */
     static void print(Services services, Terminal terminal, StoredEvent e) {
         PrintWriter out = terminal.out();
-        if (services.output() == dev.integ.config.Settings.Output.JSON) {
+        if (services.output() == Settings.Output.JSON) {
             try {
                 e.writeJson(out);
-            } catch (java.io.IOException cannotHappen) {
+            } catch (IOException cannotHappen) {
                 throw new IllegalStateException("a PrintWriter does not throw", cannotHappen);
             }
             out.println();
@@ -107,6 +110,6 @@ final class EventsCommand extends ServiceCommand {
     }
 
     static Map<String, Object> counts(Map<String, Long> m) {
-        return new java.util.TreeMap<>(m);
+        return new TreeMap<>(m);
     }
 }

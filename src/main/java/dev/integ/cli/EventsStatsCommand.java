@@ -7,6 +7,7 @@ import dev.integ.events.EventReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,7 +46,7 @@ final class EventsStatsCommand extends ServiceCommand {
         return 0;
     }
 
-    private static void section(java.io.PrintWriter out, String title, Map<String, Long> counts) {
+    private static void section(PrintWriter out, String title, Map<String, Long> counts) {
         out.println();
         out.printf("%-28s %s%n", title, "COUNT");
         counts.forEach((k, v) -> out.printf("%-28s %d%n", Printable.escape(k), v));

@@ -1,7 +1,9 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Durations;
 import dev.integ.core.Echo;
+import dev.integ.core.IntegException;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
 import picocli.CommandLine.Command;
@@ -30,7 +32,7 @@ final class EventsTailCommand extends ServiceCommand {
     @Override
     public Integer call() {
         if (fromId != null && !fromId.matches("\\d+(-\\d+)?")) {
-            throw dev.integ.core.IntegException.usage("invalid --from-id '" + Echo.of(fromId) + "'", "expected a stream id such as 1764237600000-0", null);
+            throw IntegException.usage("invalid --from-id '" + Echo.of(fromId) + "'", "expected a stream id such as 1764237600000-0", null);
         }
         return follow(services, terminal, EventQuery.ALL, fromId, maxEvents);
     }
@@ -58,7 +60,7 @@ final class EventsTailCommand extends ServiceCommand {
                 seen.incrementAndGet();
             }, () -> stopped.get() || (maxEvents > 0 && seen.get() >= maxEvents),
                     (cause, wait) -> terminal.warning("lost the store (" + cause.getMessage() + "); reconnecting in "
-                            + dev.integ.core.Durations.format(wait)), EventReader.Pause.SLEEP);
+                            + Durations.format(wait)), EventReader.Pause.SLEEP);
         } finally {
             done.countDown();
             if (hooked && !stopped.get()) {

@@ -5,6 +5,7 @@ import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 
 @Command(name = "status", header = "Show the master key, every data key and how many records each still encrypts.")
 final class KeysStatusCommand extends ServiceCommand {
@@ -15,7 +16,7 @@ final class KeysStatusCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        KeyRotation.Status s = services.keyRotation(java.time.Duration.ZERO).status();
+        KeyRotation.Status s = services.keyRotation(Duration.ZERO).status();
         if (json()) {
             terminal.printJson(s);
             return 0;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
 import dev.integ.core.Echo;
 import dev.integ.core.ExitCode;
+import dev.integ.core.IntegException;
+import dev.integ.core.ProviderName;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 @Command(name = "list", header = "List stored credentials (metadata only; never a secret).",
@@ -42,7 +45,7 @@ final class ListCommand extends ServiceCommand {
 
     static final class Statuses implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
+        public Iterator<String> iterator() {
             return List.of("active", "expired", "needs_reauth").iterator();
         }
     }
@@ -50,10 +53,10 @@ final class ListCommand extends ServiceCommand {
     @Override
     public Integer call() throws IOException {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
-            throw dev.integ.core.IntegException.usage("invalid --status '" + Echo.of(status) + "'", "expected active, expired or needs_reauth", null);
+            throw IntegException.usage("invalid --status '" + Echo.of(status) + "'", "expected active, expired or needs_reauth", null);
         }
         if (provider != null) {
-            provider = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "--provider"));
+            provider = services.providers().canonical(ProviderName.require(provider, "--provider"));
         }
         CredentialVault vault = services.vault();
         Instant now = vault.clock().instant();

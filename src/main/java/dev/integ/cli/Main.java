@@ -4,8 +4,10 @@ import dev.integ.Services;
 import dev.integ.config.Environment;
 import dev.integ.core.ExitCode;
 
+import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +28,7 @@ public final class Main {
 
     public static void main(String[] args) {
         // buffered and flushed by the commands (and at exit): a flush per line costs a system call per row on bulk output
-        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+        PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         int code = run(args, Environment.system(), System.in, out, err, System.console() != null);
@@ -38,12 +40,12 @@ public final class Main {
         System.exit(code);
     }
 
-    public static int run(String[] args, Environment env, java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+    public static int run(String[] args, Environment env, InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
         return run(args, new Services(env), in, out, err, interactive);
     }
 
     /** With {@code services} built by the caller (a test's, with its own poll clock); closes them. */
-    public static int run(String[] args, Services services, java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+    public static int run(String[] args, Services services, InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
         Environment env = services.environment();
         quietLibraryLogging(Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")));
         boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));

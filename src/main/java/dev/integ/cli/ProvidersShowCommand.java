@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.config.Environment;
+import dev.integ.core.Durations;
 import dev.integ.core.Printable;
 import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
@@ -10,7 +11,9 @@ import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 @Command(name = "show", header = "Show one provider's settings: endpoints, scopes, redirect URI, client (never its secret).")
 final class ProvidersShowCommand extends ServiceCommand {
@@ -37,7 +40,7 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("name", spec.name());
         doc.put("title", spec.title());
         doc.put("kind", spec.builtIn() ? "built-in" : "custom");
-        doc.put("aliases", List.copyOf(new java.util.TreeSet<>(spec.aliases())));
+        doc.put("aliases", List.copyOf(new TreeSet<>(spec.aliases())));
         doc.put("ready", missing.isEmpty());
         doc.put("missing", missing);
         doc.put("issuer", spec.issuer());
@@ -58,8 +61,8 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("pkce", spec.pkce() ? "S256" : "off");
         doc.put("redirect_uri", redirect(spec));
         doc.put("authorize_parameters", spec.authorizeParameters());
-        doc.put("token_encoding", spec.tokenEncoding().name().toLowerCase(java.util.Locale.ROOT));
-        doc.put("refresh_token_lifetime", spec.refreshTokenLifetime() == null ? null : dev.integ.core.Durations.format(spec.refreshTokenLifetime()));
+        doc.put("token_encoding", spec.tokenEncoding().name().toLowerCase(Locale.ROOT));
+        doc.put("refresh_token_lifetime", spec.refreshTokenLifetime() == null ? null : Durations.format(spec.refreshTokenLifetime()));
         doc.put("revoke_advice", spec.revokeAdvice());
         return doc;
     }

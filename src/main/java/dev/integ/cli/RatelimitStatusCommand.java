@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ final class RatelimitStatusCommand extends ServiceCommand {
         return 0;
     }
 
-    private static void row(java.io.PrintWriter out, String level, RedisRateLimiter.LevelStatus s) {
+    private static void row(PrintWriter out, String level, RedisRateLimiter.LevelStatus s) {
         out.printf("%-9s %-10s %-10d %s%n", level, s.limit(), s.remaining(), Durations.format(s.untilFull()));
     }
 

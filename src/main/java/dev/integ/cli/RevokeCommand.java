@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 @Command(name = "revoke", header = "Revoke a credential at its provider, then delete it here.",
@@ -125,7 +126,7 @@ final class RevokeCommand extends ServiceCommand {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("provider", r.provider());
         doc.put("user", r.user());
-        doc.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
         doc.put("advice", r.advice());
         doc.put("error", r.error() == null ? null : r.error().getMessage());
         return doc;

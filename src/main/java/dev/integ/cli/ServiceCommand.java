@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.config.Settings;
+import dev.integ.core.IntegException;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -42,8 +43,8 @@ abstract class ServiceCommand implements Callable<Integer> {
             return;
         }
         throw terminal.interactive()
-                ? dev.integ.core.IntegException.failure("not " + (verb.endsWith("e") ? verb + "d" : verb), "you said no", null, null)
-                : dev.integ.core.IntegException.usage("refusing to " + verb + " " + shortWhat + " without confirmation",
+                ? IntegException.failure("not " + (verb.endsWith("e") ? verb + "d" : verb), "you said no", null, null)
+                : IntegException.usage("refusing to " + verb + " " + shortWhat + " without confirmation",
                 "there is no terminal to ask on", "add --yes");
     }
 

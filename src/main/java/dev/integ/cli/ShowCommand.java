@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 
 @Command(name = "show", header = "Show one credential's metadata (never its secrets), after verifying it.")
@@ -49,7 +50,7 @@ final class ShowCommand extends ServiceCommand {
         if (value instanceof Instant t) {
             return CredentialRows.seconds(t);
         }
-        if (value instanceof java.util.Collection<?> list) {
+        if (value instanceof Collection<?> list) {
             return list.isEmpty() ? "-" : String.join(" ", list.stream().map(String::valueOf).toList());
         }
         if (value instanceof Map<?, ?> map) {

@@ -1,13 +1,27 @@
 package dev.integ.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.mac.HmacKey;
+import com.google.crypto.tink.subtle.PrfMac;
+import dev.integ.Services;
 import dev.integ.config.ConfigLoader;
+import dev.integ.config.Environment;
+import dev.integ.events.SecurityEvent;
+import dev.integ.events.UserHasher;
 import dev.integ.keys.KeysetFileMasterKey;
+import dev.integ.keys.Tink;
+import dev.integ.oauth.AccessTokens;
+import dev.integ.providers.ProviderCatalog;
+import dev.integ.vault.Credential;
+import dev.integ.vault.Secrets;
 import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -45,28 +60,28 @@ final class StartupTraining {
             KeysetHandle data = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
             byte[] ad = "training".getBytes(StandardCharsets.UTF_8);
             KeysetHandle parsed = TinkProtoKeysetFormat.parseEncryptedKeyset(TinkProtoKeysetFormat.serializeEncryptedKeyset(data, kek, ad), kek, ad);
-            Aead aead = parsed.getPrimitive(dev.integ.keys.Tink.configuration(), Aead.class);
+            Aead aead = parsed.getPrimitive(Tink.configuration(), Aead.class);
             aead.decrypt(aead.encrypt(new byte[256], ad), ad);
 
             // the event log's user HMAC (every command that records an event about a user)
-            KeysetHandle hmac = KeysetHandle.generateNew(dev.integ.events.UserHasher.parameters());
+            KeysetHandle hmac = KeysetHandle.generateNew(UserHasher.parameters());
             KeysetHandle hmacParsed = TinkProtoKeysetFormat.parseEncryptedKeyset(TinkProtoKeysetFormat.serializeEncryptedKeyset(hmac, kek, ad), kek, ad);
-            com.google.crypto.tink.subtle.PrfMac.create((com.google.crypto.tink.mac.HmacKey) hmacParsed.getPrimary().getKey()).computeMac(ad);
+            PrfMac.create((HmacKey) hmacParsed.getPrimary().getKey()).computeMac(ad);
 
             // the token path's own classes, up to where it would need a store
-            dev.integ.providers.ProviderCatalog.builtIn().resolve("google_drive");
-            new dev.integ.oauth.AccessTokens(null, null, null, null, null);
-            dev.integ.events.SecurityEvent.success("token.read", "training", "training", Map.of());
-            new dev.integ.vault.Credential("training", "training", dev.integ.vault.Credential.ACTIVE, java.util.List.of(), null, null, false,
+            ProviderCatalog.builtIn().resolve("google_drive");
+            new AccessTokens(null, null, null, null, null);
+            SecurityEvent.success("token.read", "training", "training", Map.of());
+            new Credential("training", "training", Credential.ACTIVE, List.of(), null, null, false,
                     Instant.now(), Instant.now(), Map.of()).effectiveStatus(Instant.now());
-            new dev.integ.vault.Secrets("training", null, Map.of()).hasRefreshToken();
+            new Secrets("training", null, Map.of()).hasRefreshToken();
 
-            Terminal terminal = new Terminal(java.io.InputStream.nullInputStream(), sink, sink, false, false);
+            Terminal terminal = new Terminal(InputStream.nullInputStream(), sink, sink, false, false);
             terminal.printJson(Map.of("at", Instant.now(), "n", 1));
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"provider\":\"slack\",\"scopes\":[\"a\"]}");
+            new ObjectMapper().readTree("{\"provider\":\"slack\",\"scopes\":[\"a\"]}");
 
             // the store path up to the socket: port 1 on loopback refuses at once
-            try (dev.integ.Services services = new dev.integ.Services(new dev.integ.config.Environment(
+            try (Services services = new Services(new Environment(
                     Map.of("HOME", dir.toString(), "INTEG_REDIS_URL", "redis://127.0.0.1:1", "INTEG_REDIS_TIMEOUT", "1s")))) {
                 services.store().redis().ping();
             } catch (RuntimeException refused) {
@@ -90,7 +105,7 @@ final class StartupTraining {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // a temporary directory
         }
     }

@@ -1,11 +1,13 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Durations;
 import dev.integ.core.Printable;
 import dev.integ.store.StoreAdmin;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 
 @Command(name = "status", header = "Show which store is in use and how it is doing.",
         description = {"Never starts the embedded store: when it is not running, says so and exits 0."})
@@ -30,7 +32,7 @@ final class StoreStatusCommand extends ServiceCommand {
         row(out, "pid", status.pid());
         row(out, "redis", status.redisVersion());
         row(out, "uptime", status.uptimeSeconds() == null ? null
-                : dev.integ.core.Durations.format(java.time.Duration.ofSeconds(status.uptimeSeconds())));
+                : Durations.format(Duration.ofSeconds(status.uptimeSeconds())));
         row(out, "keys", status.keys());
         row(out, "memory", status.usedMemory());
         out.flush();

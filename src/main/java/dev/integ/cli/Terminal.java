@@ -1,12 +1,23 @@
 package dev.integ.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.integ.core.Echo;
 import dev.integ.core.Printable;
+import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Help.Ansi;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Where a command writes: results to stdout, errors and hints to stderr. Output rules live here:
@@ -21,9 +32,9 @@ public final class Terminal {
     private boolean quiet;
     private ObjectMapper json;
 
-    private final java.io.InputStream in;
+    private final InputStream in;
 
-    public Terminal(java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive, boolean color) {
+    public Terminal(InputStream in, PrintWriter out, PrintWriter err, boolean interactive, boolean color) {
         this.in = in;
         this.out = out;
         this.err = err;
@@ -32,7 +43,7 @@ public final class Terminal {
     }
 
     /** Standard input: import reads it with --file -, forget asks on it. */
-    public java.io.InputStream in() {
+    public InputStream in() {
         return in;
     }
 
@@ -54,7 +65,7 @@ public final class Terminal {
                 line.append((char) c);
             }
             return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -127,9 +138,9 @@ public final class Terminal {
      * A progress bar on stderr, redrawn in place, when a person is watching; silent otherwise (cron,
      * pipes, -q), so logs never fill with carriage returns.
      */
-    public dev.integ.vault.KeyRotation.Progress progress(String label) {
+    public KeyRotation.Progress progress(String label) {
         if (!interactive || quiet) {
-            return dev.integ.vault.KeyRotation.Progress.NONE;
+            return KeyRotation.Progress.NONE;
         }
         return (done, total) -> {
             if (total > 0) {
@@ -156,16 +167,16 @@ public final class Terminal {
     public void printJson(Object document) {
         try {
             out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(document));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON", e);
         }
         out.flush();
     }
 
     /** A compact JSON writer on stdout, for documents written piece by piece; never closes stdout. */
-    public com.fasterxml.jackson.core.JsonGenerator jsonGenerator() throws java.io.IOException {
-        com.fasterxml.jackson.core.JsonGenerator generator = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)
-                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    public JsonGenerator jsonGenerator() throws IOException {
+        JsonGenerator generator = new JsonFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         generator.setRootValueSeparator(null); // the caller writes its own separators
         return generator;
     }
@@ -175,10 +186,10 @@ public final class Terminal {
             // times and durations as ISO-8601 strings (2026-11-27T10:00:00Z, PT1.5S)
             // snake_case keys in every document, as the hand-built ones (list, doctor) have
             json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-                    .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-                    .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
-                            .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance)
-                            .addSerializer(java.time.Duration.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
+                    .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .registerModule(new SimpleModule()
+                            .addSerializer(Instant.class, ToStringSerializer.instance)
+                            .addSerializer(Duration.class, ToStringSerializer.instance));
         }
         return json;
     }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Reads the config file. Jackson is only loaded when a file is actually there. */
@@ -71,7 +72,7 @@ public final class ConfigLoader {
      * key; the key's own line is easy to find in the text.
      */
     private static String keyLine(String text, String key) {
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\s*" + java.util.regex.Pattern.quote(key) + "\\s*:");
+        Pattern line = Pattern.compile("^\\s*" + Pattern.quote(key) + "\\s*:");
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             if (line.matcher(lines[i]).find()) {

@@ -14,6 +14,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,7 +117,7 @@ final class ReplicationProbe {
         long primaryOffset = number(info.get("master_repl_offset"));
         List<Link> links = new ArrayList<>();
         for (int i = 0; info.containsKey("slave" + i); i++) {
-            Map<String, String> f = new java.util.HashMap<>();
+            Map<String, String> f = new HashMap<>();
             for (String pair : info.get("slave" + i).split(",")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {

@@ -13,6 +13,8 @@ import redis.clients.jedis.resps.StreamEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 
 /**
  * `integ events verify`: walks the chained log (binary XRANGE in batches of {@value #BATCH}, the next
@@ -235,7 +238,7 @@ public final class ChainVerifier {
                 check(str(entry.get(0)), fields);
             }
             boolean[] ok = new boolean[jobs.size()];
-            java.util.stream.IntStream.range(0, jobs.size()).parallel().forEach(i -> {
+            IntStream.range(0, jobs.size()).parallel().forEach(i -> {
                 MacJob j = jobs.get(i);
                 ok[i] = ChainKey.verifies(mac, j.tag(), j.previous(), j.seq(), j.values());
             });
@@ -261,13 +264,13 @@ public final class ChainVerifier {
             } else {
                 for (int i = 0; i + 1 < fields.size(); i += 2) {
                     byte[] name = fields.get(i);
-                    if (java.util.Arrays.equals(name, SEQ)) {
+                    if (Arrays.equals(name, SEQ)) {
                         seqText = str(fields.get(i + 1));
-                    } else if (java.util.Arrays.equals(name, MAC)) {
+                    } else if (Arrays.equals(name, MAC)) {
                         macText = str(fields.get(i + 1));
                     } else {
                         for (int f = 0; f < FIELD_NAMES.length; f++) {
-                            if (java.util.Arrays.equals(name, FIELD_NAMES[f])) {
+                            if (Arrays.equals(name, FIELD_NAMES[f])) {
                                 values[f] = fields.get(i + 1);
                             }
                         }
@@ -312,10 +315,10 @@ public final class ChainVerifier {
             if (previous != null && mac != null) {
                 jobs.add(new MacJob(seq, id, tag, previous, values));
             }
-            if (java.util.Arrays.equals(values[1], CHAIN_START_BYTES) && java.util.Arrays.equals(values[2], FAILURE_BYTES)) {
+            if (Arrays.equals(values[1], CHAIN_START_BYTES) && Arrays.equals(values[2], FAILURE_BYTES)) {
                 findings.add(new Finding("restarted", seq, seq, id, id, 1,
                         "a new chain began although its key existed: the log and its head had been deleted"));
-            } else if (java.util.Arrays.equals(values[1], TRIMMED_BYTES)) {
+            } else if (Arrays.equals(values[1], TRIMMED_BYTES)) {
                 Map<String, String> d = StoredEvent.of(id, Map.of("details", new String(values[7], StandardCharsets.UTF_8))).details();
                 try {
                     trims.add(new Trim(Long.parseLong(d.get("first_seq")), Long.parseLong(d.get("last_seq")), d.getOrDefault("last_mac", ""), id));
@@ -378,7 +381,7 @@ public final class ChainVerifier {
             if (!headPresent && checked > 0) {
                 findings.add(new Finding("head", -1, -1, "", "", 0, "the head key " + keys.eventsHead() + " is missing (deleted)"));
             }
-            anchors.stream().filter(a -> a.seq() > maxSeq).max(java.util.Comparator.comparingLong(EventAnchor.Line::seq)).ifPresent(a ->
+            anchors.stream().filter(a -> a.seq() > maxSeq).max(Comparator.comparingLong(EventAnchor.Line::seq)).ifPresent(a ->
                     findings.add(new Finding("restarted", Math.max(lastSeq, 0) + 1, a.seq(), lastId == null ? "" : lastId, a.id(),
                             a.seq() - Math.max(lastSeq, 0), "the anchor file names seq " + a.seq() + " (id " + a.id() + ", written " + a.time()
                             + "), beyond the log's newest event" + (lastSeq < 0 ? " (the log is empty)" : " (seq " + lastSeq + ")")
@@ -389,7 +392,7 @@ public final class ChainVerifier {
         List<Finding> coalesced() {
             List<Finding> out = new ArrayList<>();
             List<Finding> ordered = new ArrayList<>(findings);
-            ordered.sort(java.util.Comparator.comparingLong(f -> f.firstSeq() < 0 ? Long.MAX_VALUE : f.firstSeq()));
+            ordered.sort(Comparator.comparingLong(f -> f.firstSeq() < 0 ? Long.MAX_VALUE : f.firstSeq()));
             for (Finding f : ordered) {
                 Finding last = out.isEmpty() ? null : out.get(out.size() - 1);
                 if (last != null && f.kind().equals("altered") && last.kind().equals("altered") && last.lastSeq() >= 0
@@ -412,12 +415,12 @@ public final class ChainVerifier {
 
     /** Whether the entry has the fields in the order integ's script writes them: then no name needs searching. */
     private static boolean inIntegsOrder(List<byte[]> fields) {
-        if (fields.size() != 4 + 2 * FIELD_NAMES.length || !java.util.Arrays.equals(fields.get(0), SEQ)
-                || !java.util.Arrays.equals(fields.get(2), MAC)) {
+        if (fields.size() != 4 + 2 * FIELD_NAMES.length || !Arrays.equals(fields.get(0), SEQ)
+                || !Arrays.equals(fields.get(2), MAC)) {
             return false;
         }
         for (int f = 0; f < FIELD_NAMES.length; f++) {
-            if (!java.util.Arrays.equals(fields.get(4 + 2 * f), FIELD_NAMES[f])) {
+            if (!Arrays.equals(fields.get(4 + 2 * f), FIELD_NAMES[f])) {
                 return false;
             }
         }

@@ -17,6 +17,7 @@ import redis.clients.jedis.resps.StreamEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,7 +157,7 @@ public final class EventReader {
             from = "(" + batch.get(batch.size() - 1).getID().toString();
         }
         if (q.reverse()) {
-            java.util.Collections.reverse(found);
+            Collections.reverse(found);
         }
         return found;
     }

@@ -1,6 +1,7 @@
 package dev.integ.events;
 
 import com.google.crypto.tink.Mac;
+import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
 import dev.integ.store.RedisErrors;
@@ -486,7 +487,7 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
             d.put("last_seq", to.getFields().getOrDefault("seq", ""));
             d.put("last_mac", to.getFields().getOrDefault("mac", ""));
             d.put("events", Long.toString(parseOr(d.get("last_seq"), 0) - parseOr(d.get("first_seq"), 0) + 1));
-            d.put(byAge ? "keep_for" : "keep", byAge ? dev.integ.core.Durations.format(retention.maxAge()) : Long.toString(retention.maxEvents()));
+            d.put(byAge ? "keep_for" : "keep", byAge ? Durations.format(retention.maxAge()) : Long.toString(retention.maxEvents()));
             String minId = to.getID().getTime() + "-" + (to.getID().getSequence() + 1);
             Appended trim = append("*", values(now, TRIMMED, byAge ? SecurityEvent.SUCCESS : SecurityEvent.FAILURE, null, "",
                     StoredEvent.detailsJson(d)), null, null, false, minId, from.getID().toString());

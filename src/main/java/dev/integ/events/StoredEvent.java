@@ -2,9 +2,14 @@ package dev.integ.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,7 +92,7 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
      * Writes the same document as {@link #toJson} (and in its field order) to {@code out}, without
      * building maps: `events -o json` streams many.
      */
-    public void writeJson(java.io.Writer out) throws java.io.IOException {
+    public void writeJson(Writer out) throws IOException {
         try (JsonGenerator g = WRITER.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.writeStartObject();
@@ -116,14 +121,14 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
     }
 
     static String detailsJson(Map<String, String> details) {
-        java.io.StringWriter json = new java.io.StringWriter();
+        StringWriter json = new StringWriter();
         try (JsonGenerator g = WRITER.createGenerator(json)) {
             g.writeStartObject();
             for (Map.Entry<String, String> e : new TreeMap<>(details).entrySet()) {
                 g.writeStringField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("writing to a string cannot fail", e);
         }
         return json.toString();
@@ -134,23 +139,23 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
             return Map.of();
         }
         // integ writes a flat object of strings: read it with the streaming parser (an ObjectMapper per event is slow at scale)
-        try (com.fasterxml.jackson.core.JsonParser p = WRITER.createParser(json)) {
-            if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        try (JsonParser p = WRITER.createParser(json)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
                 TreeMap<String, String> m = new TreeMap<>();
-                com.fasterxml.jackson.core.JsonToken t;
-                while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                JsonToken t;
+                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
-                    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    if (p.nextToken() != JsonToken.VALUE_STRING) {
                         return parseAnyDetails(json);
                     }
                     m.put(name, p.getText());
                 }
-                if (t == com.fasterxml.jackson.core.JsonToken.END_OBJECT && p.nextToken() == null) {
+                if (t == JsonToken.END_OBJECT && p.nextToken() == null) {
                     return m;
                 }
             }
             return parseAnyDetails(json);
-        } catch (java.io.IOException notAnObject) {
+        } catch (IOException notAnObject) {
             return Map.of("unparsed", json);
         }
     }
@@ -158,7 +163,7 @@ public record StoredEvent(String id, long seq, String time, String action, Strin
     private static Map<String, String> parseAnyDetails(String json) {
         try {
             return Reader.JSON.readValue(json, new TypeReference<TreeMap<String, String>>() { });
-        } catch (java.io.IOException notAnObject) {
+        } catch (IOException notAnObject) {
             return Map.of("unparsed", json);
         }
     }

@@ -1,5 +1,6 @@
 package dev.integ.oauth;
 
+import dev.integ.providers.ProviderSpec;
 import dev.integ.vault.Secrets;
 
 import java.time.Instant;
@@ -21,7 +22,7 @@ public record IssuedTokens(Secrets secrets, List<String> grantedScopes, Instant 
      * When the refresh token stops working: as the response said, else after the provider's known
      * lifetime from {@code now}; null when there is no new refresh token or nobody knows.
      */
-    public java.time.Instant refreshExpiry(dev.integ.providers.ProviderSpec spec, java.time.Instant now) {
+    public Instant refreshExpiry(ProviderSpec spec, Instant now) {
         if (refreshExpiresAt != null || !secrets.hasRefreshToken()) {
             return refreshExpiresAt;
         }

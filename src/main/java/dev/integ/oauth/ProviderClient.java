@@ -14,6 +14,7 @@ import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.vault.Secrets;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -246,7 +247,7 @@ public final class ProviderClient {
         try {
             JsonNode node = JSON.readTree(body);
             return node == null ? MissingNode.getInstance() : node;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return MissingNode.getInstance();
         }
     }

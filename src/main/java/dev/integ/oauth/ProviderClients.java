@@ -7,6 +7,8 @@ import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Turns a provider's name into a ready {@link ProviderClient}: its client credentials read and its endpoints discovered. */
 public final class ProviderClients {
@@ -15,7 +17,7 @@ public final class ProviderClients {
     private final OutboundHttp http;
     private final Clock clock;
     /** One discovery per provider and invocation: `refresh --all` may open the same provider for a thousand users. */
-    private final java.util.Map<String, Opened> opened = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Opened> opened = new ConcurrentHashMap<>();
 
     public ProviderClients(ProviderCatalog catalog, Environment env, OutboundHttp http, Clock clock) {
         this.catalog = catalog;

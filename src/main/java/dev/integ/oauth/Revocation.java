@@ -10,6 +10,7 @@ import dev.integ.vault.CredentialVault;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -144,7 +145,7 @@ public final class Revocation {
         try {
             revoked = client.revoke(user, opened.secrets());
         } catch (IntegException e) {
-            events.recordQuietly(SecurityEvent.failure("revoke", provider, user, Map.of("reason", e.exitCode().name().toLowerCase(java.util.Locale.ROOT))), x -> { });
+            events.recordQuietly(SecurityEvent.failure("revoke", provider, user, Map.of("reason", e.exitCode().name().toLowerCase(Locale.ROOT))), x -> { });
             IntegException kept = e.withHint("the credential is kept; to forget it here anyway: integ revoke " + provider
                     + " --user " + user + " --local-only");
             return new Result(provider, user, Outcome.FAILED, null, kept);

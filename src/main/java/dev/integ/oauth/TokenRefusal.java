@@ -1,5 +1,7 @@
 package dev.integ.oauth;
 
+import dev.integ.http.ResponseScrubber;
+
 import java.util.Set;
 
 /**
@@ -17,7 +19,7 @@ public record TokenRefusal(String error, String description, int status) impleme
     /** "invalid_grant (Token has been expired or revoked.)", with only characters that are safe to print. */
     public String explain() {
         String code = error.replaceAll("[^A-Za-z0-9_.:-]", "?");
-        String text = description == null ? "" : dev.integ.http.ResponseScrubber.scrub(description);
+        String text = description == null ? "" : ResponseScrubber.scrub(description);
         return text.isBlank() ? code : code + " (" + text + ")";
     }
 }

@@ -1,6 +1,7 @@
 package dev.integ.providers;
 
 import dev.integ.config.ConfigFile;
+import dev.integ.core.Durations;
 import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
@@ -12,7 +13,10 @@ import dev.integ.providers.ProviderSpec.Revocation;
 import dev.integ.providers.ProviderSpec.TokenEncoding;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -242,7 +246,7 @@ public final class ProviderCatalog {
         URI uri;
         try {
             uri = new URI(value);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", e.getReason(), null);
         }
         boolean loopback = uri.getHost() != null && (LOOPBACK_HOSTS.contains(uri.getHost()) || "[::1]".equals(uri.getHost()));
@@ -288,7 +292,7 @@ public final class ProviderCatalog {
                 return e;
             }
         }
-        throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+        throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "expected one of " + Arrays.stream(type.getEnumConstants())
                 .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), null);
     }
 
@@ -299,8 +303,8 @@ public final class ProviderCatalog {
         return value;
     }
 
-    private static java.time.Duration lifetime(String value, String setting) {
-        java.time.Duration d = dev.integ.core.Durations.parse(value);
+    private static Duration lifetime(String value, String setting) {
+        Duration d = Durations.parse(value);
         if (d.isZero() || d.isNegative()) {
             throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "it must be longer than zero", null);
         }

@@ -2,7 +2,9 @@ package dev.integ.ratelimit;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The limits of every provider, at two levels: each user of a provider, and the provider overall
@@ -36,8 +38,8 @@ public final class RateLimits {
     }
 
     /** The providers with limits of their own: the built-ins and those in the config file. */
-    public java.util.Set<String> providers() {
-        java.util.Set<String> names = new java.util.TreeSet<>(BUILT_IN_PER_USER.keySet());
+    public Set<String> providers() {
+        Set<String> names = new TreeSet<>(BUILT_IN_PER_USER.keySet());
         names.addAll(configured.keySet());
         return names;
     }

@@ -8,6 +8,7 @@ import redis.clients.jedis.UnifiedJedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GCRA (the generic cell rate algorithm behind redis-cell) in one Lua script: both levels checked
@@ -158,7 +159,7 @@ public final class RedisRateLimiter implements PermitSource {
     private record ProviderArgs(byte[] overallKey, byte[][] limitArgs) {
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, ProviderArgs> perProvider = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ProviderArgs> perProvider = new ConcurrentHashMap<>();
 
     private ProviderArgs perProvider(String provider) {
         return perProvider.computeIfAbsent(provider, p -> {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -141,7 +142,7 @@ public final class AclRoles {
 
     /** Every Redis command {@code role} may run, each once. */
     public static Set<String> commands(Role role) {
-        Set<String> commands = new java.util.TreeSet<>();
+        Set<String> commands = new TreeSet<>();
         of(role).forEach(g -> commands.addAll(g.commands()));
         return commands;
     }

@@ -1,6 +1,8 @@
 package dev.integ.store;
 
 import dev.integ.core.IntegException;
+import dev.integ.core.LoopbackPort;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -9,6 +11,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -24,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * integ's private Redis: started on demand on 127.0.0.1 with a random password and AOF
@@ -99,7 +103,7 @@ public final class EmbeddedRedis {
             Path binary = binaries.locate();
             IntegException last = null;
             for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-                int port = dev.integ.core.LoopbackPort.free();
+                int port = LoopbackPort.free();
                 try {
                     long pid = launch(binary, port, password);
                     Endpoint endpoint = new Endpoint("127.0.0.1", port, pid, password);
@@ -108,7 +112,7 @@ public final class EmbeddedRedis {
                     p.setProperty("pid", Long.toString(pid));
                     p.setProperty("binary", binary.toString());
                     p.setProperty("started", Instant.now().toString());
-                    java.io.StringWriter w = new java.io.StringWriter();
+                    StringWriter w = new StringWriter();
                     p.store(w, "the running embedded Redis; written by integ");
                     PrivateFiles.write(dir.resolve("endpoint"), w.toString());
                     return endpoint;
@@ -230,7 +234,7 @@ public final class EmbeddedRedis {
                 .password(endpoint.password())
                 .connectionTimeoutMillis(timeoutMillis)
                 .socketTimeoutMillis(timeoutMillis)
-                .clientSetInfoConfig(redis.clients.jedis.ClientSetInfoConfig.DISABLED)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .build());
     }
 
@@ -272,7 +276,7 @@ public final class EmbeddedRedis {
     }
 
     @SuppressWarnings("try") // the lock is held for the body, never referenced in it
-    private <T> T withStartLock(java.util.function.Supplier<T> action) {
+    private <T> T withStartLock(Supplier<T> action) {
         ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), k -> new ReentrantLock());
         try {
             if (!local.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

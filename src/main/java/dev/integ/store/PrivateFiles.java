@@ -1,6 +1,7 @@
 package dev.integ.store;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,7 +30,7 @@ public final class PrivateFiles {
         if (!Files.isDirectory(dir)) {
             try {
                 Files.createDirectory(dir, attribute(DIRECTORY));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // another integ process created it first
             }
         }
@@ -42,7 +43,7 @@ public final class PrivateFiles {
     public static void touch(Path file) throws IOException {
         try {
             Files.createFile(file, attribute(FILE));
-        } catch (java.nio.file.FileAlreadyExistsException exists) {
+        } catch (FileAlreadyExistsException exists) {
             Files.setPosixFilePermissions(file, FILE);
         }
     }

@@ -3,6 +3,8 @@ package dev.integ.store;
 import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -214,7 +216,7 @@ public final class RedisKeys {
 
     private static String encode(String user) {
         StringBuilder out = new StringBuilder();
-        for (byte b : user.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : user.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".-_@+".indexOf(c) >= 0) {
                 out.append(c);
@@ -226,6 +228,6 @@ public final class RedisKeys {
     }
 
     private static String decode(String encoded) {
-        return java.net.URLDecoder.decode(encoded.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        return URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

@@ -2,8 +2,10 @@ package dev.integ.store;
 
 import dev.integ.core.IntegException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,7 +55,7 @@ public final class RedisServerBinary {
     }
 
     static Optional<Path> onPath(String path) {
-        for (String dir : path.split(java.io.File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }
@@ -95,7 +97,7 @@ public final class RedisServerBinary {
             Path partial = Files.createTempFile(dir, resource, ".partial",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
-                try (java.io.OutputStream out = Files.newOutputStream(partial)) {
+                try (OutputStream out = Files.newOutputStream(partial)) {
                     in.transferTo(out);
                 }
                 Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));

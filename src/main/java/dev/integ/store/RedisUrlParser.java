@@ -7,6 +7,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses the Redis URLs integ accepts:
@@ -33,7 +34,7 @@ public final class RedisUrlParser {
         if (schemeEnd < 0) {
             throw invalid(text, "it has no scheme");
         }
-        String scheme = text.substring(0, schemeEnd).toLowerCase(java.util.Locale.ROOT);
+        String scheme = text.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
         boolean tls = scheme.startsWith("rediss");
         RedisTarget.Topology topology = switch (scheme) {
             case "redis", "rediss" -> RedisTarget.Topology.STANDALONE;

@@ -14,6 +14,7 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import java.net.UnknownHostException;
@@ -37,7 +38,7 @@ public final class StoreConnector {
         if (settings.embedded()) {
             EmbeddedRedis.Endpoint endpoint = embedded.ensureRunning();
             RedisTarget target = new RedisTarget(RedisTarget.Topology.STANDALONE,
-                    java.util.List.of(new RedisTarget.Node(endpoint.host(), endpoint.port())), null, 0, false, null, endpoint.password());
+                    List.of(new RedisTarget.Node(endpoint.host(), endpoint.port())), null, 0, false, null, endpoint.password());
             StoreDescription description = new StoreDescription("embedded", endpoint.host() + ":" + endpoint.port(), "default",
                     embedded.directory().toString());
             return store(connect(target, settings, description), description, keys, settings);
@@ -172,7 +173,7 @@ public final class StoreConnector {
     }
 
     private static StoreSettings withoutPassword(StoreSettings s) {
-        return new StoreSettings(s.target(), s.source(), java.util.Optional.empty(), s.caFile(), s.clientCert(), s.clientKey(),
+        return new StoreSettings(s.target(), s.source(), Optional.empty(), s.caFile(), s.clientCert(), s.clientKey(),
                 s.timeout(), s.embeddedDir(), s.serverBinary(), s.acks());
     }
 

@@ -2,6 +2,7 @@ package dev.integ.store;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,7 @@ public record StoreSettings(Optional<RedisTarget> target, String source, Optiona
 
     /** The store these settings name, described before anything is opened (the embedded one without its address). */
     public StoreDescription description() {
-        return target.map(t -> new StoreDescription(t.topology().name().toLowerCase(java.util.Locale.ROOT), t.display(), source, null))
+        return target.map(t -> new StoreDescription(t.topology().name().toLowerCase(Locale.ROOT), t.display(), source, null))
                 .orElseGet(() -> new StoreDescription("embedded", null, "default", embeddedDir.toString()));
     }
 

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -257,7 +258,7 @@ public final class CredentialVault {
         Decrypted d = (Decrypted) decrypted;
         try {
             Secrets secrets = withSecrets ? RecordCodec.secrets(d.plaintext()) : null;
-            java.util.Arrays.fill(d.plaintext(), (byte) 0);
+            Arrays.fill(d.plaintext(), (byte) 0);
             return new Opened(d.credential(), secrets, d.keyId(), stored.rev(), stored.key());
         } catch (IllegalArgumentException e) {
             return new Damaged(stored.provider(), stored.user(), stored.key(), e.getMessage());
@@ -350,7 +351,7 @@ public final class CredentialVault {
                     throw IntegException.failure("cannot encrypt " + stored.key(), e.getMessage(), null, e);
                 }
             }
-            java.util.Arrays.fill(d.plaintext(), (byte) 0);
+            Arrays.fill(d.plaintext(), (byte) 0);
         }
         return new RewrapPlan(batch.size(), writes, current, damaged);
     }

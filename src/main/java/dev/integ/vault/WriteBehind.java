@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -70,7 +71,7 @@ final class WriteBehind<T> implements AutoCloseable {
     public void close() {
         thread.shutdown();
         try {
-            thread.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            thread.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
