@@ -36,6 +36,7 @@ class LayeringTest {
             Set.of("http", "config"),
             Set.of("providers"),
             Set.of("oauth", "doctor"),
+            Set.of("api"),
             Set.of("(root)"),
             Set.of("cli"),
             Set.of("cli.docs"));

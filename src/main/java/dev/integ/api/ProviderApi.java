@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -99,7 +100,7 @@ public final class ProviderApi {
                 answer = http.call(outbound(request, sent));
             }
         } catch (IntegException e) {
-            record(request, false, "none", start, refreshed, e.exitCode().name().toLowerCase(java.util.Locale.ROOT));
+            record(request, false, "none", start, refreshed, e.exitCode().name().toLowerCase(Locale.ROOT));
             throw e;
         }
         boolean success = answer.status() < 300 && !slackRefusal(spec, answer);

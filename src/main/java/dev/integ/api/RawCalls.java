@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.integ.core.IntegException;
 import dev.integ.http.ResponseScrubber;
 
+import dev.integ.providers.ProviderSpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -106,7 +107,7 @@ public final class RawCalls {
     }
 
     private void failIfRefused(ApiRequest request, ApiResponse response) {
-        boolean slackError = api.spec(request.provider()).responseFormat() == dev.integ.providers.ProviderSpec.ResponseFormat.SLACK
+        boolean slackError = api.spec(request.provider()).responseFormat() == ProviderSpec.ResponseFormat.SLACK
                 && response.json().path("ok").isBoolean() && !response.json().path("ok").asBoolean();
         if (response.ok() && !slackError) {
             return;
