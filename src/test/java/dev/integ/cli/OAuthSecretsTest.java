@@ -85,9 +85,9 @@ class OAuthSecretsTest {
         f.providerClock.advance(Duration.ofHours(2));
         run("api", "google", "drive/v3/about", "-f", "fields=user", "--user", "alice");
         run("verify", "--all", "-o", "json");
-        f.google.api().answerRaw(400, "application/json", ("{\"error\":\"echo " + f.google.latestAccessToken() + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
-        run("api", "google", "drive/v3/files", "--user", "alice");
+        f.google.api().answerEchoingBearer(400);
+        assertThat(run("api", "google", "drive/v3/files", "--user", "alice").out()).as("the echoed token is redacted")
+                .contains("echo [redacted]");
         f.google.api().normal();
         run("refresh", "--all", "--expiring-within", "2h", "-o", "json");
         run("list", "-o", "json");

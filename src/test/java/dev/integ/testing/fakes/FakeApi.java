@@ -1,6 +1,8 @@
 package dev.integ.testing.fakes;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +28,7 @@ public abstract class FakeApi {
     private volatile byte[] rawAnswer;
     private volatile String rawContentType;
     private volatile int rawStatus;
+    private volatile int echoStatus;
 
     protected FakeApi(FakeProvider provider) {
         this.provider = provider;
@@ -62,8 +65,15 @@ public abstract class FakeApi {
         return this;
     }
 
+    /** Every call from now on answers {@code status} with the bearer token it carried in the body (a debugging endpoint, a proxy's error page). */
+    public FakeApi answerEchoingBearer(int status) {
+        echoStatus = status;
+        return this;
+    }
+
     public FakeApi normal() {
         rawAnswer = null;
+        echoStatus = 0;
         failuresLeft.set(0);
         dropsLeft.set(0);
         return this;
@@ -85,12 +95,16 @@ public abstract class FakeApi {
 
     private FakeServer.Handler wrap(FakeServer.Handler handler) {
         return request -> {
-            Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
             request.headers.forEach((k, v) -> headers.put(k, List.copyOf(v)));
             received.add(new Received(request.method, request.path(), request.query(), request.text(), request.bearer(), headers));
             byte[] raw = rawAnswer;
             if (raw != null) {
                 return new FakeServer.Response(rawStatus, Map.of("Content-Type", rawContentType), raw);
+            }
+            if (echoStatus != 0) {
+                return new FakeServer.Response(echoStatus, Map.of("Content-Type", "application/json"),
+                        ("{\"error\":\"echo " + request.bearer() + "\"}").getBytes(StandardCharsets.UTF_8));
             }
             if (failuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                 return provider.unavailable(failureStatus, failureRetryAfter);
