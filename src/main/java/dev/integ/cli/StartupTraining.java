@@ -61,8 +61,9 @@ final class StartupTraining {
                     Instant.now(), Instant.now(), Map.of()).effectiveStatus(Instant.now());
             new dev.integ.vault.Secrets("training", null, Map.of()).hasRefreshToken();
 
-            Terminal terminal = new Terminal(java.io.InputStream.nullInputStream(), sink, sink, false, false);
+            Terminal terminal = new Terminal(java.io.InputStream.nullInputStream(), sink, sink, () -> ConsoleStreams.NONE, false);
             terminal.printJson(Map.of("at", Instant.now(), "n", 1));
+            ConsoleStreams.detect(); // what a command that colours, asks or draws progress looks up
             new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"provider\":\"slack\",\"scopes\":[\"a\"]}");
 
             // the store path up to the socket: port 1 on loopback refuses at once
