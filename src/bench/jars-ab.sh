@@ -5,8 +5,10 @@
 #
 # Every jar runs the same commands through ./integ (INTEG_JAR, each with its own AppCDS archive,
 # recorded before timing), interleaved in one hyperfine call per round, so the machine's drift hits
-# every jar alike. The report gives each command's median over rounds and, against the first jar,
-# the median over rounds of the per-round ratio. JAVA_HOME picks the JVM, as for ./integ.
+# every jar alike; keep rounds short (few runs) and many when the machine is busy. The report gives
+# each command's median over rounds and, against the first jar, the median over rounds of the
+# per-round ratio, for wall time and for CPU time (user + system: the work done, which other load on
+# the machine disturbs less than the wall time). JAVA_HOME picks the JVM, as for ./integ.
 #
 #   version        ./integ --version
 #   token          ./integ token slack --user alice: a fresh token (vault read, token.read event)
@@ -56,26 +58,29 @@ for ((r = 1; r <= rounds; r++)); do
   for c in "${commands[@]}"; do
     for n in "${names[@]}"; do args+=(-n "$n/$c" "${cmd[$n/$c]}"); done
   done
-  hyperfine -N -i --style none --warmup 2 --runs "$runs" --export-json "$work/round-$r.json" "${args[@]}" >/dev/null
+  hyperfine -N -i --style none --warmup 1 --runs "$runs" --export-json "$work/round-$r.json" "${args[@]}" >/dev/null
 done
 ls -l "$work"/jars/*.jar | awk '{print $5, $NF}' >"$work/sizes.txt"
 
 python3 - "$work" "$rounds" "${names[@]}" <<'PY'
 import json, statistics, sys, pathlib
 work, rounds, names = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-per = {}
+per, cpu = {}, {}
 for r in range(1, rounds + 1):
     for res in json.loads((work / f"round-{r}.json").read_text())["results"]:
         per.setdefault(res["command"], []).append(statistics.median(res["times"]) * 1000)
+        cpu.setdefault(res["command"], []).append((res["user"] + res["system"]) * 1000)
 sizes = {pathlib.Path(p).stem: int(s) for s, p in (l.split() for l in (work / "sizes.txt").read_text().splitlines())}
 print("| jar | size (bytes) |\n|---|---:|")
 for n in names:
     print(f"| {n} | {sizes[n]:,} |")
 print()
-print("| command | " + " | ".join(f"{n} (ms)" for n in names) + " | " + " | ".join(f"{n} / {names[0]}" for n in names[1:]) + " |")
-print("|---|" + "---:|" * (2 * len(names) - 1))
-for c in ("version", "token", "token_missing"):
-    meds = [f"{statistics.median(per[f'{n}/{c}']):.1f}" for n in names]
-    ratios = [f"{statistics.median(a / b for a, b in zip(per[f'{n}/{c}'], per[f'{names[0]}/{c}'])):.3f}" for n in names[1:]]
-    print(f"| {c} | " + " | ".join(meds) + " | " + " | ".join(ratios) + " |")
+for label, data in (("wall", per), ("CPU", cpu)):
+    print()
+    print(f"| {label} | " + " | ".join(f"{n} (ms)" for n in names) + " | " + " | ".join(f"{n} / {names[0]}" for n in names[1:]) + " |")
+    print("|---|" + "---:|" * (2 * len(names) - 1))
+    for c in ("version", "token", "token_missing"):
+        meds = [f"{statistics.median(data[f'{n}/{c}']):.0f}" for n in names]
+        ratios = [f"{statistics.median(a / b for a, b in zip(data[f'{n}/{c}'], data[f'{names[0]}/{c}'])):.3f}" for n in names[1:]]
+        print(f"| {c} | " + " | ".join(meds) + " | " + " | ".join(ratios) + " |")
 PY
