@@ -6,6 +6,8 @@ import org.fusesource.jansi.internal.Kernel32;
 import org.fusesource.jansi.internal.MingwSupport;
 
 import java.io.Console;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.util.Locale;
 
@@ -37,7 +39,7 @@ record ConsoleStreams(boolean stdin, boolean stdout, boolean stderr) {
     /** Asks the operating system about this process's three standard streams. */
     static ConsoleStreams detect() {
         try {
-            if (!JansiLoader.initialize()) {
+            if (!loadQuietly()) {
                 return fromJdk();
             }
             if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
@@ -47,6 +49,22 @@ record ConsoleStreams(boolean stdin, boolean stdout, boolean stderr) {
         } catch (RuntimeException | LinkageError noNativeLibrary) {
             // a platform jansi has no library for, or a temporary directory it cannot load from
             return fromJdk();
+        }
+    }
+
+    /**
+     * Loads jansi's library. When it cannot (a temporary directory it cannot write or execute from),
+     * jansi prints the cause on System.err; integ's stderr carries only its own one-line errors, and
+     * the JDK's answer is used instead. Nothing else writes to System.err at this point: integ's own
+     * output goes through {@link Terminal}, and library logging is off unless -v.
+     */
+    private static boolean loadQuietly() {
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return JansiLoader.initialize();
+        } finally {
+            System.setErr(stderr);
         }
     }
 

@@ -63,6 +63,19 @@ class TerminalStreamsIT {
         assertThat(onTerminal(javaHome, dir, "NO_COLOR=1 ./integ --bogus | cat")).startsWith("integ: error:").doesNotContain(ESC);
     }
 
+    /** jansi cannot load its library (its temporary directory is missing): the JDK's answer, and no word from jansi. */
+    @ParameterizedTest
+    @MethodSource("javaHomes")
+    void withoutJansisLibraryStderrHoldsOnlyIntegsOwnLines(Path javaHome) throws Exception {
+        assumeTrue(new ProcessBuilder("script", "--version").start().waitFor() == 0, "util-linux script is installed");
+        Path dir = Files.createTempDirectory("integ-tty");
+        String jar = Path.of("target/integ.jar").toAbsolutePath().toString();
+        String shown = onTerminal(javaHome, dir, "\"$JAVA_HOME/bin/java\" -Djansi.tmpdir=" + dir.resolve("missing")
+                + " -jar " + jar + " --bogus | cat");
+        assertThat(shown.lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).contains("integ: "));
+        assertThat(shown).contains("Unknown option: '--bogus'").doesNotContain("jansi").doesNotContain("WARNING");
+    }
+
     /** Runs a shell command line whose streams start on a new pseudo-terminal; returns what the terminal showed. */
     private static String onTerminal(Path javaHome, Path dir, String commandLine) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of("script", "-qec", commandLine, "/dev/null"))
