@@ -13,6 +13,7 @@ import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.IntegrityEvents;
 import dev.integ.events.RedisEventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
@@ -21,10 +22,11 @@ import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.PollClock;
 import dev.integ.oauth.ProviderClients;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
@@ -56,6 +58,7 @@ import java.util.function.Supplier;
  */
 public final class Services implements AutoCloseable {
     private final Environment env;
+    private final PollClock pollClock;
     private Supplier<Flags> flags = () -> Flags.NONE;
     private final Clock clock = Clock.systemUTC();
     private final String correlation = newCorrelationId();
@@ -63,6 +66,7 @@ public final class Services implements AutoCloseable {
     // and two ProviderClients would discover a provider twice (plain fields, not lambdas: every command,
     // --version included, builds a Services, and each lambda costs start-up time)
     private Settings settings;
+    private ProviderCatalog providers;
     private RedisStore store;
     private CredentialVault vault;
     private UserHasher userHasher;
@@ -72,7 +76,13 @@ public final class Services implements AutoCloseable {
     private ProviderClients providerClients;
 
     public Services(Environment env) {
+        this(env, PollClock.REAL);
+    }
+
+    /** @param pollClock what polling loops (the device grant's) wait with: tests pass a virtual one */
+    public Services(Environment env, PollClock pollClock) {
         this.env = env;
+        this.pollClock = pollClock;
     }
 
     /** Called once picocli has parsed the command line. */
@@ -90,7 +100,10 @@ public final class Services implements AutoCloseable {
 
     public synchronized Settings settings() {
         if (settings == null) {
-            settings = Settings.resolve(flags.get(), env);
+            Settings resolved = Settings.resolve(flags.get(), env);
+            // checked with the rest of the settings: a typo under providers: fails every command, not only connect
+            providers = ProviderCatalog.from(resolved.providerEntries());
+            settings = resolved;
         }
         return settings;
     }
@@ -210,8 +223,9 @@ public final class Services implements AutoCloseable {
     }
 
     /** The built-in providers with the config file's overrides, and the custom ones. */
-    public ProviderCatalog providers() {
-        return settings().providers();
+    public synchronized ProviderCatalog providers() {
+        settings();
+        return providers;
     }
 
     /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
@@ -223,7 +237,7 @@ public final class Services implements AutoCloseable {
     }
 
     public ConnectFlow connectFlow() {
-        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock);
+        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock, pollClock);
     }
 
     /** Valid tokens and single-flight refreshes; a refresh waits up to 45 s for another process's refresh of the same credential. */
@@ -251,9 +265,12 @@ public final class Services implements AutoCloseable {
         return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
             RedisKeys keys = new RedisKeys(name);
             return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master).sealed(),
-                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
-                    () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks()),
+                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> {
+                        EventLog log = new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
+                                () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
+                                settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks());
+                        return (action, details) -> log.record(SecurityEvent.success(action, null, null, details));
+                    },
                     wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));
         }, lockWait, MasterKeyRotation.Steps.NONE);
     }

@@ -2,6 +2,8 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.integ.core.Echo;
+import dev.integ.core.Printable;
 import picocli.CommandLine.Help.Ansi;
 
 import java.io.PrintWriter;
@@ -57,12 +59,13 @@ public final class Terminal {
         if (!interactive()) {
             return false;
         }
-        err.print(question + " [y/N] ");
+        err.print(Printable.escape(question) + " [y/N] ");
         err.flush();
         try {
             StringBuilder line = new StringBuilder();
             int c;
-            while ((c = in.read()) != -1 && c != '\n') {
+            // an answer is a word: whatever else is typed or piped in is read no further than that
+            while ((c = in.read()) != -1 && c != '\n' && line.length() < 16) {
                 line.append((char) c);
             }
             return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
@@ -118,26 +121,42 @@ public final class Terminal {
         return ansi().string(markup);
     }
 
+    /**
+     * Prints {@code integ: error: MESSAGE} and, when given, {@code integ: hint: HINT}: one line each
+     * whatever they hold (control characters and bidi overrides shown escaped, see {@link Printable}),
+     * and bounded, so no value echoed in a message can flood the terminal.
+     */
     public void error(String message, String hint) {
-        err.println(errorAnsi().string("@|bold,red integ: error:|@ ") + message);
+        err.println(errorAnsi().string("@|bold,red integ: error:|@ ") + line(message));
         if (hint != null && !hint.isBlank()) {
-            err.println(errorAnsi().string("@|bold integ: hint:|@ ") + hint);
+            err.println(errorAnsi().string("@|bold integ: hint:|@ ") + line(hint));
         }
         err.flush();
     }
 
     public void warning(String message) {
-        err.println(errorAnsi().string("@|bold,yellow integ: warning:|@ ") + message);
+        err.println(errorAnsi().string("@|bold,yellow integ: warning:|@ ") + line(message));
         err.flush();
+    }
+
+    /**
+     * The longest message line printed; the values messages repeat are shortened to {@link Echo#MAX_CHARS}
+     * where they are echoed, and this is the last guard for any path that forgot.
+     */
+    static final int MAX_LINE = 4_000;
+
+    private static String line(String text) {
+        String safe = Printable.escape(String.valueOf(text));
+        return safe.length() <= MAX_LINE ? safe : safe.substring(0, MAX_LINE) + "…(" + (safe.length() - MAX_LINE) + " more characters)";
     }
 
     /**
      * A progress bar on stderr, redrawn in place, when a person is watching; silent otherwise (cron,
      * pipes, -q), so logs never fill with carriage returns.
      */
-    public dev.integ.keys.KeyRotation.Progress progress(String label) {
+    public dev.integ.vault.KeyRotation.Progress progress(String label) {
         if (!streams().stderr() || quiet) {
-            return dev.integ.keys.KeyRotation.Progress.NONE;
+            return dev.integ.vault.KeyRotation.Progress.NONE;
         }
         return (done, total) -> {
             if (total > 0) {

@@ -6,6 +6,7 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.providers.ClientCredentials;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.core.IntegException;
 import dev.integ.keys.DataKeys;
@@ -57,8 +58,10 @@ public final class Doctor {
         }
 
         Settings settings;
+        ProviderCatalog providers;
         try {
             settings = Settings.resolve(flags, env, configPath, config);
+            providers = ProviderCatalog.from(settings.providerEntries());
         } catch (IntegException e) {
             checks.add(Check.fail("settings", e.getMessage(), e.hint()));
             return new DoctorReport("unknown", checks);
@@ -82,23 +85,23 @@ public final class Doctor {
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
             checks.add(keyset(settings, store));
-            secretFiles(settings, env).ifPresent(checks::add);
-            checks.add(providers(settings, env));
+            secretFiles(providers, env).ifPresent(checks::add);
+            checks.add(providers(providers, env));
             return new DoctorReport(store.description().summary(), checks);
         } catch (IntegException e) {
             checks.add(Check.fail("store", e.getMessage(), e.hint()));
-            secretFiles(settings, env).ifPresent(checks::add);
-            checks.add(providers(settings, env));
+            secretFiles(providers, env).ifPresent(checks::add);
+            checks.add(providers(providers, env));
             return new DoctorReport(planned, checks);
         }
     }
 
     /** Client secret files that connect would refuse (open to group or others, or unreadable); none when no secret is in a file. */
-    private static Optional<Check> secretFiles(Settings settings, Environment env) {
+    private static Optional<Check> secretFiles(ProviderCatalog providers, Environment env) {
         List<String> fine = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<String> loose = new ArrayList<>();
-        for (ProviderSpec spec : settings.providers().all()) {
+        for (ProviderSpec spec : providers.all()) {
             Optional<Path> file = ClientCredentials.secretFile(spec, env);
             if (file.isEmpty()) {
                 continue;
@@ -123,10 +126,10 @@ public final class Doctor {
     }
 
     /** Which providers can sign users in: their client settings are all there (nothing is contacted). */
-    private static Check providers(Settings settings, Environment env) {
+    private static Check providers(ProviderCatalog providers, Environment env) {
         List<String> ready = new ArrayList<>();
         List<String> notReady = new ArrayList<>();
-        for (ProviderSpec spec : settings.providers().all()) {
+        for (ProviderSpec spec : providers.all()) {
             (ClientCredentials.missing(spec, env).isEmpty() ? ready : notReady).add(spec.name());
         }
         if (ready.isEmpty()) {

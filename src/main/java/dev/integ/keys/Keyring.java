@@ -166,12 +166,12 @@ public final class Keyring {
      *
      * @return the stored keyset, or empty when another writer won (reload and try again)
      */
-    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
+    public Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
         return replace(previous, handle, lastRotation, under, previous.retiring());
     }
 
     /** @param retiring since when each key is retiring (entries for keys not in {@code handle} are dropped) */
-    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under, Map<Integer, Instant> retiring) {
+    public Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under, Map<Integer, Instant> retiring) {
         Map<Integer, Instant> created = new HashMap<>();
         Map<Integer, Instant> stillRetiring = new HashMap<>();
         for (int i = 0; i < handle.size(); i++) {
