@@ -96,7 +96,8 @@ public final class CommandLineFactory {
         all.forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true).versionProvider(new Version()));
         if (terminal != null) {
             addStoreSection(commandLine, services);
-            commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi()));
+            // no colours until usage help is printed: asking whether a stream is a terminal is not free
+            commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
             commandLine.setOut(terminal.out());
             commandLine.setErr(terminal.err());
             GlobalOptions global = ((IntegCommand) commandLine.getCommand()).global;
@@ -105,12 +106,24 @@ public final class CommandLineFactory {
             commandLine.setParameterExceptionHandler(errors);
             commandLine.setExecutionStrategy(parseResult -> {
                 terminal.applyOptions(global);
+                helpColors(commandLine, parseResult, terminal);
                 services.useFlags(global::flags);
                 warnAboutPasswordInArgv(global, terminal);
                 return new CommandLine.RunLast().execute(parseResult);
             });
         }
         return commandLine;
+    }
+
+    /** Usage goes to stdout for --help and to stderr for a command group run alone; each in its stream's colours. */
+    private static void helpColors(CommandLine top, CommandLine.ParseResult parsed, Terminal terminal) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        if (chain.stream().anyMatch(CommandLine::isUsageHelpRequested)) {
+            top.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi()));
+        } else if (chain.stream().noneMatch(CommandLine::isVersionHelpRequested)
+                && chain.get(chain.size() - 1).getCommand() instanceof CommandGroup) {
+            top.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.errorAnsi()));
+        }
     }
 
     private static void warnAboutPasswordInArgv(GlobalOptions global, Terminal terminal) {

@@ -64,7 +64,7 @@ public final class GlobalOptions {
     String output;
 
     @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 110,
-            description = "No colors (also NO_COLOR, and whenever stdout is not a terminal).")
+            description = "No colors (also NO_COLOR or TERM=dumb); stdout and stderr are each colored only on a terminal.")
     boolean noColor;
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, order = 111,

@@ -12,6 +12,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /** Entry point. {@link #run} is what tests call: no System.exit, no global streams. */
 public final class Main {
@@ -31,7 +32,7 @@ public final class Main {
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-        int code = run(args, Environment.system(), System.in, out, err, System.console() != null);
+        int code = run(args, Environment.system(), System.in, out, err, ConsoleStreams::detect);
         out.flush();
         err.flush();
         if (Boolean.getBoolean("integ.cds.record")) {
@@ -40,16 +41,27 @@ public final class Main {
         System.exit(code);
     }
 
+    /** @param interactive all three standard streams are a terminal (tests), or none is */
     public static int run(String[] args, Environment env, InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
         return run(args, new Services(env), in, out, err, interactive);
     }
 
     /** With {@code services} built by the caller (a test's, with its own poll clock); closes them. */
     public static int run(String[] args, Services services, InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+        ConsoleStreams streams = interactive ? ConsoleStreams.ALL : ConsoleStreams.NONE;
+        return run(args, services, in, out, err, () -> streams);
+    }
+
+    static int run(String[] args, Environment env, InputStream in, PrintWriter out, PrintWriter err, Supplier<ConsoleStreams> streams) {
+        return run(args, new Services(env), in, out, err, streams);
+    }
+
+    /** @param streams which standard streams are a terminal, asked only when a command first needs to know */
+    static int run(String[] args, Services services, InputStream in, PrintWriter out, PrintWriter err, Supplier<ConsoleStreams> streams) {
         Environment env = services.environment();
         quietLibraryLogging(Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")));
-        boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
-        Terminal terminal = new Terminal(in, out, err, interactive, color);
+        boolean color = !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
+        Terminal terminal = new Terminal(in, out, err, streams, color);
         try (services) {
             return CommandLineFactory.create(services, terminal, args).execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) {

@@ -76,8 +76,9 @@ final class StartupTraining {
                     Instant.now(), Instant.now(), Map.of()).effectiveStatus(Instant.now());
             new Secrets("training", null, Map.of()).hasRefreshToken();
 
-            Terminal terminal = new Terminal(InputStream.nullInputStream(), sink, sink, false, false);
+            Terminal terminal = new Terminal(InputStream.nullInputStream(), sink, sink, () -> ConsoleStreams.NONE, false);
             terminal.printJson(Map.of("at", Instant.now(), "n", 1));
+            ConsoleStreams.detect(); // what a command that colours, asks or draws progress looks up
             new ObjectMapper().readTree("{\"provider\":\"slack\",\"scopes\":[\"a\"]}");
 
             // the store path up to the socket: port 1 on loopback refuses at once

@@ -18,28 +18,43 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
  * Where a command writes: results to stdout, errors and hints to stderr. Output rules live here:
- * colors only on a terminal and never with --no-color or NO_COLOR; errors are one line,
- * {@code integ: error: what: why}, with an optional {@code integ: hint: ...} line.
+ * colors only on a terminal, judged per stream (stdout piped, stderr still coloured), and never with
+ * --no-color, NO_COLOR or TERM=dumb; errors are one line, {@code integ: error: what: why}, with an
+ * optional {@code integ: hint: ...} line.
  */
 public final class Terminal {
     private final PrintWriter out;
     private final PrintWriter err;
-    private final boolean interactive;
+    private final Supplier<ConsoleStreams> detect;
+    private ConsoleStreams streams;
     private boolean color;
     private boolean quiet;
     private ObjectMapper json;
 
     private final InputStream in;
 
-    public Terminal(InputStream in, PrintWriter out, PrintWriter err, boolean interactive, boolean color) {
+    /**
+     * @param streams which streams are terminals; asked at most once, and only when a command first
+     *                needs to know (the native look-up is not free: docs/benchmarks.md)
+     * @param color   colours are allowed at all (no NO_COLOR, no TERM=dumb)
+     */
+    public Terminal(InputStream in, PrintWriter out, PrintWriter err, Supplier<ConsoleStreams> streams, boolean color) {
         this.in = in;
         this.out = out;
         this.err = err;
-        this.interactive = interactive;
+        this.detect = streams;
         this.color = color;
+    }
+
+    private ConsoleStreams streams() {
+        if (streams == null) {
+            streams = detect.get();
+        }
+        return streams;
     }
 
     /** Standard input: import reads it with --file -, forget asks on it. */
@@ -52,7 +67,7 @@ public final class Terminal {
      * is no: destructive commands then need --yes.
      */
     public boolean confirm(String question) {
-        if (!interactive) {
+        if (!interactive()) {
             return false;
         }
         err.print(Printable.escape(question) + " [y/N] ");
@@ -78,17 +93,29 @@ public final class Terminal {
         return err;
     }
 
-    /** True when a person is watching stdout (progress bars and colors make sense). */
+    /** True when a person can be asked: the question goes to stderr and the answer comes from stdin, both a terminal. */
     public boolean interactive() {
-        return interactive;
+        return streams().stdin() && streams().stderr();
     }
 
+    /** Colours on stdout. */
     public boolean color() {
-        return color;
+        return color && streams().stdout();
     }
 
+    /** Colours on stderr, judged on their own: {@code integ token | pbcopy} still gets coloured warnings. */
+    boolean errorColor() {
+        return color && streams().stderr();
+    }
+
+    /** picocli's colours for what goes to stdout. */
     public Ansi ansi() {
-        return color ? Ansi.ON : Ansi.OFF;
+        return color() ? Ansi.ON : Ansi.OFF;
+    }
+
+    /** picocli's colours for what goes to stderr (a command group's usage). */
+    Ansi errorAnsi() {
+        return errorColor() ? Ansi.ON : Ansi.OFF;
     }
 
     void applyOptions(GlobalOptions options) {
@@ -111,15 +138,15 @@ public final class Terminal {
      * and bounded, so no value echoed in a message can flood the terminal.
      */
     public void error(String message, String hint) {
-        err.println("integ: error: " + line(message));
+        err.println(errorAnsi().string("@|bold,red integ: error:|@ ") + line(message));
         if (hint != null && !hint.isBlank()) {
-            err.println("integ: hint: " + line(hint));
+            err.println(errorAnsi().string("@|bold integ: hint:|@ ") + line(hint));
         }
         err.flush();
     }
 
     public void warning(String message) {
-        err.println("integ: warning: " + line(message));
+        err.println(errorAnsi().string("@|bold,yellow integ: warning:|@ ") + line(message));
         err.flush();
     }
 
@@ -139,7 +166,7 @@ public final class Terminal {
      * pipes, -q), so logs never fill with carriage returns.
      */
     public KeyRotation.Progress progress(String label) {
-        if (!interactive || quiet) {
+        if (!streams().stderr() || quiet) {
             return KeyRotation.Progress.NONE;
         }
         return (done, total) -> {
@@ -157,7 +184,7 @@ public final class Terminal {
 
     /** Ends a progress bar's line. */
     public void progressDone() {
-        if (interactive && !quiet) {
+        if (streams().stderr() && !quiet) {
             err.print("\r\033[K");
             err.flush();
         }
