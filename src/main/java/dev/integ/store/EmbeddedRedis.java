@@ -157,13 +157,23 @@ public final class EmbeddedRedis {
         }
     }
 
-    /** A live process that is a redis-server or valkey-server, not a stranger that reused the pid. */
+    /**
+     * A live process that is a redis-server or valkey-server, not a stranger that reused the pid: its
+     * executable (on Debian redis-server is a link to redis-check-rdb, the same binary) or the first
+     * word of its title, which Redis sets to the path it was started as.
+     */
     private static boolean isRedisServer(long pid) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> {
             ProcessHandle.Info info = p.info();
-            String seen = info.commandLine().orElse("") + " " + info.command().orElse("");
-            return seen.contains("redis") || seen.contains("valkey");
+            String executable = info.command().map(EmbeddedRedis::fileName).orElse("");
+            String title = info.commandLine().map(c -> fileName(c.split(" ", 2)[0])).orElse("");
+            return executable.startsWith("redis-") || executable.startsWith("valkey-")
+                    || title.startsWith("redis-server") || title.startsWith("valkey-server");
         }).orElse(false);
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /**
