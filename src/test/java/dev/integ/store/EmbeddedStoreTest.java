@@ -42,6 +42,8 @@ class EmbeddedStoreTest {
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).startsWith("Store: embedded Redis at " + dir.resolve("redis.sock") + " (data in " + dir + ")")
                 .contains("✓ store", "✓ writable", "✓ persistence  append-only file on (fsync always)", "✓ files")
+                // ✓ or ! by the redis-server on this machine's PATH (7.0 is past its end of life)
+                .containsPattern("[✓!] version      (Redis|Valkey) \\d+\\.\\d+")
                 .endsWith("integ is ready.\n");
         assertThat(r.err()).isEmpty();
     }
