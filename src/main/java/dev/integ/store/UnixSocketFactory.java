@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -93,26 +94,25 @@ public final class UnixSocketFactory implements JedisSocketFactory {
 
         /** Waits until the channel is ready for {@code op}; 0 waits for ever, as SO_TIMEOUT 0 does. */
         private void await(int op, int timeout, String what) throws IOException {
-            key.interestOps(op);
-            long deadline = System.nanoTime() + timeout * 1_000_000L;
-            while (true) {
-                long left = timeout == 0 ? 0 : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
-                boolean ready;
-                try {
+            try {
+                key.interestOps(op);
+                long deadline = System.nanoTime() + timeout * 1_000_000L;
+                while (true) {
+                    long left = timeout == 0 ? 0 : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                     selector.select(left);
-                    ready = selector.selectedKeys().remove(key);
-                } catch (ClosedSelectorException closedMeanwhile) {
-                    throw new IOException("socket closed", closedMeanwhile);
+                    if (selector.selectedKeys().remove(key) && (key.readyOps() & op) != 0) {
+                        return;
+                    }
+                    if (!channel.isOpen()) {
+                        throw new IOException("socket closed");
+                    }
+                    if (timeout != 0 && System.nanoTime() - deadline >= 0) {
+                        throw new SocketTimeoutException(what + " timed out after " + timeout + " ms");
+                    }
                 }
-                if (ready && (key.readyOps() & op) != 0) {
-                    return;
-                }
-                if (!channel.isOpen()) {
-                    throw new IOException("socket closed");
-                }
-                if (timeout != 0 && System.nanoTime() - deadline >= 0) {
-                    throw new SocketTimeoutException(what + " timed out after " + timeout + " ms");
-                }
+            } catch (CancelledKeyException | ClosedSelectorException closedMeanwhile) {
+                // another thread closed the connection (a pool's eviction, a shutdown hook's release)
+                throw new IOException("socket closed", closedMeanwhile);
             }
         }
 

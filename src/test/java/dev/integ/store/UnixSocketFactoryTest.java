@@ -1,5 +1,6 @@
 package dev.integ.store;
 
+import dev.integ.testing.ObservableState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -103,6 +106,35 @@ class UnixSocketFactoryTest {
             }
         }
         return line.toString();
+    }
+
+    @Test
+    void closingItFromAnotherThreadEndsARead() throws Exception {
+        Thread silent = new Thread(() -> {
+            try (SocketChannel client = server.accept()) {
+                client.read(ByteBuffer.allocate(64));
+            } catch (IOException ignored) {
+                // closed by the test
+            }
+        });
+        silent.start();
+        // read timeout 0: only the close can end this read (a pool's eviction, a shutdown hook's lock release)
+        Socket socket = new UnixSocketFactory(path, 1000, 0).createSocket();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                outcome.complete(socket.getInputStream().read() < 0 ? null : new AssertionError("read a byte nobody sent"));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        reader.start();
+        ObservableState.await(HANG_GUARD, "the reader to wait in its selector", () -> Arrays.stream(reader.getStackTrace())
+                .anyMatch(frame -> frame.getClassName().endsWith("SelectorImpl")));
+        socket.close();
+        assertThat(outcome.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(IOException.class);
+        assertThat(socket.isClosed()).isTrue();
+        silent.join(TimeUnit.SECONDS.toMillis(10));
     }
 
     @Test
