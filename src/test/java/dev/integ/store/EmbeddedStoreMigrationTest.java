@@ -64,6 +64,7 @@ class EmbeddedStoreMigrationTest {
         assertThat(dir.resolve("redis.pid")).content().isNotEqualTo(old.pid() + "\n");
         ObservableState.await(WAIT, "the TCP-era server to exit", () -> ProcessHandle.of(old.pid()).map(p -> !p.isAlive()).orElse(true));
         assertThat(tokenOf(7)).isEqualTo("xoxb-token-7\n");
+        assertTheEventLogCameAlong();
         assertTheServerNowHasNoTcpPort();
     }
 
@@ -82,6 +83,7 @@ class EmbeddedStoreMigrationTest {
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertEveryRecordIn(list.out());
         assertThat(tokenOf(RECORDS - 1)).isEqualTo("xoxb-token-" + (RECORDS - 1) + "\n");
+        assertTheEventLogCameAlong();
         assertTheServerNowHasNoTcpPort();
     }
 
@@ -221,6 +223,15 @@ class EmbeddedStoreMigrationTest {
         Cli.Result token = cli.run("token", "slack", "--user", "user" + user);
         assertThat(token.exitCode()).as(token.err()).isZero();
         return token.out();
+    }
+
+    /** The chain verifies from the old events on (keys init, import) to the token read just now. */
+    private void assertTheEventLogCameAlong() {
+        Cli.Result verify = cli.run("events", "verify");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        Cli.Result imports = cli.run("events", "--action", "import.success", "-o", "json");
+        assertThat(imports.exitCode()).as(imports.err()).isZero();
+        assertThat(imports.out()).contains("\"action\":\"import.success\"");
     }
 
     private void assertTheServerNowHasNoTcpPort() throws IOException {
