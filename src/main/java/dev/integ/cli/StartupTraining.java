@@ -88,6 +88,12 @@ final class StartupTraining {
             } catch (RuntimeException refused) {
                 // expected
             }
+            // the embedded store's path up to its unix socket, which does not exist here
+            try (java.net.Socket none = new dev.integ.store.UnixSocketFactory(dir.resolve("training.sock"), 1000, 1000).createSocket()) {
+                none.getInputStream();
+            } catch (RuntimeException noSuchSocket) {
+                // expected
+            }
         } catch (Exception | LinkageError ignored) {
             // training only makes start-up faster; it must never make a command fail
         } finally {

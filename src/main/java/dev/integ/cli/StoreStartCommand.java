@@ -19,7 +19,7 @@ final class StoreStartCommand extends ServiceCommand {
         EmbeddedRedis.Endpoint endpoint = services.storeAdmin().start();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("running", true);
-        doc.put("address", endpoint.host() + ":" + endpoint.port());
+        doc.put("address", endpoint.socket().toString());
         doc.put("pid", endpoint.pid());
         render(doc, out -> out.println("embedded store running at " + doc.get("address") + " (pid " + endpoint.pid() + ")"));
         return 0;

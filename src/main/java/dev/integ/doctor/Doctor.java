@@ -76,6 +76,7 @@ public final class Doctor {
             if (reachable.status() == Check.Status.FAIL) {
                 return new DoctorReport(store.description().summary(), checks);
             }
+            health.maintenance().ifPresent(checks::add);
             checks.add(health.writability());
             checks.add(audit.apply(settings, store).check());
             checks.add(health.persistence());

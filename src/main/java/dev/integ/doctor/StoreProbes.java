@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -51,6 +52,18 @@ public final class StoreProbes {
             var failure = StoreConnector.translate(e, store.description());
             return Check.fail("store", failure.getMessage(), failure.hint());
         }
+    }
+
+    /**
+     * Maintained: a server past its end of life gets no security fixes (Lua sandbox escapes among
+     * them), and it holds every credential. Empty when the server does not say (a Cluster, INFO denied).
+     */
+    public Optional<Check> maintenance() {
+        return ServerLifecycle.Server.from(info("server")).map(server -> ServerLifecycle.endOfLife(server)
+                .map(oldest -> Check.warn("version", server.display() + " is past its end of life: its series gets no security fixes",
+                        "run " + oldest + " or newer (" + (server.product().equals("redis") ? "Redis or Valkey" : "Valkey")
+                                + "); a distribution's package may carry backported fixes of its own"))
+                .orElseGet(() -> Check.ok("version", server.display() + ", a maintained series")));
     }
 
     /** Writable: a replica left over after a failover would accept reads and refuse every credential write. */

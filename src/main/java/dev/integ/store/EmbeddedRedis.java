@@ -5,13 +5,14 @@ import dev.integ.core.LoopbackPort;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -30,19 +31,26 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * integ's private Redis: started on demand on 127.0.0.1 with a random password and AOF
- * persistence (fsync always), kept running between invocations, shared by concurrent ones.
+ * integ's private Redis: started on demand with a random password and AOF persistence (fsync
+ * always), kept running between invocations, shared by concurrent ones.
  *
- * <p>Files in the directory (0700; every file 0600 because the server runs with umask 077):
- * {@code redis.conf}, {@code password}, {@code endpoint} (port and pid of the running server),
- * {@code start.lock}, {@code redis.log}, {@code redis.pid} and the AOF.
+ * <p>It listens only on a unix socket inside its 0700 directory, TCP off ({@code port 0}): no other
+ * local user can reach it, and the password is never sent to whatever owns a loopback port.
+ *
+ * <p>Files in the directory (0700; every file 0600 because the server runs with umask 077 and
+ * {@code unixsocketperm 600}): {@code redis.conf}, {@code password}, {@code endpoint} (socket and pid
+ * of the running server), {@code redis.sock}, {@code start.lock}, {@code redis.log}, {@code redis.pid}
+ * and the AOF.
+ *
+ * <p>A store started by an integ from before the socket (its endpoint file names a TCP port) is
+ * moved on the first start: that server is shut down (its append-only file fsynced) and a socket
+ * server is started on the same data.
  */
 public final class EmbeddedRedis {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Duration START_WAIT = Duration.ofSeconds(20);
     private static final Duration STOP_WAIT = Duration.ofSeconds(20);
-    private static final int START_ATTEMPTS = 3;
 
     private final Path dir;
     private final BinarySource binaries;
@@ -53,11 +61,14 @@ public final class EmbeddedRedis {
         Path locate();
     }
 
+    /** The longest unix socket path Linux and macOS accept (sun_path less its terminating NUL). */
+    static final int MAX_SOCKET_PATH_BYTES = 103;
+
     /** How to reach the running server. */
-    public record Endpoint(String host, int port, long pid, String password) {
+    public record Endpoint(Path socket, long pid, String password) {
         @Override
         public String toString() {
-            return "Endpoint[" + host + ":" + port + ", pid " + pid + "]";
+            return "Endpoint[" + socket + ", pid " + pid + "]";
         }
     }
 
@@ -76,7 +87,10 @@ public final class EmbeddedRedis {
         if (running.isPresent()) {
             return running.get();
         }
-        return withStartLock(() -> runningEndpoint().orElseGet(this::start));
+        return withStartLock(() -> runningEndpoint().orElseGet(() -> {
+            retireTcpServer();
+            return start();
+        }));
     }
 
     /** The running server, if there is one; never starts it. */
@@ -88,6 +102,7 @@ public final class EmbeddedRedis {
     /** Shuts the server down cleanly (the AOF is fsynced on every write, so nothing is lost). */
     public Optional<Endpoint> stop() {
         return withStartLock(() -> {
+            retireTcpServer();
             Optional<Endpoint> running = runningEndpoint();
             running.ifPresent(this::shutdown);
             deleteQuietly(dir.resolve("endpoint"));
@@ -99,43 +114,109 @@ public final class EmbeddedRedis {
         try {
             PrivateFiles.createDirectory(dir.getParent());
             PrivateFiles.createDirectory(dir);
+            Path socket = socketPath();
+            refuseASecondServer();
             String password = password();
             Path binary = binaries.locate();
-            IntegException last = null;
-            for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-                int port = LoopbackPort.free();
-                try {
-                    long pid = launch(binary, port, password);
-                    Endpoint endpoint = new Endpoint("127.0.0.1", port, pid, password);
-                    Properties p = new Properties();
-                    p.setProperty("port", Integer.toString(port));
-                    p.setProperty("pid", Long.toString(pid));
-                    p.setProperty("binary", binary.toString());
-                    p.setProperty("started", Instant.now().toString());
-                    StringWriter w = new StringWriter();
-                    p.store(w, "the running embedded Redis; written by integ");
-                    PrivateFiles.write(dir.resolve("endpoint"), w.toString());
-                    return endpoint;
-                } catch (IntegException e) {
-                    // most often another program took the free port between our probe and redis-server's bind
-                    last = e;
-                }
-            }
-            throw last;
+            long pid = launch(binary, socket, password);
+            Properties p = new Properties();
+            p.setProperty("socket", socket.toString());
+            p.setProperty("pid", Long.toString(pid));
+            p.setProperty("binary", binary.toString());
+            p.setProperty("started", Instant.now().toString());
+            StringWriter w = new StringWriter();
+            p.store(w, "the running embedded Redis; written by integ");
+            PrivateFiles.write(dir.resolve("endpoint"), w.toString());
+            return new Endpoint(socket, pid, password);
         } catch (IOException e) {
             throw IntegException.failure("cannot prepare the embedded store in " + dir, e.getMessage(),
                     "check that the directory is writable, or set --redis to use another Redis", e);
         }
     }
 
-    private long launch(Path binary, int port, String password) throws IOException {
+    /** The socket's path, absolute: the server and every client must name the same file. */
+    private Path socketPath() {
+        Path socket = dir.toAbsolutePath().resolve("redis.sock");
+        int bytes = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SOCKET_PATH_BYTES) {
+            throw IntegException.usage("the embedded store's socket path is too long: " + socket,
+                    bytes + " bytes, and the system allows " + MAX_SOCKET_PATH_BYTES,
+                    "set XDG_DATA_HOME to a shorter directory, or set --redis to use another Redis");
+        }
+        return socket;
+    }
+
+    /**
+     * A server that is alive on this directory but did not answer (still loading a large AOF, or
+     * stopped) must not get a second one beside it: two servers appending to one AOF lose data.
+     */
+    private void refuseASecondServer() {
+        Optional<Long> pid = readPid(dir.resolve("redis.pid"));
+        if (pid.isPresent() && isRedisServer(pid.get())) {
+            throw IntegException.retryLater("the embedded Redis (pid " + pid.get() + ") is running but does not answer",
+                    "it may still be loading its data", "retry in a moment; if it stays so, stop it (kill " + pid.get()
+                            + ") and retry; see " + dir.resolve("redis.log"), null);
+        }
+    }
+
+    /**
+     * A live process that is a redis-server or valkey-server, not a stranger that reused the pid: its
+     * executable (on Debian redis-server is a link to redis-check-rdb, the same binary) or the first
+     * word of its title, which Redis sets to the path it was started as.
+     */
+    private static boolean isRedisServer(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> {
+            ProcessHandle.Info info = p.info();
+            String executable = info.command().map(EmbeddedRedis::fileName).orElse("");
+            String title = info.commandLine().map(c -> fileName(c.split(" ", 2)[0])).orElse("");
+            return executable.startsWith("redis-") || executable.startsWith("valkey-")
+                    || title.startsWith("redis-server") || title.startsWith("valkey-server");
+        }).orElse(false);
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Moves a store from before the socket (its endpoint file names a TCP port): if that server still
+     * runs, it is asked to stop with SIGTERM, on which Redis persists as its configuration says (the
+     * append-only file fsynced; a snapshot too where save points are set) and exits; the socket
+     * server started next opens the same files. A server that is gone left its files, which is all
+     * the next start needs.
+     *
+     * <p>No TCP connection is made: authenticating to the recorded port would send the password to
+     * whatever process owns that port now, which is what the socket is for. The server is known by
+     * its pid file, which it wrote itself into this 0700 directory, and by its command line.
+     */
+    private void retireTcpServer() {
+        Optional<Properties> recorded = readEndpointFile();
+        if (recorded.isEmpty() || recorded.get().getProperty("port") == null || recorded.get().getProperty("socket") != null) {
+            return;
+        }
+        Optional<Long> pid = readPid(dir.resolve("redis.pid"));
+        if (pid.isPresent() && pid.get().toString().equals(recorded.get().getProperty("pid")) && isRedisServer(pid.get())) {
+            boolean asked = ProcessHandle.of(pid.get()).map(ProcessHandle::destroy).orElse(false);
+            if (!asked) {
+                throw IntegException.retryLater("cannot move the embedded store to its socket",
+                        "the running server (pid " + pid.get() + ") cannot be asked to stop",
+                        "stop it yourself (kill " + pid.get() + "), then retry", null);
+            }
+            awaitExit(pid.get());
+        }
+        deleteQuietly(dir.resolve("endpoint"));
+    }
+
+    private long launch(Path binary, Path socket, String password) throws IOException {
         Path conf = dir.resolve("redis.conf");
         Path pidFile = dir.resolve("redis.pid");
         Files.deleteIfExists(pidFile);
         PrivateFiles.write(conf, String.join("\n", List.of(
                 "# Written by integ at every start of the embedded store; edits are overwritten.",
-                "bind 127.0.0.1",
-                "port " + port,
+                "# No TCP listener: only the unix socket, in this 0700 directory, 0600 itself.",
+                "port 0",
+                "unixsocket " + quote(socket.toString()),
+                "unixsocketperm 600",
                 "protected-mode yes",
                 "daemonize yes",
                 "dir " + quote(dir.toString()),
@@ -157,32 +238,32 @@ public final class EmbeddedRedis {
         try {
             if (!process.waitFor(START_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw startFailed(port, "redis-server did not detach within " + START_WAIT.toSeconds() + "s");
+                throw startFailed(binary, "it did not detach within " + START_WAIT.toSeconds() + "s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw startFailed(port, "interrupted");
+            throw startFailed(binary, "interrupted");
         }
         if (process.exitValue() != 0) {
-            throw startFailed(port, "redis-server exited with " + process.exitValue());
+            throw startFailed(binary, "it exited with " + process.exitValue());
         }
-        Endpoint candidate = new Endpoint("127.0.0.1", port, -1, password);
+        Endpoint candidate = new Endpoint(socket, -1, password);
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<Long> pid = readPid(pidFile);
             if (pid.isPresent() && !ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)) {
-                throw startFailed(port, "redis-server stopped right after starting");
+                throw startFailed(binary, "it stopped right after starting");
             }
             if (pid.isPresent() && answers(candidate)) {
                 return pid.get();
             }
             pause();
         }
-        throw startFailed(port, "it did not answer within " + START_WAIT.toSeconds() + "s");
+        throw startFailed(binary, "it did not answer within " + START_WAIT.toSeconds() + "s");
     }
 
-    private IntegException startFailed(int port, String why) {
-        return IntegException.failure("cannot start the embedded Redis on 127.0.0.1:" + port, why + lastLogLine(),
+    private IntegException startFailed(Path binary, String why) {
+        return IntegException.failure("cannot start the embedded Redis (" + binary + ")", why + lastLogLine(),
                 "see " + dir.resolve("redis.log") + ", or set --redis to use another Redis", null);
     }
 
@@ -207,13 +288,17 @@ public final class EmbeddedRedis {
         } catch (JedisException expected) {
             // the server closes the connection as it exits
         }
+        awaitExit(endpoint.pid());
+    }
+
+    private void awaitExit(long pid) {
         // redis-server removes its pid file as its very last step, after the final AOF fsync. Waiting on
         // the process itself can take a second longer: a daemon's zombie lingers until init reaps it.
         Path pidFile = dir.resolve("redis.pid");
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        while (Files.exists(pidFile) && ProcessHandle.of(endpoint.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        while (Files.exists(pidFile) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             if (System.nanoTime() > deadline) {
-                throw IntegException.retryLater("the embedded Redis (pid " + endpoint.pid() + ") did not stop",
+                throw IntegException.retryLater("the embedded Redis (pid " + pid + ") did not stop",
                         "still running after " + STOP_WAIT.toSeconds() + "s", "try again, or see " + dir.resolve("redis.log"), null);
             }
             pause();
@@ -223,34 +308,53 @@ public final class EmbeddedRedis {
     private boolean answers(Endpoint endpoint) {
         try (Connection connection = connect(endpoint, 1000)) {
             return connection.ping();
-        } catch (JedisException notOurs) {
-            // refused (not running) or wrong password (the port now belongs to another server)
+        } catch (JedisException notRunning) {
+            // no socket (stopped, crashed), nobody listening on it, or a password that is no longer the server's
             return false;
         }
     }
 
     static Connection connect(Endpoint endpoint, int timeoutMillis) {
-        return new Connection(new HostAndPort(endpoint.host(), endpoint.port()), DefaultJedisClientConfig.builder()
-                .password(endpoint.password())
+        return new Connection(new UnixSocketFactory(endpoint.socket(), timeoutMillis, timeoutMillis),
+                clientConfig(endpoint.password(), timeoutMillis));
+    }
+
+    private static JedisClientConfig clientConfig(String password, int timeoutMillis) {
+        return DefaultJedisClientConfig.builder()
+                .password(password)
                 .connectionTimeoutMillis(timeoutMillis)
                 .socketTimeoutMillis(timeoutMillis)
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build());
+                .build();
     }
 
+    /** The recorded socket server; a TCP-era record (a port, no socket) is not one. */
     private Optional<Endpoint> readEndpoint() {
-        Path file = dir.resolve("endpoint");
         Path passwordFile = dir.resolve("password");
+        return readEndpointFile().flatMap(p -> {
+            try {
+                if (p.getProperty("socket") == null || !Files.exists(passwordFile)) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Endpoint(Path.of(p.getProperty("socket")), Long.parseLong(p.getProperty("pid")),
+                        Files.readString(passwordFile).trim()));
+            } catch (IOException | RuntimeException unreadable) {
+                // a damaged endpoint file only means we start (or find) the server again
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Optional<Properties> readEndpointFile() {
+        Path file = dir.resolve("endpoint");
         try {
-            if (!Files.exists(file) || !Files.exists(passwordFile)) {
+            if (!Files.exists(file)) {
                 return Optional.empty();
             }
             Properties p = new Properties();
             p.load(new StringReader(Files.readString(file)));
-            return Optional.of(new Endpoint("127.0.0.1", Integer.parseInt(p.getProperty("port")),
-                    Long.parseLong(p.getProperty("pid")), Files.readString(passwordFile).trim()));
-        } catch (IOException | RuntimeException unreadable) {
-            // a damaged endpoint file only means we start (or find) the server again
+            return Optional.of(p);
+        } catch (IOException | IllegalArgumentException unreadable) {
             return Optional.empty();
         }
     }

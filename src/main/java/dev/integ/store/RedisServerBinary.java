@@ -8,60 +8,63 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds a redis-server to run: the one named by INTEG_REDIS_SERVER, else the one on PATH, else the
- * binary bundled in integ's jar (from com.github.codemonstur:embedded-redis), unpacked once.
+ * Finds the server the embedded store runs: the one named by INTEG_REDIS_SERVER, else
+ * {@code redis-server} on PATH, else {@code valkey-server} on PATH.
+ *
+ * <p>integ bundles none. Until 0.1 it carried Redis 6.2 from com.github.codemonstur:embedded-redis,
+ * which is past its end of life; no artifact on Maven Central carries a maintained Redis (7.2+) or
+ * Valkey build from a known origin (checked 2026-12: codemonstur 1.4.4 still has 6.2.6/6.2.7,
+ * org.signal:embedded-redis 0.9.1 has 7.0.15, itself end of life), and a server that never gets
+ * security fixes is worse than a clear request to install the distribution's.
  */
 public final class RedisServerBinary {
-    /** Value of INTEG_REDIS_SERVER that skips PATH and uses the binary inside the jar. */
+    /** What INTEG_REDIS_SERVER used to accept for the bundled binary; now refused with a hint. */
     public static final String BUNDLED = "bundled";
 
-    private static final Map<String, String> BUNDLED_BY_PLATFORM = Map.of(
-            "linux-amd64", "redis-server-6.2.6-v5-linux-amd64",
-            "linux-arm64", "redis-server-6.2.7-linux-arm64",
-            "darwin-amd64", "redis-server-6.2.6-v5-darwin-amd64",
-            "darwin-arm64", "redis-server-6.2.6-v5-darwin-arm64");
+    /** Searched on PATH in this order: Redis first (what integ is tested with), then its fork Valkey. */
+    static final List<String> NAMES = List.of("redis-server", "valkey-server");
+
+    static final String INSTALL_HINT = "install one (Debian/Ubuntu: apt install redis-server, or valkey-server; macOS: brew install redis), "
+            + "or set --redis / INTEG_REDIS_URL to use a Redis server you run";
 
     private RedisServerBinary() {
     }
 
     /**
-     * @param choice  INTEG_REDIS_SERVER: a path, "bundled", or empty to search PATH first
-     * @param path    the PATH variable
-     * @param unpackTo directory the bundled binary is unpacked into
+     * @param choice INTEG_REDIS_SERVER: a path, or empty to search PATH
+     * @param path   the PATH variable
      */
-    public static Path locate(Optional<String> choice, Optional<String> path, Path unpackTo) {
-        if (choice.isPresent() && !choice.get().equals(BUNDLED)) {
+    public static Path locate(Optional<String> choice, Optional<String> path) {
+        if (choice.isPresent()) {
+            if (choice.get().equals(BUNDLED)) {
+                throw IntegException.usage("INTEG_REDIS_SERVER is 'bundled', but integ no longer bundles a redis-server",
+                        "the one it carried was Redis 6.2, past its end of life", "unset INTEG_REDIS_SERVER and " + INSTALL_HINT);
+            }
             Path explicit = Path.of(choice.get());
-            if (!Files.isExecutable(explicit)) {
+            if (!Files.isRegularFile(explicit) || !Files.isExecutable(explicit)) {
                 throw IntegException.usage("INTEG_REDIS_SERVER names " + explicit, "that is not an executable file",
-                        "point it at a redis-server binary, set it to 'bundled', or unset it");
+                        "point it at a redis-server or valkey-server binary, or unset it to search PATH");
             }
             return explicit;
         }
-        if (choice.isEmpty()) {
-            Optional<Path> onPath = onPath(path.orElse(""));
-            if (onPath.isPresent()) {
-                return onPath.get();
-            }
-        }
-        return unpackBundled(unpackTo);
+        return onPath(path.orElse("")).orElseThrow(() -> IntegException.humanAction(
+                "the embedded store needs redis-server or valkey-server, and neither is on PATH", null, INSTALL_HINT));
     }
 
     static Optional<Path> onPath(String path) {
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, "redis-server");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
+        for (String name : NAMES) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (dir.isEmpty()) {
+                    continue;
+                }
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
             }
         }
         return Optional.empty();

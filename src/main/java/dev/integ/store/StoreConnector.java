@@ -2,6 +2,7 @@ package dev.integ.store;
 
 import dev.integ.core.IntegException;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -11,6 +12,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -21,6 +23,7 @@ import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,11 +40,9 @@ public final class StoreConnector {
     public static RedisStore open(StoreSettings settings, RedisKeys keys, EmbeddedRedis embedded) {
         if (settings.embedded()) {
             EmbeddedRedis.Endpoint endpoint = embedded.ensureRunning();
-            RedisTarget target = new RedisTarget(RedisTarget.Topology.STANDALONE,
-                    List.of(new RedisTarget.Node(endpoint.host(), endpoint.port())), null, 0, false, null, endpoint.password());
-            StoreDescription description = new StoreDescription("embedded", endpoint.host() + ":" + endpoint.port(), "default",
+            StoreDescription description = new StoreDescription("embedded", endpoint.socket().toString(), "default",
                     embedded.directory().toString());
-            return store(connect(target, settings, description), description, keys, settings);
+            return store(overUnixSocket(endpoint, settings), description, keys, settings);
         }
         RedisTarget target = settings.target().orElseThrow();
         StoreDescription description = settings.description();
@@ -50,6 +51,19 @@ public final class StoreConnector {
 
     private static RedisStore store(UnifiedJedis redis, StoreDescription description, RedisKeys keys, StoreSettings settings) {
         return new RedisStore(redis, description, keys, new ReplicaAcks(redis, settings.topology(), settings.acks()));
+    }
+
+    /** The embedded server: a pooled client whose connections are made on its unix socket. */
+    private static UnifiedJedis overUnixSocket(EmbeddedRedis.Endpoint endpoint, StoreSettings settings) {
+        RedisTarget target = new RedisTarget(RedisTarget.Topology.STANDALONE, List.of(), null, 0, false, null, endpoint.password());
+        JedisClientConfig config = clientConfig(target, settings, 0);
+        UnixSocketFactory sockets = new UnixSocketFactory(endpoint.socket(), config.getConnectionTimeoutMillis(), config.getSocketTimeoutMillis());
+        return RedisClient.builder()
+                // required by the builder, never dialled: every connection comes from the socket factory
+                .hostAndPort("localhost", 0)
+                .clientConfig(config)
+                .connectionProvider(new PooledConnectionProvider(new ConnectionFactory(sockets, config), pool()))
+                .build();
     }
 
     private static UnifiedJedis connect(RedisTarget target, StoreSettings settings, StoreDescription description) {

@@ -162,7 +162,8 @@ class DoctorCommandTest {
     void quietPrintsOnlyWhatNeedsAttention() {
         Cli.Result r = withMasterKey().run("doctor", "-q", "--redis", redis.url());
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).startsWith("! persistence").doesNotContain("✓");
+        // "! version" comes first where the redis-server on PATH is past its end of life (7.0 on Ubuntu 24.04)
+        assertThat(r.out()).containsPattern("^(! version .*\n.*hint: .*\n)?! persistence").doesNotContain("✓");
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.integ.store;
 
 import dev.integ.testing.Cli;
-import dev.integ.testing.TestRedis;
+import dev.integ.testing.ListeningSockets;
+import dev.integ.testing.Signals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
@@ -40,8 +40,10 @@ class EmbeddedStoreTest {
     void doctorStartsItAndEverythingChecksOut() {
         Cli.Result r = cli.run("doctor");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).startsWith("Store: embedded Redis at 127.0.0.1:").contains("(data in " + dir + ")")
+        assertThat(r.out()).startsWith("Store: embedded Redis at " + dir.resolve("redis.sock") + " (data in " + dir + ")")
                 .contains("✓ store", "✓ writable", "✓ persistence  append-only file on (fsync always)", "✓ files")
+                // ✓ or ! by the redis-server on this machine's PATH (7.0 is past its end of life)
+                .containsPattern("[✓!] version      (Redis|Valkey) \\d+\\.\\d+")
                 .endsWith("integ is ready.\n");
         assertThat(r.err()).isEmpty();
     }
@@ -65,7 +67,23 @@ class EmbeddedStoreTest {
             }
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.getParent()))).isEqualTo("rwx------");
-        assertThat(Files.readString(dir.resolve("redis.conf"))).contains("appendonly yes", "appendfsync always", "bind 127.0.0.1");
+        assertThat(Files.readString(dir.resolve("redis.conf"))).contains("appendonly yes", "appendfsync always", "port 0",
+                "unixsocketperm 600");
+        assertThat(dir.resolve("redis.sock")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("redis.sock")))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void theServerListensOnNoTcpPort() throws IOException {
+        assertThat(cli.run("store", "start").exitCode()).isZero();
+        try (Jedis jedis = connect()) {
+            // the server's own view: no TCP port, its unix socket 0600
+            assertThat(jedis.configGet("port")).containsEntry("port", "0");
+            assertThat(jedis.configGet("unixsocketperm")).containsEntry("unixsocketperm", "600");
+            assertThat(RedisInfo.parse(jedis.info("server"))).containsEntry("tcp_port", "0");
+        }
+        // and the kernel's: none of the server's sockets is a TCP listener
+        assertThat(ListeningSockets.tcpListenersOf(endpointPid())).isEmpty();
     }
 
     @Test
@@ -128,33 +146,38 @@ class EmbeddedStoreTest {
     }
 
     @Test
-    void aPortNowOwnedByAnotherServerIsNotMistakenForOurs() throws IOException {
+    void aServerThatIsAliveButSilentGetsNoSecondServerBesideIt() throws Exception {
         cli.run("store", "start");
-        long ours = endpointPid();
-        cli.run("store", "stop");
-        try (TestRedis stranger = TestRedis.start("--requirepass", "someone-elses")) {
-            // the recorded endpoint now points at a server that does not know our password
-            Properties p = new Properties();
-            p.setProperty("port", Integer.toString(stranger.port()));
-            p.setProperty("pid", Long.toString(stranger.pid()));
-            java.io.StringWriter w = new java.io.StringWriter();
-            p.store(w, null);
-            PrivateFiles.write(dir.resolve("endpoint"), w.toString());
-
-            Cli.Result r = cli.run("store", "start");
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            assertThat(r.out()).doesNotContain(":" + stranger.port() + " ");
-            assertThat(endpointPid()).isNotIn(ours, stranger.pid());
+        long pid = endpointPid();
+        // SIGSTOP: the server keeps its socket and files but answers nothing, as while loading a large AOF
+        Signals.send("STOP", List.of(pid));
+        try {
+            Cli.Result r = cli.run("list");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(4);
+            assertThat(r.err()).contains("the embedded Redis (pid " + pid + ") is running but does not answer");
+            assertThat(endpointPid()).isEqualTo(pid);
+        } finally {
+            Signals.send("CONT", List.of(pid));
         }
+        assertThat(cli.run("store", "status").out()).contains(Long.toString(pid));
     }
 
     @Test
-    void theBundledServerWorksWhenNoneIsOnPath() {
+    void withoutAServerOnPathItSaysWhatToInstall() {
+        cli.env("PATH", cli.home().toString());
+        Cli.Result r = cli.run("list");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(r.err()).isEqualTo("integ: error: the embedded store needs redis-server or valkey-server, and neither is on PATH\n"
+                + "integ: hint: install one (Debian/Ubuntu: apt install redis-server, or valkey-server; macOS: brew install redis), "
+                + "or set --redis / INTEG_REDIS_URL to use a Redis server you run\n");
+    }
+
+    @Test
+    void theOldBundledChoiceIsRefusedWithTheWayOut() {
         cli.env("INTEG_REDIS_SERVER", RedisServerBinary.BUNDLED);
         Cli.Result r = cli.run("doctor");
-        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("✓ store        Redis 6.2.");
-        assertThat(cli.home().resolve("data/integ/bin/" + RedisServerBinary.bundledResource())).isExecutable();
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.out() + r.err()).contains("integ no longer bundles a redis-server").contains("unset INTEG_REDIS_SERVER");
     }
 
     @Test
@@ -175,7 +198,7 @@ class EmbeddedStoreTest {
 
     private Jedis connect() throws IOException {
         Properties endpoint = endpoint();
-        return new Jedis(new HostAndPort("127.0.0.1", Integer.parseInt(endpoint.getProperty("port"))),
+        return new Jedis(new UnixSocketFactory(Path.of(endpoint.getProperty("socket")), 5000, 5000),
                 DefaultJedisClientConfig.builder().password(Files.readString(dir.resolve("password")).trim()).build());
     }
 

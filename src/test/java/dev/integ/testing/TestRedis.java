@@ -177,10 +177,9 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    /** The redis-server tests run: PATH first, else the one bundled in integ's jar. */
+    /** The redis-server tests run: the one on PATH (valkey-server if there is no redis-server). */
     public static Path binary() {
-        return RedisServerBinary.locate(Optional.empty(), Optional.ofNullable(System.getenv("PATH")),
-                Path.of(System.getProperty("java.io.tmpdir"), "integ-test-bin"));
+        return RedisServerBinary.locate(Optional.empty(), Optional.ofNullable(System.getenv("PATH")));
     }
 
     public static int freePort() throws IOException {
