@@ -398,7 +398,7 @@ public final class Services implements AutoCloseable {
 
     private EmbeddedRedis embedded(StoreSettings s) {
         return new EmbeddedRedis(s.embeddedDir(),
-                () -> RedisServerBinary.locate(s.serverBinary(), env.get("PATH")));
+                () -> RedisServerBinary.locate(s.serverBinary(), env.get("PATH"), s.embeddedDir().resolveSibling("bin")));
     }
 
     @Override

@@ -108,7 +108,7 @@ public final class GlobalOptions {
         env.put("INTEG_REDIS_CA_FILE, INTEG_REDIS_CLIENT_CERT, INTEG_REDIS_CLIENT_KEY", "TLS files, as the --redis-* options.");
         env.put("INTEG_REDIS_TIMEOUT", "Connect and read timeout for Redis (default 3s).");
         env.put("INTEG_REDIS_MIN_REPLICA_ACKS, INTEG_REDIS_ACK_TIMEOUT", "Replica acknowledgement of writes, as the --redis-* options.");
-        env.put("INTEG_REDIS_SERVER", "redis-server (or valkey-server) binary for the embedded store (default: redis-server, else valkey-server, on PATH).");
+        env.put("INTEG_REDIS_SERVER", "redis-server (or valkey-server) binary for the embedded store; 'bundled' uses the fallback inside integ (default: redis-server, else valkey-server, on PATH, else bundled).");
         env.put("INTEG_CONFIG", "Config file, as --config.");
         env.put("INTEG_NAMESPACE", "Key namespace, as --namespace.");
         env.put("XDG_CONFIG_HOME", "Base of the default config file (default ~/.config).");

@@ -16,6 +16,7 @@ import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.keys.Tink;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.providers.ProviderCatalog;
+import dev.integ.store.UnixSocketFactory;
 import dev.integ.vault.Credential;
 import dev.integ.vault.Secrets;
 import picocli.CommandLine;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +91,7 @@ final class StartupTraining {
                 // expected
             }
             // the embedded store's path up to its unix socket, which does not exist here
-            try (java.net.Socket none = new dev.integ.store.UnixSocketFactory(dir.resolve("training.sock"), 1000, 1000).createSocket()) {
+            try (Socket none = new UnixSocketFactory(dir.resolve("training.sock"), 1000, 1000).createSocket()) {
                 none.getInputStream();
             } catch (RuntimeException noSuchSocket) {
                 // expected

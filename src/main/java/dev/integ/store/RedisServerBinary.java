@@ -8,25 +8,36 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Finds the server the embedded store runs: the one named by INTEG_REDIS_SERVER, else
- * {@code redis-server} on PATH, else {@code valkey-server} on PATH.
+ * {@code redis-server} on PATH, else {@code valkey-server} on PATH, else the fallback bundled in the jar.
  *
- * <p>integ bundles none. Until 0.1 it carried Redis 6.2 from com.github.codemonstur:embedded-redis,
- * which is past its end of life; no artifact on Maven Central carries a maintained Redis (7.2+) or
- * Valkey build from a known origin (checked 2026-12: codemonstur 1.4.4 still has 6.2.6/6.2.7,
- * org.signal:embedded-redis 0.9.1 has 7.0.15, itself end of life), and a server that never gets
- * security fixes is worse than a clear request to install the distribution's.
+ * <p>The fallback exists so that integ (and its tests) work on a machine with only a JDK: it is Redis
+ * 7.0.15 from org.signal:embedded-redis 0.9.1 (Signal's fork, built from the Redis sources in its
+ * repository; Apache-2.0 wrapper, BSD-3 Redis). No artifact on Maven Central carries a maintained Redis
+ * (7.2+) or Valkey build from a known origin (checked 2026-12: codemonstur 1.4.4 still has 6.2), so this
+ * binary is past its end of life too: {@code doctor} says so whenever it runs, and README asks for the
+ * distribution's redis-server or valkey-server in production.
  */
 public final class RedisServerBinary {
-    /** What INTEG_REDIS_SERVER used to accept for the bundled binary; now refused with a hint. */
+    /** Value of INTEG_REDIS_SERVER that skips PATH and uses the binary inside the jar. */
     public static final String BUNDLED = "bundled";
 
     /** Searched on PATH in this order: Redis first (what integ is tested with), then its fork Valkey. */
     static final List<String> NAMES = List.of("redis-server", "valkey-server");
+
+    private static final Map<String, String> BUNDLED_BY_PLATFORM = Map.of(
+            "linux-amd64", "redis-server-7.0.15-linux-amd64",
+            "linux-arm64", "redis-server-7.0.15-linux-arm64",
+            "darwin-amd64", "redis-server-7.0.15-darwin-amd64",
+            "darwin-arm64", "redis-server-7.0.15-darwin-arm64");
 
     static final String INSTALL_HINT = "install one (Debian/Ubuntu: apt install redis-server, or valkey-server; macOS: brew install redis), "
             + "or set --redis / INTEG_REDIS_URL to use a Redis server you run";
@@ -35,24 +46,26 @@ public final class RedisServerBinary {
     }
 
     /**
-     * @param choice INTEG_REDIS_SERVER: a path, or empty to search PATH
-     * @param path   the PATH variable
+     * @param choice   INTEG_REDIS_SERVER: a path, "bundled", or empty to search PATH first
+     * @param path     the PATH variable
+     * @param unpackTo directory the bundled binary is unpacked into (0700)
      */
-    public static Path locate(Optional<String> choice, Optional<String> path) {
-        if (choice.isPresent()) {
-            if (choice.get().equals(BUNDLED)) {
-                throw IntegException.usage("INTEG_REDIS_SERVER is 'bundled', but integ no longer bundles a redis-server",
-                        "the one it carried was Redis 6.2, past its end of life", "unset INTEG_REDIS_SERVER and " + INSTALL_HINT);
-            }
+    public static Path locate(Optional<String> choice, Optional<String> path, Path unpackTo) {
+        if (choice.isPresent() && !choice.get().equals(BUNDLED)) {
             Path explicit = Path.of(choice.get());
             if (!Files.isRegularFile(explicit) || !Files.isExecutable(explicit)) {
                 throw IntegException.usage("INTEG_REDIS_SERVER names " + explicit, "that is not an executable file",
-                        "point it at a redis-server or valkey-server binary, or unset it to search PATH");
+                        "point it at a redis-server or valkey-server binary, set it to 'bundled', or unset it to search PATH");
             }
             return explicit;
         }
-        return onPath(path.orElse("")).orElseThrow(() -> IntegException.humanAction(
-                "the embedded store needs redis-server or valkey-server, and neither is on PATH", null, INSTALL_HINT));
+        if (choice.isEmpty()) {
+            Optional<Path> onPath = onPath(path.orElse(""));
+            if (onPath.isPresent()) {
+                return onPath.get();
+            }
+        }
+        return unpackBundled(unpackTo);
     }
 
     static Optional<Path> onPath(String path) {
@@ -70,16 +83,15 @@ public final class RedisServerBinary {
         return Optional.empty();
     }
 
-    public static String bundledResource() {
+    static String bundledResource() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         String platform = (os.contains("mac") ? "darwin" : os.contains("linux") ? "linux" : os)
                 + "-" + (arch.equals("x86_64") || arch.equals("amd64") ? "amd64" : arch.equals("aarch64") ? "arm64" : arch);
         String resource = BUNDLED_BY_PLATFORM.get(platform);
         if (resource == null) {
-            throw IntegException.humanAction("no redis-server for the embedded store",
-                    "none on PATH and integ bundles none for " + platform,
-                    "install redis-server, or point --redis / INTEG_REDIS_URL at a Redis server");
+            throw IntegException.humanAction("the embedded store needs redis-server or valkey-server, and neither is on PATH",
+                    "integ bundles no fallback for " + platform, INSTALL_HINT);
         }
         return resource;
     }
@@ -92,9 +104,8 @@ public final class RedisServerBinary {
         }
         try (InputStream in = RedisServerBinary.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
-                throw IntegException.humanAction("no redis-server for the embedded store",
-                        "none on PATH and the bundled " + resource + " is missing from the jar",
-                        "install redis-server, or rebuild integ with 'mvn -B package'");
+                throw IntegException.humanAction("the embedded store needs redis-server or valkey-server, and neither is on PATH",
+                        "the fallback " + resource + " is missing from this build", INSTALL_HINT);
             }
             PrivateFiles.createDirectory(dir);
             Path partial = Files.createTempFile(dir, resource, ".partial",
@@ -103,7 +114,7 @@ public final class RedisServerBinary {
                 try (OutputStream out = Files.newOutputStream(partial)) {
                     in.transferTo(out);
                 }
-                Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
+                // a concurrent first start may unpack too: each writes its own file and the rename is atomic
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(partial);

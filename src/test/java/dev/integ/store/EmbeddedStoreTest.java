@@ -163,21 +163,16 @@ class EmbeddedStoreTest {
     }
 
     @Test
-    void withoutAServerOnPathItSaysWhatToInstall() {
+    void withoutAServerOnPathTheBundledFallbackRunsAndDoctorSaysItIsPastItsEndOfLife() {
         cli.env("PATH", cli.home().toString());
-        Cli.Result r = cli.run("list");
-        assertThat(r.exitCode()).isEqualTo(5);
-        assertThat(r.err()).isEqualTo("integ: error: the embedded store needs redis-server or valkey-server, and neither is on PATH\n"
-                + "integ: hint: install one (Debian/Ubuntu: apt install redis-server, or valkey-server; macOS: brew install redis), "
-                + "or set --redis / INTEG_REDIS_URL to use a Redis server you run\n");
-    }
-
-    @Test
-    void theOldBundledChoiceIsRefusedWithTheWayOut() {
-        cli.env("INTEG_REDIS_SERVER", RedisServerBinary.BUNDLED);
-        Cli.Result r = cli.run("doctor");
-        assertThat(r.exitCode()).isNotZero();
-        assertThat(r.out() + r.err()).contains("integ no longer bundles a redis-server").contains("unset INTEG_REDIS_SERVER");
+        try {
+            Cli.Result list = cli.run("list");
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            Cli.Result doctor = cli.run("doctor");
+            assertThat(doctor.out() + doctor.err()).contains("7.0.15").containsIgnoringCase("end of life");
+        } finally {
+            cli.run("store", "stop");
+        }
     }
 
     @Test

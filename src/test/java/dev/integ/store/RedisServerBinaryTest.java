@@ -18,6 +18,7 @@ class RedisServerBinaryTest {
     private final Path first = Files.createTempDirectory("integ-path-a");
     private final Path second = Files.createTempDirectory("integ-path-b");
     private final String path = first + ":" + second;
+    private final Path unpack = Files.createTempDirectory("integ-unpack").resolve("bin");
 
     RedisServerBinaryTest() throws IOException {
     }
@@ -25,39 +26,46 @@ class RedisServerBinaryTest {
     @Test
     void valkeyServerIsTakenWhenThereIsNoRedisServer() throws IOException {
         Path valkey = executable(second.resolve("valkey-server"));
-        assertThat(RedisServerBinary.locate(Optional.empty(), Optional.of(path))).isEqualTo(valkey);
+        assertThat(RedisServerBinary.locate(Optional.empty(), Optional.of(path), unpack)).isEqualTo(valkey);
     }
 
     @Test
     void redisServerAnywhereOnPathComesBeforeValkeyServer() throws IOException {
         executable(first.resolve("valkey-server"));
         Path redis = executable(second.resolve("redis-server"));
-        assertThat(RedisServerBinary.locate(Optional.empty(), Optional.of(path))).isEqualTo(redis);
+        assertThat(RedisServerBinary.locate(Optional.empty(), Optional.of(path), unpack)).isEqualTo(redis);
     }
 
     @Test
     void aFileThatIsNotExecutableIsNotAServer() throws IOException {
-        Files.writeString(first.resolve("redis-server"), "");
-        assertThatThrownBy(() -> RedisServerBinary.locate(Optional.empty(), Optional.of(path)))
-                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION));
+        Path notExecutable = first.resolve("redis-server");
+        Files.writeString(notExecutable, "");
+        assertThat(RedisServerBinary.locate(Optional.empty(), Optional.of(path), unpack)).isNotEqualTo(notExecutable).hasParent(unpack);
     }
 
     @Test
-    void withNeitherItSaysWhatToInstallAndAHumanMustAct() {
-        assertThatThrownBy(() -> RedisServerBinary.locate(Optional.empty(), Optional.of(path)))
-                .isInstanceOfSatisfying(IntegException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(ExitCode.HUMAN_ACTION);
-                    assertThat(e.getMessage()).isEqualTo("the embedded store needs redis-server or valkey-server, and neither is on PATH");
-                    assertThat(e.hint()).contains("apt install redis-server", "valkey-server");
-                });
+    void withNeitherTheBundledFallbackIsUnpackedOnceIntoAPrivateDirectory() throws IOException {
+        Path fallback = RedisServerBinary.locate(Optional.empty(), Optional.of(path), unpack);
+        assertThat(fallback.getParent()).isEqualTo(unpack);
+        assertThat(fallback.getFileName().toString()).startsWith("redis-server-7.");
+        assertThat(Files.isExecutable(fallback)).isTrue();
+        assertThat(Files.getPosixFilePermissions(unpack)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(RedisServerBinary.locate(Optional.of(RedisServerBinary.BUNDLED), Optional.of(path), unpack)).isEqualTo(fallback);
+    }
+
+    @Test
+    void bundledSkipsPath() throws IOException {
+        Path redis = executable(first.resolve("redis-server"));
+        assertThat(RedisServerBinary.locate(Optional.of(RedisServerBinary.BUNDLED), Optional.of(path), unpack)).isNotEqualTo(redis)
+                .hasParent(unpack);
     }
 
     @Test
     void anExplicitBinaryWinsAndMustBeExecutable() throws IOException {
         executable(first.resolve("redis-server"));
         Path mine = executable(second.resolve("my-valkey"));
-        assertThat(RedisServerBinary.locate(Optional.of(mine.toString()), Optional.of(path))).isEqualTo(mine);
-        assertThatThrownBy(() -> RedisServerBinary.locate(Optional.of(second.resolve("missing").toString()), Optional.of(path)))
+        assertThat(RedisServerBinary.locate(Optional.of(mine.toString()), Optional.of(path), unpack)).isEqualTo(mine);
+        assertThatThrownBy(() -> RedisServerBinary.locate(Optional.of(second.resolve("missing").toString()), Optional.of(path), unpack))
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE));
     }
 

@@ -179,7 +179,8 @@ public final class TestRedis implements AutoCloseable {
 
     /** The redis-server tests run: the one on PATH (valkey-server if there is no redis-server). */
     public static Path binary() {
-        return RedisServerBinary.locate(Optional.empty(), Optional.ofNullable(System.getenv("PATH")));
+        return RedisServerBinary.locate(Optional.empty(), Optional.ofNullable(System.getenv("PATH")),
+                Path.of(System.getProperty("java.io.tmpdir"), "integ-test-bin"));
     }
 
     public static int freePort() throws IOException {
