@@ -46,7 +46,9 @@ public final class RedisErrors {
         CLUSTERDOWN("the Redis Cluster is down",
                 "retry when every hash slot is served again; 'integ doctor' checks the store"),
         TRYAGAIN("the Redis Cluster is moving the keys involved",
-                "retry in a moment");
+                "retry in a moment"),
+        UNBLOCKED("the server stopped waiting for new events: it is no longer the primary (a failover) or an admin unblocked the read",
+                "retry; a redis-sentinel:// or redis-cluster:// URL follows the new primary");
 
         private final String why;
         private final String hint;

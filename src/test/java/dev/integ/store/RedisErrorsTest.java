@@ -56,6 +56,7 @@ class RedisErrorsTest {
                 "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", "lost its link to its primary",
                 "CLUSTERDOWN The cluster is down", "the Redis Cluster is down",
                 "TRYAGAIN Multiple keys request during rehashing of slot", "moving the keys",
+                "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)", "no longer the primary",
                 "ERR Error running script (call to f_" + SHA + "): @user_script:1: @user_script: 1: -OOM command not allowed.",
                 "Redis is full: maxmemory reached");
         replies.forEach((reply, why) -> {
