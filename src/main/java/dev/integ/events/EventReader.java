@@ -8,7 +8,6 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -367,7 +366,7 @@ public final class EventReader {
                     }
                 }
             } catch (JedisException e) {
-                if (!storeAway(e)) {
+                if (!RedisErrors.passing(e)) {
                     throw readFailure(e);
                 }
                 lost = true;
@@ -382,12 +381,6 @@ public final class EventReader {
             }
         }
         return position == null ? fromId : position.last();
-    }
-
-    /** A failure the tail waits out: the connection is gone, or the server is in a passing state (a failover under way). */
-    private static boolean storeAway(JedisException e) {
-        return e instanceof JedisConnectionException || e instanceof JedisClusterOperationException
-                || RedisErrors.serverState(e, "").isPresent();
     }
 
     /** The log still holds the event with this id. */

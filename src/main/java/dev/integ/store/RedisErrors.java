@@ -1,6 +1,8 @@
 package dev.integ.store;
 
 import dev.integ.core.IntegException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.Optional;
@@ -76,6 +78,14 @@ public final class RedisErrors {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A failure that passes without anyone changing integ's command: the connection is gone (a server
+     * restarting, a primary killed) or the server is in a passing state (a failover under way, loading).
+     */
+    public static boolean passing(JedisException e) {
+        return e instanceof JedisConnectionException || e instanceof JedisClusterOperationException || serverState(e, "").isPresent();
     }
 
     /** True when Redis answered WRONGTYPE: the key holds another kind of value. */
