@@ -3,6 +3,7 @@ package dev.integ.events;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
 import dev.integ.store.RedisErrors;
+import dev.integ.store.PipelineReplies;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -134,7 +135,7 @@ public final class EventReader {
         }
         List<StreamEntry> events = new ArrayList<>(ids.size());
         for (Response<List<StreamEntry>> r : replies) {
-            events.addAll(r.get());
+            events.addAll(PipelineReplies.get(r));
         }
         return events;
     }
@@ -276,7 +277,7 @@ public final class EventReader {
                 p.sync();
             }
             for (Response<Map<String, String>> r : hours) {
-                for (Map.Entry<String, String> c : r.get().entrySet()) {
+                for (Map.Entry<String, String> c : PipelineReplies.get(r).entrySet()) {
                     long n = Long.parseLong(c.getValue());
                     String[] arp = c.getKey().split("\\|", -1); // action|result|provider, or n (the hour's total)
                     if (arp.length == 3) {

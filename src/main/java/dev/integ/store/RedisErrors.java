@@ -1,6 +1,7 @@
 package dev.integ.store;
 
 import dev.integ.core.IntegException;
+import redis.clients.jedis.exceptions.JedisBroadcastException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -49,6 +50,10 @@ public final class RedisErrors {
                 "retry when every hash slot is served again; 'integ doctor' checks the store"),
         TRYAGAIN("the Redis Cluster is moving the keys involved",
                 "retry in a moment"),
+        MOVED("the Redis Cluster moved the keys involved to another node (a failover or a resharding)",
+                "retry in a moment"),
+        ASK("the Redis Cluster is moving the keys involved to another node",
+                "retry in a moment"),
         UNBLOCKED("the server stopped waiting for new events: it is no longer the primary (a failover) or an admin unblocked the read",
                 "retry; a redis-sentinel:// or redis-cluster:// URL follows the new primary");
 
@@ -85,7 +90,22 @@ public final class RedisErrors {
      * restarting, a primary killed) or the server is in a passing state (a failover under way, loading).
      */
     public static boolean passing(JedisException e) {
-        return e instanceof JedisConnectionException || e instanceof JedisClusterOperationException || serverState(e, "").isPresent();
+        return e instanceof JedisConnectionException || clusterFailingOver(e) || serverState(e, "").isPresent();
+    }
+
+    /**
+     * A Cluster that is failing over, as Jedis reports it: it ran out of redirections and retries ("No more
+     * cluster attempts left"), or a command sent to every primary (SCRIPT LOAD, SCAN) failed on one of
+     * them for such a reason.
+     */
+    public static boolean clusterFailingOver(JedisException e) {
+        if (e instanceof JedisClusterOperationException) {
+            return true;
+        }
+        if (e instanceof JedisBroadcastException broadcast) {
+            return broadcast.getReplies().values().stream().anyMatch(r -> r instanceof JedisException failed && passing(failed));
+        }
+        return false;
     }
 
     /** True when Redis answered WRONGTYPE: the key holds another kind of value. */

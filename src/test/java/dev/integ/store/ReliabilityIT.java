@@ -416,10 +416,16 @@ class ReliabilityIT {
         }
     }
 
-    /** What the failed runs of a lane said, counted by message (numbers blanked). */
+    /**
+     * What the failed runs of a lane said, counted by message (numbers blanked). A store failing over is
+     * "retry later": exit 4 with a sentence, never exit 1, an unexpected exception or a stack trace.
+     */
     private static void failures(Lane lane, Report report) {
         Map<String, Long> kinds = new TreeMap<>();
         for (Run r : lane.runs()) {
+            if (!r.succeeded() && (r.exitCode() != 4 || r.err().contains("unexpected") || r.err().contains("\tat "))) {
+                report.violations.add(r + " failed other than with exit 4 (retry later): " + r.errorLine());
+            }
             if (!r.succeeded()) {
                 kinds.merge(lane.getName() + " exit " + r.exitCode() + ": " + r.errorLine().replaceAll("\\d+", "N"), 1L, Long::sum);
             }
