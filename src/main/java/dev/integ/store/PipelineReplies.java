@@ -18,8 +18,9 @@ public final class PipelineReplies {
         try {
             return reply.get();
         } catch (IllegalStateException neverAnswered) {
+            // no cause on purpose: messages are read from the innermost cause, and Jedis' own says nothing useful
             throw new JedisConnectionException("lost a Redis node's connection in the middle of a pipelined batch (a failover?); "
-                    + "its replies never came", neverAnswered);
+                    + "its replies never came");
         }
     }
 }
