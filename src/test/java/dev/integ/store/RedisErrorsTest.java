@@ -116,7 +116,7 @@ class RedisErrorsTest {
 
         Response<String> neverAnswered = new Response<>(BuilderFactory.STRING); // a node's connection died during sync
         assertThatThrownBy(() -> PipelineReplies.get(neverAnswered)).isInstanceOfSatisfying(JedisConnectionException.class,
-                e -> assertThat(RedisErrors.connectionProblem(e)).startsWith("lost a Redis node's connection"));
+                lost -> assertThat(RedisErrors.connectionProblem(lost)).startsWith("lost a Redis node's connection"));
         assertThat(RedisErrors.passing(new JedisConnectionException("x"))).isTrue();
         // a pipelined write's MOVED: the slot's primary changed under it
         assertThat(RedisErrors.serverState(new JedisDataException("MOVED 6001 127.0.0.1:43845"), "cannot write").orElseThrow().getMessage())
