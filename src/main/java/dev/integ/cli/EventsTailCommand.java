@@ -6,9 +6,11 @@ import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
+import dev.integ.store.RedisErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @Command(name = "tail", header = "Print new security events as they arrive.",
         description = {"Blocking stream reads: an event appended by any process shows within milliseconds. When Redis "
                 + "restarts or fails over, tail reconnects (backing off up to 5 s) and resumes after the last event it "
-                + "printed. Ctrl-C stops it cleanly; the last id is printed on stderr so --from-id can resume there."})
+                + "printed that the log still has; an event it printed that a failover then lost (a write no replica had "
+                + "confirmed) is named on stderr. Ctrl-C stops it cleanly; the last id is printed on stderr so --from-id can resume there."})
 final class EventsTailCommand extends ServiceCommand {
     @Option(names = "--from-id", paramLabel = "ID", description = "Start after this stream id (default: after the newest event).")
     String fromId;
@@ -58,9 +61,7 @@ final class EventsTailCommand extends ServiceCommand {
                 EventsCommand.print(services, terminal, e);
                 terminal.out().flush();
                 seen.incrementAndGet();
-            }, () -> stopped.get() || (maxEvents > 0 && seen.get() >= maxEvents),
-                    (cause, wait) -> terminal.warning("lost the store (" + cause.getMessage() + "); reconnecting in "
-                            + Durations.format(wait)), EventReader.Pause.SLEEP);
+            }, () -> stopped.get() || (maxEvents > 0 && seen.get() >= maxEvents), new Reconnects(terminal), EventReader.Pause.SLEEP);
         } finally {
             done.countDown();
             if (hooked && !stopped.get()) {
@@ -77,6 +78,20 @@ final class EventsTailCommand extends ServiceCommand {
             terminal.err().flush();
         }
         return 0;
+    }
+
+    /** Says on stderr when the store is lost, and which printed events a failover then took back. */
+    private record Reconnects(Terminal terminal) implements EventReader.TailListener {
+        @Override
+        public void disconnected(RuntimeException cause, Duration wait) {
+            terminal.warning("lost the store (" + RedisErrors.plain(cause.getMessage()) + "); reconnecting in " + Durations.format(wait));
+        }
+
+        @Override
+        public void withdrawn(String id) {
+            terminal.warning("event " + id + " printed above is no longer in the log: the primary that took it lost it in a failover"
+                    + " before a replica had it (with replica acknowledgement on, the command that wrote it did not exit 0)");
+        }
     }
 
     private static boolean addHook(Thread hook) {

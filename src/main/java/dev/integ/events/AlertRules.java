@@ -1,6 +1,7 @@
 package dev.integ.events;
 
 import dev.integ.core.Durations;
+import dev.integ.store.PipelineReplies;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -124,7 +125,7 @@ public record AlertRules(int maxEventsPerHour, int maxFailuresPerWindow, int fai
         }
         List<Alert> fired = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
-            if ("OK".equals(claimed.get(i).get())) {
+            if ("OK".equals(PipelineReplies.get(claimed.get(i)))) {
                 fired.add(candidates.get(i));
             }
         }

@@ -3,6 +3,7 @@ package dev.integ.events;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
 import dev.integ.store.RedisErrors;
+import dev.integ.store.PipelineReplies;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -40,11 +41,17 @@ public final class EventReader {
         void pause(Duration d) throws InterruptedException;
     }
 
-    /** What the tail reports besides events: a lost connection, and the wait before the next try. */
+    /**
+     * What the tail reports besides events: a lost connection and the wait before the next try, and,
+     * once back, each event it delivered that the log no longer has (a failover lost it).
+     */
     public interface TailListener {
         TailListener NONE = (e, wait) -> { };
 
         void disconnected(RuntimeException cause, Duration wait);
+
+        default void withdrawn(String id) {
+        }
     }
 
     private final UnifiedJedis redis;
@@ -129,7 +136,7 @@ public final class EventReader {
         }
         List<StreamEntry> events = new ArrayList<>(ids.size());
         for (Response<List<StreamEntry>> r : replies) {
-            events.addAll(r.get());
+            events.addAll(PipelineReplies.get(r));
         }
         return events;
     }
@@ -271,7 +278,7 @@ public final class EventReader {
                 p.sync();
             }
             for (Response<Map<String, String>> r : hours) {
-                for (Map.Entry<String, String> c : r.get().entrySet()) {
+                for (Map.Entry<String, String> c : PipelineReplies.get(r).entrySet()) {
                     long n = Long.parseLong(c.getValue());
                     String[] arp = c.getKey().split("\\|", -1); // action|result|provider, or n (the hour's total)
                     if (arp.length == 3) {
@@ -302,9 +309,11 @@ public final class EventReader {
      * Follows the log: every event after {@code fromId} (null: after the newest one now) that passes
      * {@code filter}'s provider, user, action, result and alert filters goes to {@code sink}, until
      * {@code stop} says so (checked after every blocking read, so within {@code block}) or the thread
-     * is interrupted. When Redis goes away the tail waits (100 ms doubling up to 5 s, never a tight
-     * loop), reconnects and resumes after the last id it delivered, so nothing appended meanwhile is
-     * missed (unless retention trimmed it first, or the server came back without its data).
+     * is interrupted. When Redis goes away (a lost connection, or a passing state: loading, a Cluster
+     * failing over, a primary turned replica under a blocked read) the tail waits (100 ms doubling up to
+     * 5 s, never a tight loop), reconnects and resumes after the newest event it read that the log still
+     * has ({@link TailPosition}): nothing appended meanwhile is missed (unless retention trimmed it
+     * first), and what a failover lost is reported to {@code listener} instead of silently replaced.
      *
      * @return the last id seen, to resume from
      */
@@ -313,13 +322,18 @@ public final class EventReader {
         Duration minWait = Duration.ofMillis(100);
         Duration maxWait = Duration.ofSeconds(5);
         Duration wait = minWait;
-        String last = fromId == null || fromId.contains("-") ? fromId : fromId + "-0";
+        TailPosition position = null;
+        boolean lost = false;
         String hmac = null;
         boolean noUser = false;
         while (!stop.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
             try {
-                if (last == null) {
-                    last = lastId();
+                if (position == null) {
+                    position = new TailPosition(fromId == null ? lastId() : fromId.contains("-") ? fromId : fromId + "-0");
+                }
+                if (lost) {
+                    position.resume(this::present, listener::withdrawn);
+                    lost = false;
                 }
                 if (filter.user() != null && hmac == null && !noUser) {
                     Optional<String> h = hasher.find(filter.user());
@@ -328,30 +342,36 @@ public final class EventReader {
                 }
                 List<Map.Entry<String, List<StreamEntry>>> read = redis.xread(
                         XReadParams.xReadParams().block((int) block.toMillis()).count(BATCH),
-                        Map.of(keys.events(), new StreamEntryID(last)));
+                        Map.of(keys.events(), new StreamEntryID(position.last())));
                 wait = minWait;
                 if (read == null) {
                     continue;
                 }
                 for (Map.Entry<String, List<StreamEntry>> stream : read) {
                     for (StreamEntry entry : stream.getValue()) {
-                        last = entry.getID().toString();
-                        StoredEvent e = StoredEvent.of(last, entry.getFields());
+                        String id = entry.getID().toString();
+                        StoredEvent e = StoredEvent.of(id, entry.getFields());
                         if (noUser && filter.user() != null) {
                             // the key did not exist when we looked: look again, it may have been created since
                             noUser = false;
                             hmac = hasher.find(filter.user()).orElse(null);
                             noUser = hmac == null;
                         }
-                        if ((filter.user() == null || hmac != null) && filter.matches(e, hmac)) {
+                        boolean deliver = (filter.user() == null || hmac != null) && filter.matches(e, hmac);
+                        position.read(id, deliver);
+                        if (deliver) {
                             sink.accept(e);
                         }
                         if (stop.getAsBoolean()) {
-                            return last;
+                            return id;
                         }
                     }
                 }
-            } catch (JedisConnectionException e) {
+            } catch (JedisException e) {
+                if (!RedisErrors.passing(e)) {
+                    throw readFailure(e);
+                }
+                lost = true;
                 listener.disconnected(e, wait);
                 try {
                     pause.pause(wait);
@@ -360,11 +380,14 @@ public final class EventReader {
                     break;
                 }
                 wait = wait.multipliedBy(2).compareTo(maxWait) > 0 ? maxWait : wait.multipliedBy(2);
-            } catch (JedisException e) {
-                throw readFailure(e);
             }
         }
-        return last;
+        return position == null ? fromId : position.last();
+    }
+
+    /** The log still holds the event with this id. */
+    private boolean present(String id) {
+        return !redis.xrange(keys.events(), id, id, 1).isEmpty();
     }
 
     private IntegException readFailure(JedisException e) {

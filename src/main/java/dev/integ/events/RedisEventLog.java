@@ -4,6 +4,7 @@ import com.google.crypto.tink.Mac;
 import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
+import dev.integ.store.PipelineReplies;
 import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
@@ -329,20 +330,20 @@ public final class RedisEventLog implements EventLog, AutoCloseable {
             last = p.xrevrange(keys.events(), "+", "-", 1);
             p.sync();
         }
-        List<byte[]> h = head.get();
+        List<byte[]> h = PipelineReplies.get(head);
         // a chain key without any head (not even the mark made before the key): the log and its head were deleted
-        restarted = chainKey.get() != null && h.get(0) == null && h.get(2) == null;
-        if (chainKey.get() == null) {
+        restarted = PipelineReplies.get(chainKey) != null && h.get(0) == null && h.get(2) == null;
+        if (PipelineReplies.get(chainKey) == null) {
             redis.hsetnx(keys.eventsHead(), "created", clock.instant().toString());
         }
-        chain.storedKey().fromStored(chainKey.get());
+        chain.storedKey().fromStored(PipelineReplies.get(chainKey));
         if (userKey != null) {
-            hasher.storedKey().fromStored(userKey.get());
+            hasher.storedKey().fromStored(PipelineReplies.get(userKey));
         }
         if (h.get(0) != null) {
             useHead(str(h.get(0)), h.get(1) == null ? "" : str(h.get(1)));
-        } else if (!last.get().isEmpty() && last.get().get(0).getFields().containsKey("seq")) {
-            Map<String, String> f = last.get().get(0).getFields();
+        } else if (!PipelineReplies.get(last).isEmpty() && PipelineReplies.get(last).get(0).getFields().containsKey("seq")) {
+            Map<String, String> f = PipelineReplies.get(last).get(0).getFields();
             useHead(f.get("seq"), f.getOrDefault("mac", ""));
         } else {
             useHead("0", "");

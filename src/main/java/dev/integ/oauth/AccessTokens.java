@@ -4,11 +4,15 @@ import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
+import dev.integ.http.Sleeper;
+import dev.integ.store.RedisErrors;
 import dev.integ.store.RedisKeys;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 import dev.integ.vault.Secrets;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -48,6 +52,16 @@ public final class AccessTokens {
     private final LockFactory locks;
     private final EventLog events;
     private final Clock clock;
+    private final Sleeper sleeper;
+
+    /**
+     * How long a refresh keeps trying to store what the provider issued when the store fails (a
+     * failover, a restart): longer than a Sentinel or Cluster failover takes, and well inside the refresh
+     * lock, which is held through the redemption's worst case plus a lease (and renewed meanwhile).
+     */
+    static final Duration STORE_RETRY = Duration.ofSeconds(20);
+    private static final Duration FIRST_STORE_PAUSE = Duration.ofMillis(100);
+    private static final Duration LONGEST_STORE_PAUSE = Duration.ofSeconds(2);
 
     /** Takes one credential's refresh lock (the CLI uses {@link RefreshLock} on the store). */
     @FunctionalInterface
@@ -97,11 +111,18 @@ public final class AccessTokens {
     /** @param clients the client for a provider and user (read lazily: a fresh token needs no provider settings) */
     public AccessTokens(CredentialVault vault, BiFunction<String, String, ProviderClient> clients, LockFactory locks,
                         EventLog events, Clock clock) {
+        this(vault, clients, locks, events, clock, Sleeper.REAL);
+    }
+
+    /** @param sleeper how a refresh waits before it tries again to store its result (tests act in the pause) */
+    public AccessTokens(CredentialVault vault, BiFunction<String, String, ProviderClient> clients, LockFactory locks,
+                        EventLog events, Clock clock, Sleeper sleeper) {
         this.vault = vault;
         this.clients = clients;
         this.locks = locks;
         this.events = events;
         this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     public static LockFactory redisLocks(UnifiedJedis redis, RedisKeys keys, Duration wait) {
@@ -222,23 +243,81 @@ public final class AccessTokens {
      * an import --replace). Over the same grant (the stored refresh token is still the one just
      * redeemed) the result is written again on the newer rev: giving up there would keep a refresh token
      * the provider has just spent and lose its successor. A new grant, or a forget, wins.
+     * <p>
+     * The provider has spent the old refresh token by now, so a store that fails for a passing reason (a
+     * failover: the connection lost, a write no replica confirmed, the Cluster re-electing) is tried again,
+     * with growing pauses, for up to {@link #STORE_RETRY}, each time from a fresh read: a write that
+     * reached the primary but was not confirmed shows as our own tokens there, and is written again to
+     * be confirmed; one that a failover lost shows as the redeemed grant, and is written again over it.
      *
      * @return false when a new grant or a forget got there first
      */
     private boolean storeRefreshed(CredentialVault.Opened redeemed, Credential next, Secrets secrets) {
-        CredentialVault.Opened base = redeemed;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            if (vault.save(next, secrets, base.rev())) {
-                return true;
+        long deadline = System.nanoTime() + STORE_RETRY.toNanos();
+        Duration pause = FIRST_STORE_PAUSE;
+        Optional<CredentialVault.Opened> base = Optional.of(redeemed);
+        int conflicts = 0;
+        while (true) {
+            try {
+                if (base.isEmpty()) {
+                    base = vault.read(next.provider(), next.user());
+                    if (base.isEmpty() || !(sameGrant(base.get(), redeemed) || holds(base.get(), secrets))) {
+                        return false; // forgotten, or a new grant, while the store was away
+                    }
+                }
+                if (vault.save(next, secrets, base.get().rev())) {
+                    return true;
+                }
+                base = vault.read(next.provider(), next.user());
+                if (base.isEmpty() || !(sameGrant(base.get(), redeemed) || holds(base.get(), secrets)) || ++conflicts >= 5) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                if (!passing(e) || System.nanoTime() + pause.toNanos() > deadline) {
+                    throw notStored(next, e);
+                }
+                pauseBeforeRetry(pause, next, e);
+                pause = pause.multipliedBy(2).compareTo(LONGEST_STORE_PAUSE) > 0 ? LONGEST_STORE_PAUSE : pause.multipliedBy(2);
+                base = Optional.empty();
             }
-            Optional<CredentialVault.Opened> latest = vault.read(next.provider(), next.user());
-            if (latest.isEmpty() || !sameGrant(latest.get(), redeemed)) {
-                return false;
-            }
-            base = latest.get();
+        }
+        if (base.isEmpty() || !(sameGrant(base.get(), redeemed) || holds(base.get(), secrets))) {
+            return false;
         }
         throw IntegException.retryLater("the " + next.provider() + " credential of " + next.user() + " kept changing while its refresh was stored",
                 "the provider issued new tokens, which were not stored", "connect the account again if the next refresh is refused", null);
+    }
+
+    /** A store failure that passes: Redis away or in a passing state, or a write no replica confirmed in time. */
+    private static boolean passing(RuntimeException e) {
+        if (e instanceof IntegException integ) {
+            return integ.exitCode() == ExitCode.RETRY_LATER;
+        }
+        return e instanceof JedisException jedis && RedisErrors.passing(jedis);
+    }
+
+    private void pauseBeforeRetry(Duration pause, Credential next, RuntimeException cause) {
+        try {
+            sleeper.sleep(pause);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw notStored(next, cause);
+        }
+    }
+
+    private static IntegException notStored(Credential next, RuntimeException cause) {
+        String why = cause instanceof IntegException integ ? integ.getMessage()
+                : cause instanceof JedisConnectionException ? "Redis is unreachable: " + RedisErrors.connectionProblem(cause)
+                : RedisErrors.plain(cause.getMessage());
+        return IntegException.retryLater("the new tokens of the " + next.provider() + " credential of " + next.user() + " could not be stored",
+                why, "the provider has already spent the old refresh token: if the next refresh is refused, connect the account again", cause);
+    }
+
+    /** The record already holds the tokens being stored: an earlier attempt's write, not yet confirmed. */
+    private static boolean holds(CredentialVault.Opened stored, Secrets secrets) {
+        String s = stored.secrets().revealRefreshToken();
+        String ours = secrets.revealRefreshToken();
+        return s != null && ours != null && MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8), ours.getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean sameGrant(CredentialVault.Opened a, CredentialVault.Opened b) {

@@ -1,6 +1,9 @@
 package dev.integ.store;
 
 import dev.integ.core.IntegException;
+import redis.clients.jedis.exceptions.JedisBroadcastException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.Optional;
@@ -46,7 +49,13 @@ public final class RedisErrors {
         CLUSTERDOWN("the Redis Cluster is down",
                 "retry when every hash slot is served again; 'integ doctor' checks the store"),
         TRYAGAIN("the Redis Cluster is moving the keys involved",
-                "retry in a moment");
+                "retry in a moment"),
+        MOVED("the Redis Cluster moved the keys involved to another node (a failover or a resharding)",
+                "retry in a moment"),
+        ASK("the Redis Cluster is moving the keys involved to another node",
+                "retry in a moment"),
+        UNBLOCKED("the server stopped waiting for new events: it is no longer the primary (a failover) or an admin unblocked the read",
+                "retry; a redis-sentinel:// or redis-cluster:// URL follows the new primary");
 
         private final String why;
         private final String hint;
@@ -74,6 +83,29 @@ public final class RedisErrors {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A failure that passes without anyone changing integ's command: the connection is gone (a server
+     * restarting, a primary killed) or the server is in a passing state (a failover under way, loading).
+     */
+    public static boolean passing(JedisException e) {
+        return e instanceof JedisConnectionException || clusterFailingOver(e) || serverState(e, "").isPresent();
+    }
+
+    /**
+     * A Cluster that is failing over, as Jedis reports it: it ran out of redirections and retries ("No more
+     * cluster attempts left"), or a command sent to every primary (SCRIPT LOAD, SCAN) failed on one of
+     * them for such a reason.
+     */
+    public static boolean clusterFailingOver(JedisException e) {
+        if (e instanceof JedisClusterOperationException) {
+            return true;
+        }
+        if (e instanceof JedisBroadcastException broadcast) {
+            return broadcast.getReplies().values().stream().anyMatch(r -> r instanceof JedisException failed && passing(failed));
+        }
+        return false;
     }
 
     /** True when Redis answered WRONGTYPE: the key holds another kind of value. */

@@ -77,7 +77,7 @@ public final class RedisScript {
         for (int i = 0; i < replies.size(); i++) {
             Object result;
             try {
-                result = replies.get(i).get();
+                result = PipelineReplies.get(replies.get(i));
             } catch (JedisNoScriptException flushedMeanwhile) {
                 result = redis.eval(body, calls.get(i).keys(), calls.get(i).args());
             }

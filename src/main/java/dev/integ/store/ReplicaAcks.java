@@ -174,12 +174,12 @@ public final class ReplicaAcks {
             List<Integer> notLoaded = new ArrayList<>();
             for (int j = 0; j < pending.size(); j++) {
                 try {
-                    results[pending.get(j)] = replies.get(j).get();
+                    results[pending.get(j)] = PipelineReplies.get(replies.get(j));
                 } catch (JedisNoScriptException flushedMeanwhile) {
                     notLoaded.add(pending.get(j));
                 }
             }
-            waits.forEach((node, acknowledged) -> require(node.replicas, acknowledged.get()));
+            waits.forEach((node, acknowledged) -> require(node.replicas, PipelineReplies.get(acknowledged)));
             pending = notLoaded;
             bySha = false;
         }
@@ -195,8 +195,8 @@ public final class ReplicaAcks {
             acknowledged = pipeline.waitReplicas(key, replicas, timeoutMillis());
             pipeline.sync();
         }
-        T result = reply.get();
-        require(replicas, acknowledged.get());
+        T result = PipelineReplies.get(reply);
+        require(replicas, PipelineReplies.get(acknowledged));
         return result;
     }
 

@@ -124,6 +124,10 @@ public final class StoreConnector {
             return IntegException.usage("cannot use the store (" + store.address() + ")",
                     "no Sentinel knows that master name", "check the #master part of the redis-sentinel:// URL").withCause(e);
         }
+        if (RedisErrors.clusterFailingOver(e)) {
+            return IntegException.retryLater(where, "a Cluster node did not answer: the Cluster is failing over or a node is down ("
+                    + RedisErrors.plain(message) + ")", "retry in a moment; 'integ doctor' checks the store", e);
+        }
         if (e instanceof JedisConnectionException) {
             Throwable root = e;
             while (root.getCause() != null) {

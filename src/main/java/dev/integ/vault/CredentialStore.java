@@ -1,6 +1,7 @@
 package dev.integ.vault;
 
 import dev.integ.store.RedisErrors;
+import dev.integ.store.PipelineReplies;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisScript;
 import dev.integ.store.ReplicaAcks;
@@ -135,7 +136,7 @@ public final class CredentialStore {
             Name name = names.get(i);
             String key = keys.credential(name.provider(), name.user());
             try {
-                records.add(stored(key, name.provider(), name.user(), replies.get(i).get()));
+                records.add(stored(key, name.provider(), name.user(), PipelineReplies.get(replies.get(i))));
             } catch (JedisDataException wrongType) {
                 if (!RedisErrors.wrongType(wrongType)) {
                     throw wrongType;
@@ -184,7 +185,7 @@ public final class CredentialStore {
             for (int i = 0; i < replies.size(); i++) {
                 List<byte[]> fields;
                 try {
-                    fields = replies.get(i).get();
+                    fields = PipelineReplies.get(replies.get(i));
                 } catch (JedisDataException wrongType) {
                     if (!RedisErrors.wrongType(wrongType)) {
                         throw wrongType;

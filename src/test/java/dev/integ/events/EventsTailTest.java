@@ -9,7 +9,12 @@ import dev.integ.testing.VaultFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.args.UnblockType;
+
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +158,77 @@ class EventsTailTest {
             assertThat(got.await(5, TimeUnit.SECONDS)).isTrue();
             executor.shutdownNow();  // interrupts: the loop ends after the current blocking read (200 ms here)
             assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo(reader(client).lastId());
+        }
+    }
+
+    /**
+     * A failover as the tail sees it: it printed E1 and E2 from the old primary, but the new one has E1,
+     * not E2 (never replicated), and got E3 meanwhile with an id between the two. Resuming after E2 would
+     * skip E3 for good; the tail resumes after E1, prints E3, and names E2 as withdrawn.
+     */
+    @Test
+    void afterAFailoverTheTailNamesWhatTheLogLostAndSkipsNothingTheNewPrimaryGot() throws Exception {
+        try (TestRedis server = TestRedis.start();
+             RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
+             RedisClient writing = RedisClient.create("127.0.0.1", server.port());
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));
+            Map<String, String> fields = jedis.xrange(KEYS.events(), "-", "+").get(0).getFields();
+            jedis.del(KEYS.events());
+            jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
+            jedis.xadd(KEYS.events(), new StreamEntryID("3000-0"), fields);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            List<String> withdrawn = new CopyOnWriteArrayList<>();
+            CountDownLatch both = new CountDownLatch(2);
+            CountDownLatch all = new CountDownLatch(3);
+            Future<String> tail = executor.submit(() -> reader(tailing).tail(EventQuery.ALL, "0-0", e -> {
+                seen.add(e.id());
+                both.countDown();
+                all.countDown();
+            }, () -> all.getCount() == 0, new EventReader.TailListener() {
+                @Override
+                public void disconnected(RuntimeException cause, Duration wait) {
+                }
+
+                @Override
+                public void withdrawn(String id) {
+                    withdrawn.add(id);
+                }
+            }, EventReader.Pause.SLEEP));
+            assertThat(both.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
+
+            jedis.del(KEYS.events());
+            jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
+            jedis.xadd(KEYS.events(), new StreamEntryID("2000-0"), fields);
+            jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "normal"); // not this connection (SKIPME yes)
+
+            assertThat(all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 (seen so far: %s)", seen).isTrue();
+            assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo("2000-0");
+            assertThat(seen).containsExactly("1000-0", "3000-0", "2000-0");
+            assertThat(withdrawn).containsExactly("3000-0");
+        }
+    }
+
+    /** A primary turned replica answers a blocked XREAD with UNBLOCKED: the tail waits it out and goes on. */
+    @Test
+    void aReadTheServerUnblocksIsRetriedNotFatal() throws Exception {
+        try (TestRedis server = TestRedis.start();
+             RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
+             RedisClient writing = RedisClient.create("127.0.0.1", server.port());
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            CountDownLatch unblocked = new CountDownLatch(1);
+            CountDownLatch got = new CountDownLatch(1);
+            Future<String> tail = executor.submit(() -> reader(tailing).tail(EventQuery.ALL, "0-0", e -> got.countDown(),
+                    () -> got.getCount() == 0, (cause, wait) -> unblocked.countDown(), EventReader.Pause.SLEEP));
+            ObservableState.await(Duration.ofSeconds(10), "the tail blocks in XREAD", () -> jedis.clientList().contains("cmd=xread"));
+            String id = jedis.clientList().lines().filter(l -> l.contains("cmd=xread")).findFirst().orElseThrow()
+                    .replaceAll("^id=(\\d+) .*$", "$1");
+            assertThat(jedis.clientUnblock(Long.parseLong(id), UnblockType.ERROR)).isEqualTo(1);
+            assertThat(unblocked.await(5, TimeUnit.SECONDS)).as("the tail reported the lost read").isTrue();
+
+            log(writing).record(SecurityEvent.success("forget", "slack", "alice", Map.of()));
+            assertThat(got.await(10, TimeUnit.SECONDS)).as("the tail went on").isTrue();
+            tail.get(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.integ.config.ConfigFile;
 import dev.integ.config.Environment;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.events.EventLog;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.providers.ClientCredentials;
@@ -149,6 +150,44 @@ class AccessTokensRaceTest {
                 .isNotEqualTo(before.secrets().revealRefreshToken())
                 .isEqualTo(fresh.secrets().revealRefreshToken());
         assertThat(after.secrets().revealAccessToken()).isEqualTo(fresh.secrets().revealAccessToken());
+    }
+
+    /**
+     * Found by ReliabilityIT's review of issue 12: Redis stops answering (a failover, a restart) after the
+     * provider redeemed the refresh token, so the first store of its successor fails. Giving up there kept
+     * a spent refresh token (with strict rotation the grant dies at its next use); the refresh waits the
+     * outage out, within a bound, and stores the successor.
+     */
+    @Test
+    void aStoreOutageRightAfterTheRedemptionIsWaitedOutAndTheNewRefreshTokenIsKept() {
+        storeExpiring("grace");
+        CredentialVault.Opened before = vault.read("acme", "grace").orElseThrow();
+        EventLog log = fixture.events(VaultFixture.NS);
+        // refresh.start is the last write before the redemption: Redis freezes right after it
+        EventLog thenAnOutage = event -> {
+            log.record(event);
+            if (event.action().equals("refresh.start")) {
+                fixture.server().pause();
+            }
+        };
+        List<Duration> pauses = new ArrayList<>();
+        AccessTokens tokens = new AccessTokens(vault, (p, u) -> client, (p, u) -> AccessTokens.HeldLock.of(1), thenAnOutage,
+                Clock.systemUTC(), pause -> {
+                    pauses.add(pause);
+                    fixture.server().resume(); // back during the refresh's first pause
+                });
+        try {
+            AccessTokens.Fresh fresh = tokens.refresh("acme", "grace");
+
+            assertThat(fresh.refreshed()).isTrue();
+            assertThat(pauses).as("the failed store was tried again after a pause").isNotEmpty();
+            CredentialVault.Opened after = vault.read("acme", "grace").orElseThrow();
+            assertThat(after.secrets().revealRefreshToken()).as("the successor of the spent refresh token is stored")
+                    .isNotEqualTo(before.secrets().revealRefreshToken())
+                    .isEqualTo(fresh.secrets().revealRefreshToken());
+        } finally {
+            fixture.server().resume();
+        }
     }
 
     @Test

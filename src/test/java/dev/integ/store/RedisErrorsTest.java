@@ -3,7 +3,12 @@ package dev.integ.store;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisBroadcastException;
 import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -12,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The one reading of Redis' error replies: server states, and messages without a script's hash. */
 class RedisErrorsTest {
@@ -56,6 +62,7 @@ class RedisErrorsTest {
                 "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", "lost its link to its primary",
                 "CLUSTERDOWN The cluster is down", "the Redis Cluster is down",
                 "TRYAGAIN Multiple keys request during rehashing of slot", "moving the keys",
+                "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)", "no longer the primary",
                 "ERR Error running script (call to f_" + SHA + "): @user_script:1: @user_script: 1: -OOM command not allowed.",
                 "Redis is full: maxmemory reached");
         replies.forEach((reply, why) -> {
@@ -90,5 +97,29 @@ class RedisErrorsTest {
         IntegException other = StoreConnector.translate(new JedisDataException("ERR something else script: " + SHA + ", on @user_script:1."), store);
         assertThat(other.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(other.getMessage()).endsWith(": ERR something else");
+    }
+
+    /** Found by ReliabilityIT: a Cluster failing over surfaced as exit 1 ("A failure occurred while broadcasting", "Please close pipeline"). */
+    @Test
+    void aClusterFailingOverIsPassingAndRetryLater() {
+        JedisBroadcastException broadcast = new JedisBroadcastException();
+        broadcast.addReply(new HostAndPort("127.0.0.1", 7000), "OK");
+        broadcast.addReply(new HostAndPort("127.0.0.1", 7001), new JedisClusterOperationException("No more cluster attempts left."));
+        assertThat(RedisErrors.passing(broadcast)).isTrue();
+        IntegException e = StoreConnector.translate(broadcast, new StoreDescription("cluster", "redis-cluster://127.0.0.1:7000", "env", null));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.RETRY_LATER);
+        assertThat(e.getMessage()).contains("the Cluster is failing over");
+
+        JedisBroadcastException refused = new JedisBroadcastException();
+        refused.addReply(new HostAndPort("127.0.0.1", 7000), new JedisDataException("NOPERM this user has no permissions"));
+        assertThat(RedisErrors.passing(refused)).isFalse();
+
+        Response<String> neverAnswered = new Response<>(BuilderFactory.STRING); // a node's connection died during sync
+        assertThatThrownBy(() -> PipelineReplies.get(neverAnswered)).isInstanceOfSatisfying(JedisConnectionException.class,
+                lost -> assertThat(RedisErrors.connectionProblem(lost)).startsWith("lost a Redis node's connection"));
+        assertThat(RedisErrors.passing(new JedisConnectionException("x"))).isTrue();
+        // a pipelined write's MOVED: the slot's primary changed under it
+        assertThat(RedisErrors.serverState(new JedisDataException("MOVED 6001 127.0.0.1:43845"), "cannot write").orElseThrow().getMessage())
+                .contains("moved the keys involved to another node");
     }
 }
