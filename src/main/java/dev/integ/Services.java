@@ -17,6 +17,7 @@ import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
+import dev.integ.keys.FirstRunKeys;
 import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
@@ -47,6 +48,7 @@ import dev.integ.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -70,6 +72,10 @@ public final class Services implements AutoCloseable {
     private ChainKey chainKey;
     private RedisEventLog events;
     private ProviderClients providerClients;
+    private FirstRunKeys firstRunKeys;
+    private Consumer<String> notices = message -> { };
+    /** A first command waits this long for a `keys` job (or another first command) to finish setting up. */
+    private static final Duration FIRST_RUN_LOCK_WAIT = Duration.ofSeconds(20);
 
     public Services(Environment env) {
         this.env = env;
@@ -138,7 +144,9 @@ public final class Services implements AutoCloseable {
             return AuditProbe.withoutMasterKey(store.keys().events(), "no master key configured");
         }
         if (!master.exists()) {
-            return AuditProbe.withoutMasterKey(store.keys().events(), master.describe() + " not created yet");
+            return settings.masterKey().createdOnFirstUse()
+                    ? AuditProbe.beforeFirstUse(store.keys().events(), master.describe() + " not created yet")
+                    : AuditProbe.withoutMasterKey(store.keys().events(), master.describe() + " not created yet");
         }
         UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
         return new AuditProbe(eventLog(settings, store, hasher), eventReader(settings, store, hasher), store.keys().events());
@@ -149,9 +157,28 @@ public final class Services implements AutoCloseable {
         return new StoreAdmin(s.store(), embedded(s.store()), () -> store());
     }
 
-    /** The master key this invocation's settings name; "a human must act" when a shared store has none. */
+    /**
+     * The master key this invocation's settings name; "a human must act" when a shared store has none.
+     * The embedded store's own key file is created the first time it is needed.
+     */
     public MasterKey masterKey() {
-        return masterKey(settings());
+        Settings.MasterKeySetting setting = settings().masterKey();
+        return setting.createdOnFirstUse() ? firstRunKeys().masterKey(setting.source()) : masterKey(settings());
+    }
+
+    /** Told what the user should know once, such as where a master key was just created (the CLI prints it on stderr). */
+    public void useNotices(Consumer<String> notices) {
+        this.notices = notices;
+    }
+
+    /** The embedded store's zero set-up: its master key and data keyset are made by the first command that needs them. */
+    private synchronized FirstRunKeys firstRunKeys() {
+        if (firstRunKeys == null) {
+            RedisStore s = store();
+            firstRunKeys = new FirstRunKeys(s.redis(), s.keys(), settings().masterKey().file().orElseThrow(), this::events,
+                    () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), FIRST_RUN_LOCK_WAIT), message -> notices.accept(message));
+        }
+        return firstRunKeys;
     }
 
     private static MasterKey masterKey(Settings settings) {
@@ -163,8 +190,15 @@ public final class Services implements AutoCloseable {
         return new KeysetFileMasterKey(file, setting.source());
     }
 
+    /** The data keyset as `keys` jobs see it: never created behind their back (they take the `keys` lock themselves). */
     public Keyring keyring() {
         return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm(), store().acks());
+    }
+
+    /** The keyset credentials are sealed with; on the embedded store the first one to need it creates it. */
+    private Keyring vaultKeyring() {
+        Keyring keyring = keyring();
+        return settings().masterKey().createdOnFirstUse() ? keyring.createdOnFirstUse(firstRunKeys()) : keyring;
     }
 
     /** doctor's keyring: what it finds damaged is recorded in the store it examines. */
@@ -187,7 +221,7 @@ public final class Services implements AutoCloseable {
         if (vault == null) {
             RedisStore s = store();
             // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(keyring()), clock, events());
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(vaultKeyring()), clock, events());
         }
         return vault;
     }

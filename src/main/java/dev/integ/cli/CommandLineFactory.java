@@ -97,6 +97,7 @@ public final class CommandLineFactory {
             commandLine.setExecutionStrategy(parseResult -> {
                 terminal.applyOptions(global);
                 services.useFlags(global::flags);
+                services.useNotices(terminal::note);
                 warnAboutPasswordInArgv(global, terminal);
                 return new CommandLine.RunLast().execute(parseResult);
             });

@@ -99,6 +99,12 @@ public final class Terminal {
         err.flush();
     }
 
+    /** Something the user should know once, not a problem: printed even with -q, since it is said only once. */
+    public void note(String message) {
+        err.println("integ: note: " + message);
+        err.flush();
+    }
+
     public void warning(String message) {
         err.println("integ: warning: " + message);
         err.flush();

@@ -146,7 +146,8 @@ public final class Doctor {
             } catch (IntegException noMasterKey) {
                 master = "no master key configured: set INTEG_MASTER_KEY_FILE or vault.master-key-file";
             }
-            return Check.warn("keyset", "not set up yet (" + master + ")", "run 'integ keys init' before storing credentials");
+            return Check.warn("keyset", "not set up yet (" + master + ")", settings.masterKey().createdOnFirstUse()
+                    ? "nothing to do: the first command that stores a credential creates it" : "run 'integ keys init' before storing credentials");
         }
         try {
             Keyring ring = keyring.apply(settings, store);
