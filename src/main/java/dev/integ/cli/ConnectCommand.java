@@ -8,11 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,7 +33,7 @@ final class ConnectCommand extends ServiceCommand {
     String user;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
-            description = "How long to wait for the browser (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for the browser, or for the pasted address (--manual); then exit 5 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--no-browser", description = "Only print the sign-in URL; start no browser.")
@@ -87,13 +83,8 @@ final class ConnectCommand extends ServiceCommand {
         }
 
         @Override
-        public String readRedirectedUrl() {
-            try {
-                String line = new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8)).readLine();
-                return line == null ? "" : line;
-            } catch (IOException e) {
-                throw IntegException.failure("cannot read the pasted address", e.getMessage(), null, e);
-            }
+        public Optional<String> readRedirectedUrl(Duration within) {
+            return terminal.readLine(within);
         }
 
         @Override

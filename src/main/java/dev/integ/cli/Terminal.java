@@ -2,9 +2,20 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.integ.core.IntegException;
 import picocli.CommandLine.Help.Ansi;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where a command writes: results to stdout, errors and hints to stderr. Output rules live here:
@@ -53,6 +64,35 @@ public final class Terminal {
             return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * One line of standard input ("" when it ended), or empty when none came within {@code within}. A
+     * blocked read cannot be interrupted, so it runs on a daemon thread that is left behind on timeout
+     * (it ends with the process).
+     */
+    public Optional<String> readLine(Duration within) {
+        CompletableFuture<String> line = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                String read = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+                line.complete(read == null ? "" : read);
+            } catch (IOException e) {
+                line.completeExceptionally(e);
+            }
+        }, "integ-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return Optional.of(line.get(within.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException nothingYet) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw IntegException.retryLater("interrupted while waiting for input", null, "run the command again", e);
+        } catch (ExecutionException e) {
+            throw IntegException.failure("cannot read standard input", e.getCause().getMessage(), null, e.getCause());
         }
     }
 
