@@ -29,7 +29,7 @@ final class ConnectCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file ('integ providers').")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential this is (integ's name for them).")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential this is (integ's name for them).")
     String user;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",

@@ -27,7 +27,7 @@ final class RefreshCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider (with --all: only its credentials).")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Whose credential.")
     String user;
 
     @Option(names = "--all", description = "Refresh every active credential that expires within --expiring-within.")

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.integ.core.UserName;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
 import dev.integ.vault.Credential;
@@ -155,7 +156,7 @@ class ImportCommandTest {
         assertThat(r.err().lines().toList()).containsExactly(
                 "integ: error: line 1: not a JSON object",
                 "integ: error: line 2: provider must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter",
-                "integ: error: line 3: user must be a non-empty string",
+                "integ: error: line 3: invalid user name: it is empty; " + UserName.RULE,
                 "integ: error: line 4: access_token must be a non-empty string",
                 "integ: error: line 5: expires_at must be ISO-8601 (2026-11-27T10:00:00Z) or epoch seconds",
                 "integ: error: line 6: give expires_at or expires_in, not both",
