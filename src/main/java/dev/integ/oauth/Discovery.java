@@ -44,8 +44,12 @@ public final class Discovery {
                     "expected " + spec.issuer() + ", it says " + (advertised.isEmpty() ? "nothing" : advertised),
                     "check providers." + spec.name() + ".issuer: it must be exactly the issuer the server announces", null);
         }
-        ProviderSpec.Endpoints found = new ProviderSpec.Endpoints(text(metadata, "authorization_endpoint"),
-                text(metadata, "token_endpoint"), text(metadata, "revocation_endpoint"), text(metadata, "userinfo_endpoint"), null);
+        ProviderSpec.Endpoints found = ProviderSpec.Endpoints.builder()
+                .authorization(text(metadata, "authorization_endpoint"))
+                .token(text(metadata, "token_endpoint"))
+                .revocation(text(metadata, "revocation_endpoint"))
+                .userinfo(text(metadata, "userinfo_endpoint"))
+                .build();
         ProviderSpec.Endpoints endpoints = spec.endpoints().or(found);
         if (!endpoints.complete()) {
             throw IntegException.failure("the discovery document of " + spec.name() + " lacks an authorization or token endpoint",

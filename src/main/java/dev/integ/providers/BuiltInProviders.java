@@ -26,50 +26,86 @@ final class BuiltInProviders {
      * and those may not ask for bot scopes, so integ asks for user scopes and gets a user token.
      * Slack matches the redirect URI exactly, port included, and answers errors with HTTP 200.
      */
-    static final ProviderSpec SLACK = new ProviderSpec("slack", "Slack", Set.of(), true, null,
-            new Endpoints("https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access",
-                    "https://slack.com/api/auth.revoke", null, null),
-            new ClientSettings(null, "SLACK_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC),
-            List.of("chat:write", "channels:read"), "user_scope", ",", true, Map.of(),
-            TokenEncoding.FORM, ResponseFormat.SLACK, new Revocation("bearer", "access"),
+    static final ProviderSpec SLACK = ProviderSpec.builder("slack")
+            .title("Slack")
+            .builtIn(true)
+            .endpoints(Endpoints.builder()
+                    .authorization("https://slack.com/oauth/v2/authorize")
+                    .token("https://slack.com/api/oauth.v2.access")
+                    .revocation("https://slack.com/api/auth.revoke")
+                    .build())
+            .client(new ClientSettings(null, "SLACK_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC))
+            .scopes(List.of("chat:write", "channels:read"))
+            .scopeParameter("user_scope")
+            .scopeSeparator(",")
+            .pkce(true)
+            .tokenEncoding(TokenEncoding.FORM)
+            .responseFormat(ResponseFormat.SLACK)
+            .revocation(new Revocation("bearer", "access"))
+            .redirect(new Redirect("localhost", 53682, "/cb/slack"))
+            .revokeAdvice("the user removes integ from the apps they authorized in Slack, or a workspace admin removes the app"
+                    + " (Settings & administration > Manage apps)")
             // refresh tokens of PKCE (desktop) apps expire after 30 days
-            new Redirect("localhost", 53682, "/cb/slack"),
-            "the user removes integ from the apps they authorized in Slack, or a workspace admin removes the app"
-                    + " (Settings & administration > Manage apps)",
-            Duration.ofDays(30));
+            .refreshTokenLifetime(Duration.ofDays(30))
+            .build();
 
     /** Google (Drive), desktop-app client: any loopback port, S256, offline access for a refresh token. */
-    static final ProviderSpec GOOGLE = new ProviderSpec("google", "Google Drive", Set.of("google_drive"), true,
-            "https://accounts.google.com",
-            new Endpoints("https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token",
-                    "https://oauth2.googleapis.com/revoke", "https://openidconnect.googleapis.com/v1/userinfo", null),
-            new ClientSettings(null, "GOOGLE_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_POST),
-            List.of("openid", "email", "https://www.googleapis.com/auth/drive.file"), "scope", " ", true,
+    static final ProviderSpec GOOGLE = ProviderSpec.builder("google")
+            .title("Google Drive")
+            .aliases(Set.of("google_drive"))
+            .builtIn(true)
+            .issuer("https://accounts.google.com")
+            .endpoints(Endpoints.builder()
+                    .authorization("https://accounts.google.com/o/oauth2/v2/auth")
+                    .token("https://oauth2.googleapis.com/token")
+                    .revocation("https://oauth2.googleapis.com/revoke")
+                    .userinfo("https://openidconnect.googleapis.com/v1/userinfo")
+                    .build())
+            .client(new ClientSettings(null, "GOOGLE_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_POST))
+            .scopes(List.of("openid", "email", "https://www.googleapis.com/auth/drive.file"))
+            .scopeParameter("scope")
+            .scopeSeparator(" ")
+            .pkce(true)
             // consent every time, so that a re-connect always yields a new refresh token
-            Map.of("access_type", "offline", "prompt", "consent"),
-            TokenEncoding.FORM, ResponseFormat.OAUTH, new Revocation("none", "refresh"),
+            .authorizeParameters(Map.of("access_type", "offline", "prompt", "consent"))
+            .tokenEncoding(TokenEncoding.FORM)
+            .responseFormat(ResponseFormat.OAUTH)
+            .revocation(new Revocation("none", "refresh"))
+            .redirect(new Redirect("127.0.0.1", 0, "/cb/google"))
+            .revokeAdvice("the account owner removes integ's access in their Google Account (Security > third-party apps and services),"
+                    + " or a Workspace admin removes it in the Admin console (Security > API controls)")
             // unknown in general (7 days for apps in testing; responses say so in refresh_token_expires_in)
-            new Redirect("127.0.0.1", 0, "/cb/google"),
-            "the account owner removes integ's access in their Google Account (Security > third-party apps and services),"
-                    + " or a Workspace admin removes it in the Admin console (Security > API controls)",
-            null);
+            .refreshTokenLifetime(null)
+            .build();
 
     /**
      * Jira Cloud through Atlassian OAuth 2.0 (3LO): a JSON token endpoint, a required client secret,
      * no PKCE, rotating refresh tokens, an exact-match callback URL, and no revocation endpoint.
      */
-    static final ProviderSpec JIRA = new ProviderSpec("jira", "Jira (Atlassian)", Set.of("atlassian"), true, null,
-            new Endpoints("https://auth.atlassian.com/authorize", "https://auth.atlassian.com/oauth/token", null, null,
-                    "https://api.atlassian.com/oauth/token/accessible-resources"),
-            new ClientSettings(null, "JIRA_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_POST),
-            List.of("read:jira-work", "write:jira-work", "read:jira-user", "offline_access"), "scope", " ", false,
-            Map.of("audience", "api.atlassian.com", "prompt", "consent"),
-            TokenEncoding.JSON, ResponseFormat.OAUTH, Revocation.RFC7009,
-            new Redirect("127.0.0.1", 53683, "/cb/jira"),
-            "Atlassian has no endpoint to revoke a 3LO grant: the account owner must remove the app's access"
-                    + " in their Atlassian account settings (connected apps)",
+    static final ProviderSpec JIRA = ProviderSpec.builder("jira")
+            .title("Jira (Atlassian)")
+            .aliases(Set.of("atlassian"))
+            .builtIn(true)
+            .endpoints(Endpoints.builder()
+                    .authorization("https://auth.atlassian.com/authorize")
+                    .token("https://auth.atlassian.com/oauth/token")
+                    .resources("https://api.atlassian.com/oauth/token/accessible-resources")
+                    .build())
+            .client(new ClientSettings(null, "JIRA_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_POST))
+            .scopes(List.of("read:jira-work", "write:jira-work", "read:jira-user", "offline_access"))
+            .scopeParameter("scope")
+            .scopeSeparator(" ")
+            .pkce(false)
+            .authorizeParameters(Map.of("audience", "api.atlassian.com", "prompt", "consent"))
+            .tokenEncoding(TokenEncoding.JSON)
+            .responseFormat(ResponseFormat.OAUTH)
+            .revocation(Revocation.RFC7009)
+            .redirect(new Redirect("127.0.0.1", 53683, "/cb/jira"))
+            .revokeAdvice("Atlassian has no endpoint to revoke a 3LO grant: the account owner must remove the app's access"
+                    + " in their Atlassian account settings (connected apps)")
             // rotating refresh tokens expire after 90 days without use; each refresh issues a new one
-            Duration.ofDays(90));
+            .refreshTokenLifetime(Duration.ofDays(90))
+            .build();
 
     static final List<ProviderSpec> ALL = List.of(SLACK, GOOGLE, JIRA);
 }

@@ -97,22 +97,30 @@ public final class ProviderCatalog {
                     "see 'Providers' in README.md for an example");
         }
         String prefix = name.toUpperCase(Locale.ROOT).replace('-', '_');
-        ProviderSpec base = new ProviderSpec(name, name, Set.of(), false, null, Endpoints.NONE,
-                new ClientSettings(null, prefix + "_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC),
-                List.of(), "scope", " ", true, Map.of(), TokenEncoding.FORM, ResponseFormat.OAUTH, Revocation.RFC7009,
-                new Redirect("127.0.0.1", 0, "/cb/" + name), null, null);
+        ProviderSpec base = ProviderSpec.builder(name)
+                .title(name)
+                .client(new ClientSettings(null, prefix + "_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_BASIC))
+                .scopeParameter("scope")
+                .scopeSeparator(" ")
+                .pkce(true)
+                .tokenEncoding(TokenEncoding.FORM)
+                .responseFormat(ResponseFormat.OAUTH)
+                .revocation(Revocation.RFC7009)
+                .redirect(new Redirect("127.0.0.1", 0, "/cb/" + name))
+                .build();
         return override(base, e);
     }
 
     /** {@code base} with every key the entry sets replaced, each checked and named in errors as it is in the file. */
     private static ProviderSpec override(ProviderSpec base, ConfigFile.Provider e) {
         String where = "providers." + base.name() + ".";
-        Endpoints endpoints = new Endpoints(
-                endpoint(e.authorizationEndpoint(), base.endpoints().authorization(), where + "authorization-endpoint"),
-                endpoint(e.tokenEndpoint(), base.endpoints().token(), where + "token-endpoint"),
-                endpoint(e.revocationEndpoint(), base.endpoints().revocation(), where + "revocation-endpoint"),
-                endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"),
-                endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"));
+        Endpoints endpoints = Endpoints.builder()
+                .authorization(endpoint(e.authorizationEndpoint(), base.endpoints().authorization(), where + "authorization-endpoint"))
+                .token(endpoint(e.tokenEndpoint(), base.endpoints().token(), where + "token-endpoint"))
+                .revocation(endpoint(e.revocationEndpoint(), base.endpoints().revocation(), where + "revocation-endpoint"))
+                .userinfo(endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"))
+                .resources(endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"))
+                .build();
         if (e.clientSecretEnv() != null && !Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", e.clientSecretEnv())) {
             // not echoed: a secret pasted here by mistake must not reach the terminal or a CI log
             throw IntegException.usage("invalid " + where + "client-secret-env",
@@ -138,17 +146,28 @@ public final class ProviderCatalog {
                 parameters.put(k, v == null ? "" : v);
             });
         }
-        return new ProviderSpec(base.name(), or(e.title(), base.title()), base.aliases(), base.builtIn(),
-                e.issuer() == null ? base.issuer() : issuer(e.issuer(), where + "issuer"),
-                endpoints, client, scopes,
-                parameter(or(e.scopeParameter(), base.scopeParameter()), where + "scope-parameter"), separator,
-                e.pkce() == null ? base.pkce() : e.pkce(), parameters,
-                e.tokenEncoding() == null ? base.tokenEncoding() : choice(TokenEncoding.class, e.tokenEncoding(), where + "token-encoding"),
-                e.responseFormat() == null ? base.responseFormat() : choice(ResponseFormat.class, e.responseFormat(), where + "response-format"),
-                new Revocation(oneOf(or(e.revocationAuth(), base.revocation().auth()), where + "revocation-auth", "client", "none", "bearer"),
-                        oneOf(or(e.revokeToken(), base.revocation().token()), where + "revoke-token", "refresh", "access")),
-                redirect(base.redirect(), e, where), or(e.revokeAdvice(), base.revokeAdvice()),
-                e.refreshTokenLifetime() == null ? base.refreshTokenLifetime() : lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"));
+        return base.toBuilder()
+                .title(or(e.title(), base.title()))
+                .issuer(e.issuer() == null ? base.issuer() : issuer(e.issuer(), where + "issuer"))
+                .endpoints(endpoints)
+                .client(client)
+                .scopes(scopes)
+                .scopeParameter(parameter(or(e.scopeParameter(), base.scopeParameter()), where + "scope-parameter"))
+                .scopeSeparator(separator)
+                .pkce(e.pkce() == null ? base.pkce() : e.pkce())
+                .authorizeParameters(parameters)
+                .tokenEncoding(e.tokenEncoding() == null ? base.tokenEncoding()
+                        : choice(TokenEncoding.class, e.tokenEncoding(), where + "token-encoding"))
+                .responseFormat(e.responseFormat() == null ? base.responseFormat()
+                        : choice(ResponseFormat.class, e.responseFormat(), where + "response-format"))
+                .revocation(new Revocation(
+                        oneOf(or(e.revocationAuth(), base.revocation().auth()), where + "revocation-auth", "client", "none", "bearer"),
+                        oneOf(or(e.revokeToken(), base.revocation().token()), where + "revoke-token", "refresh", "access")))
+                .redirect(redirect(base.redirect(), e, where))
+                .revokeAdvice(or(e.revokeAdvice(), base.revokeAdvice()))
+                .refreshTokenLifetime(e.refreshTokenLifetime() == null ? base.refreshTokenLifetime()
+                        : lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"))
+                .build();
     }
 
     /** Parameters integ computes per sign-in: a fixed value in the config would defeat them. */
@@ -259,7 +278,6 @@ public final class ProviderCatalog {
     }
 
     private static ConfigFile.Provider emptyEntry() {
-        return new ConfigFile.Provider(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+        return ConfigFile.Provider.builder().build();
     }
 }

@@ -1,7 +1,8 @@
 package dev.integ.providers;
 
-import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -9,7 +10,9 @@ import java.util.Set;
  * Everything integ needs to know to run OAuth 2.0 against one provider. Built-in providers are
  * pre-filled instances of this record and custom ones come from the config file, so a provider's
  * quirks (Slack's comma-separated user scopes, Atlassian's JSON token body, Google's offline access)
- * are values here, never branches on a provider's name.
+ * are values here, never branches on a provider's name. Instances are made with {@link #builder(String)}
+ * or {@link #toBuilder()}, never positionally: a new field is then one component here and one line in
+ * each of {@link Builder}'s field list, copy constructor and {@code build()}, and no caller changes.
  *
  * @param name                the name commands take and credentials are stored under ("slack")
  * @param title               what people call it ("Slack", "Jira (Atlassian)")
@@ -33,11 +36,24 @@ import java.util.Set;
  * @param refreshTokenLifetime how long a newly issued refresh token stays usable when the response does
  *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
  */
-public record ProviderSpec(String name, String title, Set<String> aliases, boolean builtIn, String issuer,
-                           Endpoints endpoints, ClientSettings client, List<String> scopes, String scopeParameter,
-                           String scopeSeparator, boolean pkce, Map<String, String> authorizeParameters,
-                           TokenEncoding tokenEncoding, ResponseFormat responseFormat, Revocation revocation,
-                           Redirect redirect, String revokeAdvice, java.time.Duration refreshTokenLifetime) {
+public record ProviderSpec(String name,
+                           String title,
+                           Set<String> aliases,
+                           boolean builtIn,
+                           String issuer,
+                           Endpoints endpoints,
+                           ClientSettings client,
+                           List<String> scopes,
+                           String scopeParameter,
+                           String scopeSeparator,
+                           boolean pkce,
+                           Map<String, String> authorizeParameters,
+                           TokenEncoding tokenEncoding,
+                           ResponseFormat responseFormat,
+                           Revocation revocation,
+                           Redirect redirect,
+                           String revokeAdvice,
+                           Duration refreshTokenLifetime) {
 
     public ProviderSpec {
         aliases = Set.copyOf(aliases);
@@ -50,13 +66,26 @@ public record ProviderSpec(String name, String title, Set<String> aliases, boole
      *
      * @param resources an endpoint listing the sites a token reaches (Atlassian's accessible-resources)
      */
-    public record Endpoints(String authorization, String token, String revocation, String userinfo, String resources) {
-        public static final Endpoints NONE = new Endpoints(null, null, null, null, null);
+    public record Endpoints(String authorization,
+                            String token,
+                            String revocation,
+                            String userinfo,
+                            String resources) {
+        public static final Endpoints NONE = builder().build();
+
+        public static Builder builder() {
+            return new Builder();
+        }
 
         /** These endpoints, with the gaps filled from {@code other} (discovery). */
         public Endpoints or(Endpoints other) {
-            return new Endpoints(first(authorization, other.authorization), first(token, other.token),
-                    first(revocation, other.revocation), first(userinfo, other.userinfo), first(resources, other.resources));
+            return builder()
+                    .authorization(first(authorization, other.authorization))
+                    .token(first(token, other.token))
+                    .revocation(first(revocation, other.revocation))
+                    .userinfo(first(userinfo, other.userinfo))
+                    .resources(first(resources, other.resources))
+                    .build();
         }
 
         public boolean complete() {
@@ -65,6 +94,51 @@ public record ProviderSpec(String name, String title, Set<String> aliases, boole
 
         private static String first(String a, String b) {
             return a != null ? a : b;
+        }
+
+        /** Every endpoint unset (null) until given. */
+        public static final class Builder {
+            private String authorization;
+            private String token;
+            private String revocation;
+            private String userinfo;
+            private String resources;
+
+            private Builder() {
+            }
+
+            public Builder authorization(String value) {
+                authorization = value;
+                return this;
+            }
+
+            public Builder token(String value) {
+                token = value;
+                return this;
+            }
+
+            public Builder revocation(String value) {
+                revocation = value;
+                return this;
+            }
+
+            public Builder userinfo(String value) {
+                userinfo = value;
+                return this;
+            }
+
+            public Builder resources(String value) {
+                resources = value;
+                return this;
+            }
+
+            public Endpoints build() {
+                return new Endpoints(authorization,
+                        token,
+                        revocation,
+                        userinfo,
+                        resources);
+            }
         }
     }
 
@@ -105,18 +179,184 @@ public record ProviderSpec(String name, String title, Set<String> aliases, boole
     public record Redirect(String host, int port, String path) {
     }
 
+    /** A provider called {@code name}; collections start empty, endpoints unset, everything else null or false. */
+    public static Builder builder(String name) {
+        return new Builder().name(name);
+    }
+
+    /** A builder holding every field of this provider, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     /** This provider with other endpoints (the ones discovery completed). */
     public ProviderSpec withEndpoints(Endpoints endpoints) {
-        return new ProviderSpec(name, title, aliases, builtIn, issuer, endpoints, client, scopes, scopeParameter, scopeSeparator, pkce,
-                authorizeParameters, tokenEncoding, responseFormat, revocation, redirect, revokeAdvice, refreshTokenLifetime);
+        return toBuilder().endpoints(endpoints).build();
     }
 
     /** The name people type in environment variables: "SLACK", "MY_IDP" for "my-idp". */
     public String environmentPrefix() {
-        return name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        return name.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     public boolean hasRevocationEndpoint() {
         return endpoints.revocation() != null;
+    }
+
+    /** Named setters for every field (see the record's parameters for what each means). */
+    public static final class Builder {
+        private String name;
+        private String title;
+        private Set<String> aliases = Set.of();
+        private boolean builtIn;
+        private String issuer;
+        private Endpoints endpoints = Endpoints.NONE;
+        private ClientSettings client;
+        private List<String> scopes = List.of();
+        private String scopeParameter;
+        private String scopeSeparator;
+        private boolean pkce;
+        private Map<String, String> authorizeParameters = Map.of();
+        private TokenEncoding tokenEncoding;
+        private ResponseFormat responseFormat;
+        private Revocation revocation;
+        private Redirect redirect;
+        private String revokeAdvice;
+        private Duration refreshTokenLifetime;
+
+        private Builder() {
+        }
+
+        private Builder(ProviderSpec spec) {
+            name = spec.name;
+            title = spec.title;
+            aliases = spec.aliases;
+            builtIn = spec.builtIn;
+            issuer = spec.issuer;
+            endpoints = spec.endpoints;
+            client = spec.client;
+            scopes = spec.scopes;
+            scopeParameter = spec.scopeParameter;
+            scopeSeparator = spec.scopeSeparator;
+            pkce = spec.pkce;
+            authorizeParameters = spec.authorizeParameters;
+            tokenEncoding = spec.tokenEncoding;
+            responseFormat = spec.responseFormat;
+            revocation = spec.revocation;
+            redirect = spec.redirect;
+            revokeAdvice = spec.revokeAdvice;
+            refreshTokenLifetime = spec.refreshTokenLifetime;
+        }
+
+        public Builder name(String value) {
+            name = value;
+            return this;
+        }
+
+        public Builder title(String value) {
+            title = value;
+            return this;
+        }
+
+        public Builder aliases(Set<String> value) {
+            aliases = value;
+            return this;
+        }
+
+        public Builder builtIn(boolean value) {
+            builtIn = value;
+            return this;
+        }
+
+        public Builder issuer(String value) {
+            issuer = value;
+            return this;
+        }
+
+        public Builder endpoints(Endpoints value) {
+            endpoints = value;
+            return this;
+        }
+
+        public Builder client(ClientSettings value) {
+            client = value;
+            return this;
+        }
+
+        public Builder scopes(List<String> value) {
+            scopes = value;
+            return this;
+        }
+
+        public Builder scopeParameter(String value) {
+            scopeParameter = value;
+            return this;
+        }
+
+        public Builder scopeSeparator(String value) {
+            scopeSeparator = value;
+            return this;
+        }
+
+        public Builder pkce(boolean value) {
+            pkce = value;
+            return this;
+        }
+
+        public Builder authorizeParameters(Map<String, String> value) {
+            authorizeParameters = value;
+            return this;
+        }
+
+        public Builder tokenEncoding(TokenEncoding value) {
+            tokenEncoding = value;
+            return this;
+        }
+
+        public Builder responseFormat(ResponseFormat value) {
+            responseFormat = value;
+            return this;
+        }
+
+        public Builder revocation(Revocation value) {
+            revocation = value;
+            return this;
+        }
+
+        public Builder redirect(Redirect value) {
+            redirect = value;
+            return this;
+        }
+
+        public Builder revokeAdvice(String value) {
+            revokeAdvice = value;
+            return this;
+        }
+
+        public Builder refreshTokenLifetime(Duration value) {
+            refreshTokenLifetime = value;
+            return this;
+        }
+
+        public ProviderSpec build() {
+            return new ProviderSpec(name,
+                    title,
+                    aliases,
+                    builtIn,
+                    issuer,
+                    endpoints,
+                    client,
+                    scopes,
+                    scopeParameter,
+                    scopeSeparator,
+                    pkce,
+                    authorizeParameters,
+                    tokenEncoding,
+                    responseFormat,
+                    revocation,
+                    redirect,
+                    revokeAdvice,
+                    refreshTokenLifetime);
+        }
     }
 }

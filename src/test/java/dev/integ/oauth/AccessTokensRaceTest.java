@@ -237,10 +237,18 @@ class AccessTokensRaceTest {
     void aDiscoveryDocumentNamingAnotherIssuerIsRefused() {
         idp.advertiseIssuer("https://evil.example.com");
         try {
-            ProviderSpec spec = new ProviderSpec("acme", "acme", java.util.Set.of(), false, idp.issuer(), ProviderSpec.Endpoints.NONE,
-                    new ProviderSpec.ClientSettings("integ-cli", "X", null, dev.integ.providers.ClientAuth.NONE), List.of(), "scope", " ",
-                    true, Map.of(), ProviderSpec.TokenEncoding.FORM, ProviderSpec.ResponseFormat.OAUTH, ProviderSpec.Revocation.RFC7009,
-                    new ProviderSpec.Redirect("127.0.0.1", 0, "/cb/acme"), null, null);
+            ProviderSpec spec = ProviderSpec.builder("acme")
+                    .title("acme")
+                    .issuer(idp.issuer())
+                    .client(new ProviderSpec.ClientSettings("integ-cli", "X", null, dev.integ.providers.ClientAuth.NONE))
+                    .scopeParameter("scope")
+                    .scopeSeparator(" ")
+                    .pkce(true)
+                    .tokenEncoding(ProviderSpec.TokenEncoding.FORM)
+                    .responseFormat(ProviderSpec.ResponseFormat.OAUTH)
+                    .revocation(ProviderSpec.Revocation.RFC7009)
+                    .redirect(new ProviderSpec.Redirect("127.0.0.1", 0, "/cb/acme"))
+                    .build();
             OutboundHttp http = new OutboundHttp((p, u) -> new Decision(true, Duration.ZERO, null, 1, 1), OutboundPolicy.DEFAULTS);
             assertThatThrownBy(() -> new Discovery(http).complete(spec, "alice")).hasMessageContaining("names another issuer")
                     .hasMessageContaining("https://evil.example.com");

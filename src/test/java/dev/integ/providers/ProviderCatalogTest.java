@@ -138,4 +138,20 @@ class ProviderCatalogTest {
                 .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
                 .hasMessageContaining(message);
     }
+
+    @Test
+    void aBuilderFromAProviderCarriesEveryField() {
+        // a field added to ProviderSpec but not to Builder's copy constructor would be lost by every override
+        ProviderCatalog.builtIn().all().forEach(spec -> assertThat(spec.toBuilder().build()).isEqualTo(spec));
+        ProviderSpec acme = ProviderCatalog.from(Map.of("acme", entry(Map.of("issuer", "https://id.example.com",
+                "refresh-token-lifetime", "7d", "revoke-advice", "ask an admin")))).resolve("acme");
+        assertThat(acme.toBuilder().build()).isEqualTo(acme);
+    }
+
+    @Test
+    void anEntryBuiltWithNoKeyIsTheEmptyEntryOfTheFile() {
+        assertThat(ConfigFile.Provider.builder().build()).isEqualTo(entry(Map.of()));
+        assertThat(ConfigFile.Provider.builder().issuer("https://id.example.com").redirectPort(3118).build())
+                .isEqualTo(entry(Map.of("issuer", "https://id.example.com", "redirect-port", 3118)));
+    }
 }
