@@ -23,6 +23,7 @@ import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
 import dev.integ.oauth.ProviderClients;
+import dev.integ.oauth.RefreshTokenForesight;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
 import dev.integ.keys.KeyRotation;
@@ -48,6 +49,8 @@ import dev.integ.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -132,7 +135,26 @@ public final class Services implements AutoCloseable {
     }
 
     public Doctor doctor() {
-        return new Doctor(this::open, this::keyring, this::auditProbe);
+        return new Doctor(this::open, this::keyring, this::auditProbe, this::dyingCredentials, clock);
+    }
+
+    /** Credentials whose refresh token ends within a week, on {@code store}, read without keys (doctor's store). */
+    private List<RefreshTokenForesight.Dying> dyingCredentials(Settings settings, RedisStore store) {
+        CredentialStore credentials = new CredentialStore(store.redis(), store.keys(), store.acks());
+        return RefreshTokenForesight.of(settings.providers()).scan(each -> CredentialVault.scanMetadata(credentials, each), clock.instant(),
+                RefreshTokenForesight.WARN_WITHIN);
+    }
+
+    /** Credentials whose refresh token ends within {@code within}; empty when this Redis user may not read credentials. */
+    public Optional<List<RefreshTokenForesight.Dying>> dyingCredentials(Duration within) {
+        RedisStore s = store();
+        CredentialStore credentials = new CredentialStore(s.redis(), s.keys(), s.acks());
+        return RefreshTokenForesight.of(providers()).scanIfPermitted(each -> CredentialVault.scanMetadata(credentials, each),
+                clock.instant(), within);
+    }
+
+    public RefreshTokenForesight refreshTokenForesight() {
+        return RefreshTokenForesight.of(providers());
     }
 
     /** doctor's proof that events can be written and read back, on the store doctor opened itself. */

@@ -45,7 +45,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                            Integer redirectPort,
                            String redirectPath,
                            String revokeAdvice,
-                           String refreshTokenLifetime) {
+                           String refreshTokenLifetime,
+                           String refreshTokenIdleLifetime,
+                           String refreshTokenMaxLifetime,
+                           Boolean refreshTokenRotation,
+                           String publishingStatus) {
 
         /** An entry with no key set (as {@code providers: {acme: }} gives), to set some. */
         public static Builder builder() {
@@ -79,6 +83,10 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
             private String redirectPath;
             private String revokeAdvice;
             private String refreshTokenLifetime;
+            private String refreshTokenIdleLifetime;
+            private String refreshTokenMaxLifetime;
+            private Boolean refreshTokenRotation;
+            private String publishingStatus;
 
             private Builder() {
             }
@@ -208,6 +216,26 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                 return this;
             }
 
+            public Builder refreshTokenIdleLifetime(String value) {
+                refreshTokenIdleLifetime = value;
+                return this;
+            }
+
+            public Builder refreshTokenMaxLifetime(String value) {
+                refreshTokenMaxLifetime = value;
+                return this;
+            }
+
+            public Builder refreshTokenRotation(Boolean value) {
+                refreshTokenRotation = value;
+                return this;
+            }
+
+            public Builder publishingStatus(String value) {
+                publishingStatus = value;
+                return this;
+            }
+
             public Provider build() {
                 return new Provider(title,
                         issuer,
@@ -233,7 +261,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                         redirectPort,
                         redirectPath,
                         revokeAdvice,
-                        refreshTokenLifetime);
+                        refreshTokenLifetime,
+                        refreshTokenIdleLifetime,
+                        refreshTokenMaxLifetime,
+                        refreshTokenRotation,
+                        publishingStatus);
             }
         }
     }
