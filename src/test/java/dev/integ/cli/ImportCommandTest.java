@@ -103,7 +103,7 @@ class ImportCommandTest {
         assertThat(jira.get("account").toString()).isEqualTo("{\"cloud_id\":\"c-1\"}");
 
         // the table, and the filters
-        assertThat(vault.ok("list").out()).containsPattern("(?m)^slack\\s+alice@example.com\\s+active\\s+\\S+\\s+yes\\s+chat:write channels:read$")
+        assertThat(vault.ok("list").out()).containsPattern("(?m)^slack\\s+alice@example.com\\s+active\\s+\\S+\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+chat:write channels:read$")
                 .containsPattern("(?m)^google\\s+bob@example.com\\s+active\\s+2020-01-01T00:00:00Z\\s+yes\\s+openid email$");
         assertThat(json(vault.ok("list", "-o", "json", "--expiring-within", "3h")).findValuesAsText("user"))
                 .containsExactlyInAnyOrder("bob@example.com", "carol");
