@@ -340,7 +340,7 @@ function _picocli_integ_connect() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-browser' '--manual' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-browser' '--manual' '--device' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--user' '--timeout' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 
@@ -964,7 +964,7 @@ function _picocli_integ_import() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--replace' '--skip-invalid' '--dry-run' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--replace' '--skip-invalid' '--dry-run' '--allow-unknown-provider' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--file' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 

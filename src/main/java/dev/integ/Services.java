@@ -13,20 +13,22 @@ import dev.integ.events.EventLog;
 import dev.integ.events.EventReader;
 import dev.integ.events.IntegrityEvents;
 import dev.integ.events.RedisEventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
-import dev.integ.keys.FirstRunKeys;
+import dev.integ.vault.FirstRunKeys;
 import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
+import dev.integ.oauth.PollClock;
 import dev.integ.oauth.ProviderClients;
-import dev.integ.oauth.RefreshTokenForesight;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;
@@ -61,6 +63,7 @@ import java.util.function.Supplier;
  */
 public final class Services implements AutoCloseable {
     private final Environment env;
+    private final PollClock pollClock;
     private Supplier<Flags> flags = () -> Flags.NONE;
     private final Clock clock = Clock.systemUTC();
     private final String correlation = newCorrelationId();
@@ -68,6 +71,7 @@ public final class Services implements AutoCloseable {
     // and two ProviderClients would discover a provider twice (plain fields, not lambdas: every command,
     // --version included, builds a Services, and each lambda costs start-up time)
     private Settings settings;
+    private ProviderCatalog providers;
     private RedisStore store;
     private CredentialVault vault;
     private UserHasher userHasher;
@@ -81,7 +85,13 @@ public final class Services implements AutoCloseable {
     private static final Duration FIRST_RUN_LOCK_WAIT = Duration.ofSeconds(20);
 
     public Services(Environment env) {
+        this(env, PollClock.REAL);
+    }
+
+    /** @param pollClock what polling loops (the device grant's) wait with: tests pass a virtual one */
+    public Services(Environment env, PollClock pollClock) {
         this.env = env;
+        this.pollClock = pollClock;
     }
 
     /** Called once picocli has parsed the command line. */
@@ -99,7 +109,10 @@ public final class Services implements AutoCloseable {
 
     public synchronized Settings settings() {
         if (settings == null) {
-            settings = Settings.resolve(flags.get(), env);
+            Settings resolved = Settings.resolve(flags.get(), env);
+            // checked with the rest of the settings: a typo under providers: fails every command, not only connect
+            providers = ProviderCatalog.from(resolved.providerEntries());
+            settings = resolved;
         }
         return settings;
     }
@@ -139,9 +152,9 @@ public final class Services implements AutoCloseable {
     }
 
     /** Credentials whose refresh token ends within a week, on {@code store}, read without keys (doctor's store). */
-    private List<RefreshTokenForesight.Dying> dyingCredentials(Settings settings, RedisStore store) {
+    private List<RefreshTokenForesight.Dying> dyingCredentials(ProviderCatalog providers, RedisStore store) {
         CredentialStore credentials = new CredentialStore(store.redis(), store.keys(), store.acks());
-        return RefreshTokenForesight.of(settings.providers()).scan(each -> CredentialVault.scanMetadata(credentials, each), clock.instant(),
+        return RefreshTokenForesight.of(providers).scan(each -> CredentialVault.scanMetadata(credentials, each), clock.instant(),
                 RefreshTokenForesight.WARN_WITHIN);
     }
 
@@ -220,7 +233,7 @@ public final class Services implements AutoCloseable {
     /** The keyset credentials are sealed with; on the embedded store the first one to need it creates it. */
     private Keyring vaultKeyring() {
         Keyring keyring = keyring();
-        return settings().masterKey().createdOnFirstUse() ? keyring.createdOnFirstUse(firstRunKeys()) : keyring;
+        return settings().masterKey().createdOnFirstUse() ? keyring.createdOnFirstUse(firstRunKeys()::createKeyset) : keyring;
     }
 
     /** doctor's keyring: what it finds damaged is recorded in the store it examines. */
@@ -266,8 +279,9 @@ public final class Services implements AutoCloseable {
     }
 
     /** The built-in providers with the config file's overrides, and the custom ones. */
-    public ProviderCatalog providers() {
-        return settings().providers();
+    public synchronized ProviderCatalog providers() {
+        settings();
+        return providers;
     }
 
     /** Built on first use: a fresh token is handed out without an HTTP client ever being made. */
@@ -279,7 +293,7 @@ public final class Services implements AutoCloseable {
     }
 
     public ConnectFlow connectFlow() {
-        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock);
+        return new ConnectFlow(providerClients(), vault(), events(), new BrowserOpener(env), clock, pollClock);
     }
 
     /** Valid tokens and single-flight refreshes; a refresh waits up to 45 s for another process's refresh of the same credential. */
@@ -307,9 +321,12 @@ public final class Services implements AutoCloseable {
         return new MasterKeyRotation(s.redis(), master, s.keys().namespace(), name -> {
             RedisKeys keys = new RedisKeys(name);
             return new MasterKeyRotation.Namespace(name, new Keyring(s.redis(), keys, master, clock), new UserHasher(s.redis(), keys, () -> master).sealed(),
-                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
-                    () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
-                    settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks()),
+                    new ChainKey(s.redis(), keys, () -> master).sealed(), under -> {
+                        EventLog log = new RedisEventLog(s.redis(), keys, new UserHasher(s.redis(), keys,
+                                () -> under), new ChainKey(s.redis(), keys, () -> under), EventAnchor.NONE, actor(), correlation, clock,
+                                settings().events().retention(), settings().events().alerts()).acknowledgedBy(s.acks());
+                        return (action, details) -> log.record(SecurityEvent.success(action, null, null, details));
+                    },
                     wait -> AdminLock.acquire(s.redis(), keys.keysLock(), wait));
         }, lockWait, MasterKeyRotation.Steps.NONE);
     }

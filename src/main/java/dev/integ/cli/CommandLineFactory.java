@@ -68,7 +68,8 @@ public final class CommandLineFactory {
             try {
                 return dev.integ.core.Durations.parse(text);
             } catch (IntegException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage() + " (" + e.getCause() + ")");
+                // the message says what was wrong and the accepted range; it has no cause worth naming
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         });
         Map<String, String> exitCodes = new LinkedHashMap<>();

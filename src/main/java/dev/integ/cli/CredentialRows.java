@@ -1,5 +1,6 @@
 package dev.integ.cli;
 
+import dev.integ.core.Printable;
 import dev.integ.vault.Credential;
 
 import java.time.Instant;
@@ -20,13 +21,17 @@ final class CredentialRows {
                 !c.hasRefreshToken() ? "no" : c.refreshExpiresAt() == null ? "yes" : seconds(c.refreshExpiresAt()), String.join(" ", c.scopes()));
     }
 
-    /** Left-aligned columns, never cut: a long value pushes the rest of its row right. (String.format is slow on 100k rows.) */
+    /**
+     * Left-aligned columns, never cut: a long value pushes the rest of its row right. (String.format is slow on 100k rows.)
+     * Every cell is escaped: a stored name holding a line break or an escape sequence cannot forge a row or drive the terminal.
+     */
     private static String row(String... cells) {
         StringBuilder line = new StringBuilder(128);
         for (int i = 0; i < cells.length; i++) {
-            line.append(cells[i]);
+            String cell = Printable.escape(cells[i]);
+            line.append(cell);
             if (i < WIDTHS.length) {
-                line.append(" ".repeat(Math.max(1, WIDTHS[i] + 1 - cells[i].length())));
+                line.append(" ".repeat(Math.max(1, WIDTHS[i] + 1 - cell.length())));
             }
         }
         return line.toString();

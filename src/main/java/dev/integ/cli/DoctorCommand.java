@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.core.ExitCode;
+import dev.integ.core.Printable;
 import dev.integ.doctor.Check;
 import dev.integ.doctor.DoctorReport;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ final class DoctorCommand extends ServiceCommand {
     private void render(DoctorReport report) {
         var out = terminal.out();
         if (!terminal.quiet()) {
-            out.println("Store: " + report.store());
+            out.println("Store: " + Printable.escape(report.store()));
         }
         int width = report.checks().stream().mapToInt(c -> c.name().length()).max().orElse(0);
         for (Check check : report.checks()) {
@@ -48,9 +49,9 @@ final class DoctorCommand extends ServiceCommand {
                 case WARN -> terminal.style("@|yellow !|@");
                 case FAIL -> terminal.style("@|red ✗|@");
             };
-            out.println(mark + " " + pad(check.name(), width) + "  " + check.detail());
+            out.println(mark + " " + pad(check.name(), width) + "  " + Printable.escape(check.detail()));
             if (check.hint() != null) {
-                out.println("  " + " ".repeat(width) + "  hint: " + check.hint());
+                out.println("  " + " ".repeat(width) + "  hint: " + Printable.escape(check.hint()));
             }
         }
         if (!terminal.quiet()) {

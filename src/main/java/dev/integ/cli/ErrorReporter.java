@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.store.RedisErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -37,6 +38,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
         if (e instanceof IntegException integ) {
+            integ.parts().forEach(part -> terminal.error(RedisErrors.withoutScriptTrace(part.message()), part.hint()));
             // the last guard: a Redis script error quoted by some path must not show its script hash
             terminal.error(RedisErrors.withoutScriptTrace(integ.getMessage()), integ.hint());
             if (integ.getCause() != null) {
@@ -78,7 +80,8 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         }
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
-        terminal.err().print(trace);
+        // messages in a trace may quote stored or typed text, as error lines do
+        terminal.err().print(Printable.escape(trace.toString(), true));
         terminal.err().flush();
     }
 }

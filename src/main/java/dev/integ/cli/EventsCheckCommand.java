@@ -4,7 +4,7 @@ import dev.integ.Services;
 import dev.integ.core.ExitCode;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
-import dev.integ.oauth.RefreshTokenForesight;
+import dev.integ.providers.RefreshTokenForesight;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.events.EventQuery;
 import dev.integ.events.StoredEvent;
 import picocli.CommandLine.Command;
@@ -97,10 +98,12 @@ final class EventsCommand extends ServiceCommand {
     }
 
     static String row(StoredEvent e) {
+        // every field is escaped: whoever can write to Redis can put any bytes in an event
         String details = e.details().entrySet().stream().map(d -> d.getKey() + "=" + d.getValue()).collect(Collectors.joining(" "));
-        return String.format("%-24s %-24s %-7s %-10s %-12s %-20s %s", e.time(), e.action(), e.result(),
-                e.provider().isEmpty() ? "-" : e.provider(), e.userHmac().isEmpty() ? "-" : e.userHmac().substring(0, Math.min(12, e.userHmac().length())),
-                e.actor(), details).stripTrailing();
+        return String.format("%-24s %-24s %-7s %-10s %-12s %-20s %s", Printable.escape(e.time()), Printable.escape(e.action()), Printable.escape(e.result()),
+                e.provider().isEmpty() ? "-" : Printable.escape(e.provider()),
+                e.userHmac().isEmpty() ? "-" : Printable.escape(e.userHmac().substring(0, Math.min(12, e.userHmac().length()))),
+                Printable.escape(e.actor()), Printable.escape(details)).stripTrailing();
     }
 
     static Map<String, Object> counts(Map<String, Long> m) {

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
 import picocli.CommandLine.Command;
@@ -47,6 +48,6 @@ final class EventsStatsCommand extends ServiceCommand {
     private static void section(java.io.PrintWriter out, String title, Map<String, Long> counts) {
         out.println();
         out.printf("%-28s %s%n", title, "COUNT");
-        counts.forEach((k, v) -> out.printf("%-28s %d%n", k, v));
+        counts.forEach((k, v) -> out.printf("%-28s %d%n", Printable.escape(k), v));
     }
 }

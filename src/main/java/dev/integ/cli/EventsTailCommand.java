@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Echo;
 import dev.integ.events.EventQuery;
 import dev.integ.events.EventReader;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ final class EventsTailCommand extends ServiceCommand {
     @Override
     public Integer call() {
         if (fromId != null && !fromId.matches("\\d+(-\\d+)?")) {
-            throw dev.integ.core.IntegException.usage("invalid --from-id '" + fromId + "'", "expected a stream id such as 1764237600000-0", null);
+            throw dev.integ.core.IntegException.usage("invalid --from-id '" + Echo.of(fromId) + "'", "expected a stream id such as 1764237600000-0", null);
         }
         return follow(services, terminal, EventQuery.ALL, fromId, maxEvents);
     }

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,11 +28,11 @@ final class ForgetCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        provider = services.providers().canonical(provider);
+        provider = storedProvider(provider, user);
         String name = provider + "/" + user;
         services.vault().forget(provider, user, () -> confirm(yes, "delete", "the stored credential " + name, name));
         render(Map.of("forgotten", name), out -> {
-            out.println("forgot " + name);
+            out.println("forgot " + Printable.escape(name));
         });
         return 0;
     }

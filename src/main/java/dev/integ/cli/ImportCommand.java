@@ -1,20 +1,23 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.BoundedLineReader;
+import dev.integ.core.Echo;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.vault.CredentialImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 @Command(name = "import", header = "Import existing tokens from a JSON-lines file (or - for standard input).",
         description = {"One object per line: provider, user, access_token, and optionally refresh_token, expires_at "
@@ -39,38 +42,50 @@ final class ImportCommand extends ServiceCommand {
     @Option(names = "--dry-run", description = "Check the file and say what would be imported; write nothing.")
     boolean dryRun;
 
+    @Option(names = "--allow-unknown-provider",
+            description = "Accept lines of a provider that is neither built in nor configured (their tokens can be read, never refreshed).")
+    boolean allowUnknownProvider;
+
     ImportCommand(Services services, Terminal terminal) {
         super(services, terminal);
     }
 
     @Override
     public Integer call() throws IOException {
-        CredentialImport importer = new CredentialImport(services.vault(), services.providers()::canonical, services::storeFailure);
+        ProviderCatalog catalog = services.providers();
+        UnaryOperator<String> provider = name -> catalog.knownName(name, "provider", unknown -> allowUnknownProvider);
+        CredentialImport importer = new CredentialImport(services.vault(), name -> {
+            try {
+                return provider.apply(name);
+            } catch (IntegException unknown) {
+                throw unknown.withHint("a typo would store credentials nothing can refresh: add the provider under 'providers:' "
+                        + "in the config file, or import with --allow-unknown-provider");
+            }
+        }, services::storeFailure);
         // Ctrl-C stops between two batches, and the counts are printed before the JVM goes
         StopOnShutdown stop = new StopOnShutdown(importer::requestStop,
                 () -> terminal.warning("interrupted: stopping at the next safe point (after the batch being written)"), Duration.ofSeconds(15));
         try (BufferedReader input = open()) {
             return report(importer.run(input, replace, skipInvalid, dryRun));
+        } catch (IOException e) {
+            // a directory, a read error: one line naming the file, not an "unexpected" failure
+            throw IntegException.usage("cannot read " + (file.equals("-") ? "standard input" : Echo.of(file)),
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null);
         } finally {
             stop.close();
         }
     }
 
     private int report(CredentialImport.Result r) {
-        for (CredentialImport.Problem p : r.problems()) {
-            if (r.rejected()) {
-                terminal.error(p.toString(), null);
-            } else {
-                terminal.warning("skipped " + p);
-            }
-        }
         if (r.rejected()) {
-            throw IntegException.usage("nothing imported", r.problems().size() + " invalid line" + (r.problems().size() == 1 ? "" : "s"),
+            // every invalid line is an error of its own, then the verdict: ErrorReporter prints them all
+            throw IntegException.several(r.problems().stream().map(p -> new IntegException.Part(p.toString(), null)).toList(),
+                    List.of(ExitCode.USAGE), "nothing imported", r.problems().size() + " invalid line" + (r.problems().size() == 1 ? "" : "s"),
                     "fix them, or add --skip-invalid to import the valid lines and report the rest");
         }
+        r.problems().forEach(p -> terminal.warning("skipped " + p));
         if (r.interrupted() != null) {
-            terminal.error(r.interrupted().message(), r.interrupted().hint());
-            return ExitCode.RETRY_LATER.code();
+            throw IntegException.retryLater(r.interrupted().message(), null, r.interrupted().hint(), null);
         }
         render(r, out -> {
             out.printf("%s %d credential%s (%d replacing stored ones), %d unchanged%s%n", r.dryRun() ? "would import" : "imported",
@@ -80,14 +95,18 @@ final class ImportCommand extends ServiceCommand {
         return 0;
     }
 
+    private static final String LINES = "import reads UTF-8 JSON lines, one credential per line: is this the right file?";
+
+    /** The input within {@link CredentialImport}'s limits: a line too long, too much input or bytes that are not UTF-8 stop it with exit 2. */
     private BufferedReader open() throws IOException {
         if (file.equals("-")) {
-            return new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8));
+            return new BoundedLineReader(terminal.in(), "standard input", CredentialImport.MAX_LINE_CHARS, CredentialImport.MAX_INPUT_BYTES, LINES);
         }
         try {
-            return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+            return new BoundedLineReader(Files.newInputStream(Path.of(file)), Echo.of(file), CredentialImport.MAX_LINE_CHARS,
+                    CredentialImport.MAX_INPUT_BYTES, LINES);
         } catch (NoSuchFileException e) {
-            throw IntegException.usage("cannot read " + file, "no such file", null);
+            throw IntegException.usage("cannot read " + Echo.of(file), "no such file", null);
         }
     }
 }

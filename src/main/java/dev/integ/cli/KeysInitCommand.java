@@ -1,7 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -2,7 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.keys.DataKeys;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

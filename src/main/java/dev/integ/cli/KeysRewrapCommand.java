@@ -1,8 +1,8 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
-import dev.integ.core.ExitCode;
-import dev.integ.keys.KeyRotation;
+import dev.integ.core.IntegException;
+import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -51,9 +51,8 @@ final class KeysRewrapCommand extends ServiceCommand {
             terminal.out().flush();
         }
         if (r.damaged() > 0) {
-            terminal.error(DamagedRecords.count(r.damaged()) + " left as " + (r.damaged() == 1 ? "it was" : "they were") + " (not rewrapped)",
-                    DamagedRecords.HINT);
-            return ExitCode.HUMAN_ACTION.code();
+            throw IntegException.humanAction(DamagedRecords.count(r.damaged()) + " left as " + (r.damaged() == 1 ? "it was" : "they were")
+                    + " (not rewrapped)", null, DamagedRecords.HINT);
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.integ.Services;
+import dev.integ.core.Echo;
 import dev.integ.core.ExitCode;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
@@ -49,7 +50,7 @@ final class ListCommand extends ServiceCommand {
     @Override
     public Integer call() throws IOException {
         if (status != null && !List.of("active", "expired", "needs_reauth").contains(status)) {
-            throw dev.integ.core.IntegException.usage("invalid --status '" + status + "'", "expected active, expired or needs_reauth", null);
+            throw dev.integ.core.IntegException.usage("invalid --status '" + Echo.of(status) + "'", "expected active, expired or needs_reauth", null);
         }
         if (provider != null) {
             provider = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "--provider"));

@@ -2,6 +2,7 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.config.Environment;
+import dev.integ.core.ExitCode;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -38,11 +39,22 @@ public final class Main {
     }
 
     public static int run(String[] args, Environment env, java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+        return run(args, new Services(env), in, out, err, interactive);
+    }
+
+    /** With {@code services} built by the caller (a test's, with its own poll clock); closes them. */
+    public static int run(String[] args, Services services, java.io.InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+        Environment env = services.environment();
         quietLibraryLogging(Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose")));
         boolean color = interactive && !env.isSet("NO_COLOR") && !"dumb".equals(env.get("TERM").orElse(""));
         Terminal terminal = new Terminal(in, out, err, interactive, color);
-        try (Services services = new Services(env)) {
+        try (services) {
             return CommandLineFactory.create(services, terminal, args).execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // the last guard: every input has a bound, but an error of the JVM is still one line, not a trace
+            terminal.error("integ ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack"),
+                    "an input is larger than integ can handle; see 'Limits on input' in README.md");
+            return ExitCode.FAILURE.code();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.providers.ProviderSpec;
 import picocli.CommandLine.Command;
 
@@ -30,8 +31,8 @@ final class ProvidersCommand extends ServiceCommand {
             for (Map<String, Object> row : rows) {
                 @SuppressWarnings("unchecked")
                 List<String> missing = (List<String>) row.get("missing");
-                out.printf("%-12s %-18s %-8s %-40s %s%n", row.get("name"), row.get("title"), row.get("kind"), row.get("redirect_uri"),
-                        missing.isEmpty() ? "yes" : "no: set " + String.join(" and ", missing));
+                out.printf("%-12s %-18s %-8s %-40s %s%n", row.get("name"), Printable.escape(String.valueOf(row.get("title"))), row.get("kind"),
+                        Printable.escape(String.valueOf(row.get("redirect_uri"))), missing.isEmpty() ? "yes" : "no: set " + String.join(" and ", missing));
             }
         });
         return 0;

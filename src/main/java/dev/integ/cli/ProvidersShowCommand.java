@@ -3,6 +3,7 @@ package dev.integ.cli;
 import dev.integ.Services;
 import dev.integ.config.Environment;
 import dev.integ.core.Durations;
+import dev.integ.core.Printable;
 import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.providers.RefreshTokenPolicy;
@@ -28,7 +29,7 @@ final class ProvidersShowCommand extends ServiceCommand {
     public Integer call() {
         ProviderSpec spec = services.providers().resolve(provider);
         Map<String, Object> doc = document(spec, services.environment());
-        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, ShowCommand.text(v))));
+        render(doc, out -> doc.forEach((k, v) -> out.printf("%-22s %s%n", k, Printable.escape(ShowCommand.text(v)))));
         return 0;
     }
 
@@ -48,6 +49,7 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("revocation_endpoint", spec.endpoints().revocation());
         doc.put("userinfo_endpoint", spec.endpoints().userinfo());
         doc.put("resources_endpoint", spec.endpoints().resources());
+        doc.put("device_authorization_endpoint", spec.endpoints().deviceAuthorization());
         doc.put("client_id", env.get(ClientCredentials.idVariable(spec)).orElse(spec.client().clientId()));
         doc.put("client_secret", spec.client().auth().needsSecret()
                 ? ClientCredentials.describeSecretSource(spec, env).map(s -> "set (" + s + ")").orElse("missing")

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +31,7 @@ final class RatelimitResetCommand extends ServiceCommand {
         confirm(yes, "reset", what, what);
         long removed = services.rateLimitReset().reset(name, user);
         render(Map.of("provider", name, "user", user == null ? "" : user, "buckets_cleared", removed),
-                out -> out.println("reset " + what + " (" + removed + " bucket" + (removed == 1 ? "" : "s") + " cleared)"));
+                out -> out.println("reset " + Printable.escape(what) + " (" + removed + " bucket" + (removed == 1 ? "" : "s") + " cleared)"));
         return 0;
     }
 }

@@ -2,8 +2,6 @@ package dev.integ.cli;
 
 import dev.integ.Services;
 import dev.integ.core.Durations;
-import dev.integ.core.IntegException;
-import dev.integ.core.ProviderName;
 import dev.integ.ratelimit.RateLimits;
 import dev.integ.ratelimit.RedisRateLimiter;
 import picocli.CommandLine.Command;
@@ -58,14 +56,12 @@ final class RatelimitStatusCommand extends ServiceCommand {
         return m;
     }
 
-    /** A provider with limits: a built-in or one named under rate-limits in the config file. */
+    /**
+     * A provider whose calls are limited: every built-in or configured provider (by its own name or an
+     * alias), and any name with a rate-limits: entry of its own.
+     */
     static String knownProvider(Services services, String provider) {
-        String name = RateLimits.canonical(ProviderName.require(provider, "PROVIDER"));
         RateLimits limits = services.settings().rateLimits();
-        if (!limits.providers().contains(name)) {
-            throw IntegException.usage("unknown provider '" + provider + "'", "known: " + String.join(", ", limits.providers()),
-                    "add it under rate-limits: in the config file");
-        }
-        return name;
+        return services.providers().knownName(provider, "PROVIDER", limits.providers()::contains);
     }
 }

@@ -3,6 +3,7 @@ package dev.integ.cli;
 import dev.integ.Services;
 import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.ratelimit.RateLimitTrial;
 import dev.integ.ratelimit.RedisRateLimiter;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ final class RatelimitTestCommand extends ServiceCommand {
             }
         }
         render(r, out -> {
-            out.printf("%d checks of %s/%s from %d thread%s in %s (%,d checks/s)%s%n", r.checks(), r.provider(), r.user(), r.concurrency(),
+            out.printf("%d checks of %s/%s from %d thread%s in %s (%,d checks/s)%s%n", r.checks(), r.provider(), Printable.escape(r.user()), r.concurrency(),
                     r.concurrency() == 1 ? "" : "s", Durations.format(r.elapsed().withNanos(r.elapsed().getNano() / 1_000_000 * 1_000_000)),
                     r.checksPerSecond(), dryRun ? " on scratch keys" : "");
             out.printf("allowed %d, denied %d%n", r.allowed(), r.denied());

@@ -3,6 +3,7 @@ package dev.integ.cli;
 import dev.integ.Services;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.RefreshSweep;
 import picocli.CommandLine.Command;
@@ -70,7 +71,7 @@ final class RefreshCommand extends ServiceCommand {
             AccessTokens.Fresh fresh = services.accessTokens().refresh(name, user);
             Map<String, Object> doc = new LinkedHashMap<>(CredentialRows.json(fresh.credential(), fresh.credential().updatedAt()));
             doc.put("refreshed", fresh.refreshed());
-            render(doc, out -> out.println((fresh.refreshed() ? "refreshed " : "already refreshed by another process: ") + name + "/" + user
+            render(doc, out -> out.println((fresh.refreshed() ? "refreshed " : "already refreshed by another process: ") + name + "/" + Printable.escape(user)
                     + ", expires " + (fresh.credential().expiresAt() == null ? "never" : CredentialRows.seconds(fresh.credential().expiresAt()))));
             return 0;
         }
@@ -127,10 +128,10 @@ final class RefreshCommand extends ServiceCommand {
         } else if (!terminal.quiet()) {
             for (RefreshSweep.Item item : summary.items()) {
                 if (item.outcome().equals("kept_alive")) {
-                    terminal.out().println("kept alive " + item.provider() + "/" + item.user() + (item.refreshEndsAt() == null ? ""
+                    terminal.out().println("kept alive " + Printable.escape(item.provider() + "/" + item.user()) + (item.refreshEndsAt() == null ? ""
                             : ": its refresh token now ends " + CredentialRows.seconds(item.refreshEndsAt())));
                 } else if (!item.outcome().equals("skipped") && !item.outcome().equals("reconnect")) {
-                    terminal.out().println(item.outcome() + " " + item.provider() + "/" + item.user()
+                    terminal.out().println(item.outcome() + " " + Printable.escape(item.provider() + "/" + item.user())
                             + (item.error() == null ? "" : ": " + item.error().getMessage()));
                 }
             }
@@ -140,8 +141,9 @@ final class RefreshCommand extends ServiceCommand {
             terminal.out().flush();
         }
         if (summary.damaged() > 0) {
-            terminal.error(DamagedRecords.count(summary.damaged()) + " left as " + (summary.damaged() == 1 ? "it was" : "they were")
-                    + " (not refreshed)", DamagedRecords.HINT);
+            // exit 5, which the summary's code is too whenever a record is damaged; printed by ErrorReporter
+            throw IntegException.humanAction(DamagedRecords.count(summary.damaged()) + " left as "
+                    + (summary.damaged() == 1 ? "it was" : "they were") + " (not refreshed)", null, DamagedRecords.HINT);
         }
         return summary.exitCode();
     }

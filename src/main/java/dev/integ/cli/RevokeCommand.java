@@ -1,7 +1,9 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import dev.integ.oauth.Revocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,8 +57,7 @@ final class RevokeCommand extends ServiceCommand {
         if (provider == null || user == null) {
             throw IntegException.usage("say which credential to revoke", null, "integ revoke PROVIDER --user USER, or --all-for-user USER");
         }
-        String name = localOnly ? services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"))
-                : services.providers().resolve(provider).name();
+        String name = localOnly ? storedProvider(provider, user) : services.providers().resolve(provider).name();
         Revocation.Result result = services.revocation().revoke(name, user, localOnly,
                 () -> confirm(yes, "revoke", "the " + name + " credential of " + user + (localOnly ? " (here only)" : ""), name + "/" + user));
         render(document(result), out -> print(result));
@@ -81,20 +82,26 @@ final class RevokeCommand extends ServiceCommand {
             results.forEach(this::print);
             out.println(ended + " ended, " + failed + " failed and kept, " + damaged + " damaged and kept");
         });
-        int exit = 0;
+        List<IntegException.Part> parts = new ArrayList<>();
+        List<ExitCode> codes = new ArrayList<>();
         for (Revocation.Result r : results) {
             if (r.error() != null) {
                 // a damaged record's message names it already, in the words every command uses
-                terminal.error(r.outcome() == Revocation.Outcome.DAMAGED ? r.error().getMessage()
-                        : r.provider() + "/" + r.user() + ": " + r.error().getMessage(), r.error().hint());
-                exit = Math.max(exit, r.error().exitCode().code());
+                parts.add(r.error().asPart(r.outcome() == Revocation.Outcome.DAMAGED ? null : r.provider() + "/" + r.user() + ": "));
+                codes.add(r.error().exitCode());
             }
         }
-        return exit;
+        if (!parts.isEmpty()) {
+            // each failure on its own lines, then one summary; all printed by ErrorReporter
+            throw IntegException.several(parts, codes, (failed + damaged) + " of " + results.size() + " credential"
+                    + (results.size() == 1 ? "" : "s") + " of " + allForUser + " kept", failed + " failed, " + damaged + " damaged",
+                    parts.size() == 1 ? null : "each is named above with what to do");
+        }
+        return 0;
     }
 
     private void print(Revocation.Result r) {
-        String name = r.provider() + "/" + r.user();
+        String name = Printable.escape(r.provider() + "/" + r.user());
         switch (r.outcome()) {
             case REVOKED -> terminal.out().println("revoked " + name + " at the provider and deleted it here");
             case ALREADY_INVALID -> terminal.out().println("deleted " + name + " here; the provider already considered its token invalid");

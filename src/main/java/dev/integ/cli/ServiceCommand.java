@@ -47,6 +47,16 @@ abstract class ServiceCommand implements Callable<Integer> {
                 "there is no terminal to ask on", "add --yes");
     }
 
+    /**
+     * The provider of a stored credential as the user named it, for commands that only read or delete
+     * it (token, show, forget, revoke --local-only): a built-in or configured provider, or a name a
+     * credential of {@code user} is stored under (imported with --allow-unknown-provider); else "unknown
+     * provider", exit 2, as everywhere.
+     */
+    protected String storedProvider(String provider, String user) {
+        return services.providers().knownName(provider, "PROVIDER", name -> services.vault().store().get(name, user).isPresent());
+    }
+
     protected boolean json() {
         return services.output() == Settings.Output.JSON;
     }

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class ShowCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        provider = services.providers().canonical(provider);
+        provider = storedProvider(provider, user);
         CredentialVault vault = services.vault();
         Credential c = vault.read(provider, user).map(CredentialVault.Opened::credential)
                 .orElseThrow(() -> CredentialVault.notStored(provider, user));
@@ -34,7 +35,7 @@ final class ShowCommand extends ServiceCommand {
         if (json()) {
             terminal.printJson(fields);
         } else {
-            fields.forEach((name, value) -> terminal.out().printf("%-19s %s%n", name, text(value)));
+            fields.forEach((name, value) -> terminal.out().printf("%-19s %s%n", name, Printable.escape(text(value))));
             terminal.out().flush();
         }
         return 0;

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.store.AclRoles;
 import dev.integ.store.AclRoles.Role;
@@ -37,11 +38,11 @@ final class StoreAclCommand extends ServiceCommand {
 
     @Override
     public Integer call() {
-        Role r = Role.parse(role).orElseThrow(() -> IntegException.usage("unknown role '" + role + "'",
+        Role r = Role.parse(role).orElseThrow(() -> IntegException.usage("unknown role '" + Echo.of(role) + "'",
                 "roles are admin, operator, cron and responder", "see 'integ store acl --help'"));
         String name = user == null ? "integ-" + r.label() : user;
         if (!USER.matcher(name).matches()) {
-            throw IntegException.usage("invalid Redis user name '" + name + "'",
+            throw IntegException.usage("invalid Redis user name '" + Echo.of(name) + "'",
                     "use 1 to 64 letters, digits, '.', '_', '@' or '-'", null);
         }
         String namespace = services.settings().namespace();

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import dev.integ.Services;
+import dev.integ.core.Printable;
 import dev.integ.store.StoreAdmin;
 import picocli.CommandLine.Command;
 
@@ -38,7 +39,7 @@ final class StoreStatusCommand extends ServiceCommand {
 
     private static void row(PrintWriter out, String name, Object value) {
         if (value != null) {
-            out.printf("%-8s %s%n", name, value);
+            out.printf("%-8s %s%n", name, Printable.escape(String.valueOf(value)));
         }
     }
 }

@@ -2,16 +2,15 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
+import dev.integ.core.Printable;
 import picocli.CommandLine.Help.Ansi;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +52,13 @@ public final class Terminal {
         if (!interactive) {
             return false;
         }
-        err.print(question + " [y/N] ");
+        err.print(Printable.escape(question) + " [y/N] ");
         err.flush();
         try {
             StringBuilder line = new StringBuilder();
             int c;
-            while ((c = in.read()) != -1 && c != '\n') {
+            // an answer is a word: whatever else is typed or piped in is read no further than that
+            while ((c = in.read()) != -1 && c != '\n' && line.length() < 16) {
                 line.append((char) c);
             }
             return line.toString().trim().equalsIgnoreCase("y") || line.toString().trim().equalsIgnoreCase("yes");
@@ -68,30 +68,35 @@ public final class Terminal {
     }
 
     /**
-     * One line of standard input ("" when it ended), or empty when none came within {@code within}. A
-     * blocked read cannot be interrupted, so it runs on a daemon thread that is left behind on timeout
-     * (it ends with the process).
+     * What {@code read} returns (it reads standard input), or empty when it has not returned within
+     * {@code within}. A blocked read cannot be interrupted, so it runs on a daemon thread that is left
+     * behind on timeout (it ends with the process). What it throws is thrown here.
      */
-    public Optional<String> readLine(Duration within) {
-        CompletableFuture<String> line = new CompletableFuture<>();
+    public <T> Optional<T> readWithin(Duration within, Callable<T> read) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try {
-                String read = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
-                line.complete(read == null ? "" : read);
-            } catch (IOException e) {
-                line.completeExceptionally(e);
+                result.complete(read.call());
+            } catch (Exception | Error e) {
+                result.completeExceptionally(e);
             }
         }, "integ-stdin");
         reader.setDaemon(true);
         reader.start();
         try {
-            return Optional.of(line.get(within.toMillis(), TimeUnit.MILLISECONDS));
+            return Optional.of(result.get(within.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException nothingYet) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw IntegException.retryLater("interrupted while waiting for input", null, "run the command again", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw IntegException.failure("cannot read standard input", e.getCause().getMessage(), null, e.getCause());
         }
     }
@@ -131,10 +136,15 @@ public final class Terminal {
         return ansi().string(markup);
     }
 
+    /**
+     * Prints {@code integ: error: MESSAGE} and, when given, {@code integ: hint: HINT}: one line each
+     * whatever they hold (control characters and bidi overrides shown escaped, see {@link Printable}),
+     * and bounded, so no value echoed in a message can flood the terminal.
+     */
     public void error(String message, String hint) {
-        err.println("integ: error: " + message);
+        err.println("integ: error: " + line(message));
         if (hint != null && !hint.isBlank()) {
-            err.println("integ: hint: " + hint);
+            err.println("integ: hint: " + line(hint));
         }
         err.flush();
     }
@@ -146,17 +156,28 @@ public final class Terminal {
     }
 
     public void warning(String message) {
-        err.println("integ: warning: " + message);
+        err.println("integ: warning: " + line(message));
         err.flush();
+    }
+
+    /**
+     * The longest message line printed; the values messages repeat are shortened to {@link Echo#MAX_CHARS}
+     * where they are echoed, and this is the last guard for any path that forgot.
+     */
+    static final int MAX_LINE = 4_000;
+
+    private static String line(String text) {
+        String safe = Printable.escape(String.valueOf(text));
+        return safe.length() <= MAX_LINE ? safe : safe.substring(0, MAX_LINE) + "…(" + (safe.length() - MAX_LINE) + " more characters)";
     }
 
     /**
      * A progress bar on stderr, redrawn in place, when a person is watching; silent otherwise (cron,
      * pipes, -q), so logs never fill with carriage returns.
      */
-    public dev.integ.keys.KeyRotation.Progress progress(String label) {
+    public dev.integ.vault.KeyRotation.Progress progress(String label) {
         if (!interactive || quiet) {
-            return dev.integ.keys.KeyRotation.Progress.NONE;
+            return dev.integ.vault.KeyRotation.Progress.NONE;
         }
         return (done, total) -> {
             if (total > 0) {

@@ -36,7 +36,7 @@ final class TokenCommand extends ServiceCommand {
     @Override
     public Integer call() {
         // a fresh imported token needs no provider settings; a refresh will ask for them
-        String name = services.providers().canonical(dev.integ.core.ProviderName.require(provider, "PROVIDER"));
+        String name = storedProvider(provider, user);
         AccessTokens.Fresh fresh = services.accessTokens().token(name, user, minValid);
         if (fresh.warning() != null) {
             terminal.warning(fresh.warning());

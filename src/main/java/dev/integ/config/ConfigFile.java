@@ -28,6 +28,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                            String revocationEndpoint,
                            String userinfoEndpoint,
                            String resourcesEndpoint,
+                           String deviceAuthorizationEndpoint,
                            String clientId,
                            String clientSecretEnv,
                            String clientSecretFile,
@@ -62,6 +63,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
             private String issuer;
             private String authorizationEndpoint;
             private String tokenEndpoint;
+            private String deviceAuthorizationEndpoint;
             private String revocationEndpoint;
             private String userinfoEndpoint;
             private String resourcesEndpoint;
@@ -191,6 +193,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                 return this;
             }
 
+            public Builder deviceAuthorizationEndpoint(String value) {
+                deviceAuthorizationEndpoint = value;
+                return this;
+            }
+
             public Builder redirectHost(String value) {
                 redirectHost = value;
                 return this;
@@ -244,6 +251,7 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                         revocationEndpoint,
                         userinfoEndpoint,
                         resourcesEndpoint,
+                        deviceAuthorizationEndpoint,
                         clientId,
                         clientSecretEnv,
                         clientSecretFile,

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
+import dev.integ.core.SmallFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +19,13 @@ import java.util.stream.Collectors;
 
 /** Reads the config file. Jackson is only loaded when a file is actually there. */
 public final class ConfigLoader {
+    /**
+     * The largest config file read. Real ones are a few KiB; the bound is checked while reading, before
+     * parsing (the YAML parser is quadratic in the length of one value), so /dev/zero or a file of
+     * megabytes is refused at once with exit 2.
+     */
+    public static final int MAX_BYTES = 1 << 20;
+
     private ConfigLoader() {
     }
 
@@ -29,12 +38,12 @@ public final class ConfigLoader {
         }
         String text;
         try {
-            text = Files.readString(path);
+            text = SmallFiles.read(path, MAX_BYTES, "config file");
         } catch (NoSuchFileException e) {
             throw IntegException.usage("config file " + path + " does not exist", null,
                     "create it, or drop --config / INTEG_CONFIG to use the default location");
         } catch (IOException e) {
-            throw IntegException.usage("cannot read config file " + path, e.getClass().getSimpleName() + " " + e.getMessage(), null);
+            throw IntegException.usage("cannot read config file " + path, e.getClass().getSimpleName() + " " + Echo.of(e.getMessage()), null);
         }
         if (text.isBlank()) {
             return ConfigFile.EMPTY;
@@ -49,9 +58,10 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
             throw IntegException.usage("bad config file " + path,
-                    "unknown key '" + e.getPropertyName() + "'" + keyLine(text, e.getPropertyName()), "known keys here: " + known);
+                    "unknown key '" + Echo.of(e.getPropertyName()) + "'" + keyLine(text, e.getPropertyName()), "known keys here: " + known);
         } catch (JsonProcessingException e) {
-            throw IntegException.usage("bad config file " + path, firstLine(e.getOriginalMessage()) + at(e.getLocation()),
+            // Jackson's message may quote a value of any length: at most a line's worth of it is repeated
+            throw IntegException.usage("bad config file " + path, Echo.of(firstLine(e.getOriginalMessage()), 200) + at(e.getLocation()),
                     "fix the YAML (see 'Configuration' in README.md)");
         }
     }

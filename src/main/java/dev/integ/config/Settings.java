@@ -1,11 +1,12 @@
 package dev.integ.config;
 
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
+import dev.integ.core.SecretFiles;
 import dev.integ.events.AlertRules;
 import dev.integ.events.RedisEventLog;
-import dev.integ.providers.ProviderCatalog;
 import dev.integ.ratelimit.Limit;
 import dev.integ.ratelimit.RateLimits;
 import dev.integ.store.RedisKeys;
@@ -26,10 +27,14 @@ import java.util.Optional;
 /**
  * Everything one invocation runs with. This is the one place that applies integ's precedence:
  * <b>flag &gt; environment variable &gt; config file &gt; built-in default</b>.
+ *
+ * <p>The config file's {@code providers:} entries are kept as written: {@code providers.ProviderCatalog}
+ * (a layer above config) checks them, as soon as the settings are read ({@code Services.settings()},
+ * doctor), so a typo still fails every command at once.
  */
 public record Settings(Path configPath, boolean configPresent, String namespace, Output output, StoreSettings store,
                        MasterKeySetting masterKey, RateLimits rateLimits, EventSettings events,
-                       ProviderCatalog providers, Duration retireGrace) {
+                       Map<String, ConfigFile.Provider> providerEntries, Duration retireGrace) {
     /** How long a data key marked retiring stays before `keys retire` may delete it (vault.retire-grace, INTEG_RETIRE_GRACE). */
     public static final Duration DEFAULT_RETIRE_GRACE = Duration.ofMinutes(15);
 
@@ -112,7 +117,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 timeout, env.dataDir().resolve("redis"), env.get("INTEG_REDIS_SERVER"), replicaAcks(flags, env, redis, configName));
         return new Settings(configPath, config != ConfigFile.EMPTY || Files.exists(configPath), namespace, output, store,
                 masterKey(env, config, configName, store), rateLimits(config), events(config.events(), env),
-                ProviderCatalog.from(config.providers()),
+                config.providers() == null ? Map.of() : config.providers(),
                 Optional.ofNullable(first(env.get("INTEG_RETIRE_GRACE").orElse(null), config.vaultOrEmpty().retireGrace(), null))
                         .map(Durations::parse).orElse(DEFAULT_RETIRE_GRACE));
     }
@@ -136,7 +141,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
                 replicas = -1;
             }
             if (replicas < 0 || replicas > MAX_REPLICA_ACKS) {
-                throw IntegException.usage("invalid redis.min-replica-acks '" + acks + "' (from " + acksFrom + ")",
+                throw IntegException.usage("invalid redis.min-replica-acks '" + Echo.of(acks) + "' (from " + acksFrom + ")",
                         "give a number of replicas from 0 to " + MAX_REPLICA_ACKS, "0 writes without waiting for any replica");
             }
         }
@@ -144,7 +149,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
         Duration timeout = timeoutText == null ? ReplicaAcks.DEFAULT_TIMEOUT : Durations.parse(timeoutText);
         if (timeout.isZero()) {
             // WAIT with 0 blocks forever
-            throw IntegException.usage("invalid redis.ack-timeout '" + timeoutText + "'", "it must be longer than zero", null);
+            throw IntegException.usage("invalid redis.ack-timeout '" + Echo.of(timeoutText) + "'", "it must be longer than zero", null);
         }
         return new ReplicaAcks.Setting(replicas, timeout, replicas == null ? "default" : acksFrom);
     }
@@ -158,7 +163,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
         long keep = positive(e.keep(), RedisEventLog.DEFAULT_MAX_EVENTS, "events.keep");
         Duration keepFor = e.keepFor() == null ? RedisEventLog.DEFAULT_MAX_AGE : Durations.parse(e.keepFor());
         if (keepFor.isZero()) {
-            throw IntegException.usage("invalid events.keep-for '" + e.keepFor() + "'", "it must be longer than zero", null);
+            throw IntegException.usage("invalid events.keep-for '" + Echo.of(e.keepFor()) + "'", "it must be longer than zero", null);
         }
         AlertRules d = AlertRules.DEFAULTS;
         long rate = positive(e.maxFailureRatePercent(), d.failureRatePercent(), "events.max-failure-rate-percent");
@@ -217,7 +222,7 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
         try {
             return Output.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw IntegException.usage("invalid output format '" + value + "'", "expected table or json", null);
+            throw IntegException.usage("invalid output format '" + Echo.of(value) + "'", "expected table or json", null);
         }
     }
 
@@ -227,11 +232,8 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
 
     private static String readPassword(Path file, String from) {
         try {
-            String password = Files.readString(file).strip();
-            if (password.isEmpty()) {
-                throw IntegException.usage("the Redis password file " + file + " (from " + from + ") is empty", null, null);
-            }
-            return password;
+            // the same rule as the master key and client secret files: private to its owner, or refused
+            return SecretFiles.read(file, "Redis password file", from);
         } catch (IOException e) {
             throw IntegException.usage("cannot read the Redis password file " + file + " (from " + from + ")",
                     e.getClass().getSimpleName(), "check the path and its permissions");

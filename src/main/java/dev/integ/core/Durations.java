@@ -9,12 +9,24 @@ import java.util.regex.Pattern;
 public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
+    /**
+     * The longest duration integ accepts anywhere: 100 years. Every duration is added to or taken from
+     * a time, and a time past year 9999 (or before 1970, for the event log's stream ids) is an error
+     * deep inside whatever uses it; the range is said up front instead.
+     */
+    public static final Duration MAX = Duration.ofDays(36_500);
+    /** How messages state the accepted range. */
+    public static final String RANGE = "from 0s to 36500d (100 years)";
 
     private Durations() {
     }
 
     public static Duration parse(String text) {
         String s = text == null ? "" : text.trim();
+        if (s.length() > 64) {
+            // no duration in range is this long; and a regex over a megabyte of "1s1s..." would overflow the stack
+            throw invalid(text);
+        }
         if (s.startsWith("P") || s.startsWith("p")) {
             try {
                 return nonNegative(Duration.parse(s), text);
@@ -41,7 +53,7 @@ public final class Durations {
         } catch (ArithmeticException | NumberFormatException e) {
             throw invalid(text);
         }
-        return total;
+        return inRange(total, text);
     }
 
     /** The shortest exact form in integ's own notation, e.g. {@code 1h30m} or {@code 250ms}. */
@@ -77,11 +89,19 @@ public final class Durations {
         if (d.isNegative()) {
             throw invalid(text);
         }
+        return inRange(d, text);
+    }
+
+    private static Duration inRange(Duration d, String text) {
+        if (d.compareTo(MAX) > 0) {
+            throw IntegException.usage("invalid duration '" + Echo.of(text) + "'", "it is too long: give one " + RANGE, null);
+        }
         return d;
     }
 
     private static IntegException invalid(String text) {
-        return IntegException.usage("invalid duration '" + text + "'",
-                "expected a number and a unit (ms, s, m, h, d) such as 90s, 5m, 2h, 7d or 1h30m, or ISO-8601 such as PT5M", null);
+        return IntegException.usage("invalid duration '" + Echo.of(text) + "'",
+                "expected a number and a unit (ms, s, m, h, d) such as 90s, 5m, 2h, 7d or 1h30m, or ISO-8601 such as PT5M, "
+                        + RANGE, null);
     }
 }

@@ -16,7 +16,7 @@ public final class ProviderName {
     /** @param where how the user gave it ("--provider", "rate-limits"), for the error message */
     public static String require(String name, String where) {
         if (!valid(name)) {
-            throw IntegException.usage("invalid provider name '" + name + "' in " + where,
+            throw IntegException.usage("invalid provider name '" + Echo.of(name) + "' in " + where,
                     "use 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter", null);
         }
         return name;

@@ -6,11 +6,12 @@ import dev.integ.config.Environment;
 import dev.integ.config.Flags;
 import dev.integ.config.Settings;
 import dev.integ.providers.ClientCredentials;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.core.IntegException;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.Keyring;
-import dev.integ.oauth.RefreshTokenForesight;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.core.Durations;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisStore;
@@ -34,13 +35,13 @@ public final class Doctor {
     private final Function<Settings, RedisStore> openStore;
     private final BiFunction<Settings, RedisStore, Keyring> keyring;
     private final BiFunction<Settings, RedisStore, AuditProbe> audit;
-    private final BiFunction<Settings, RedisStore, List<RefreshTokenForesight.Dying>> dying;
+    private final BiFunction<ProviderCatalog, RedisStore, List<RefreshTokenForesight.Dying>> dying;
 
     private final Clock clock;
 
     /** @param dying the credentials whose refresh token ends within {@link RefreshTokenForesight#WARN_WITHIN} */
     public Doctor(Function<Settings, RedisStore> openStore, BiFunction<Settings, RedisStore, Keyring> keyring,
-                  BiFunction<Settings, RedisStore, AuditProbe> audit, BiFunction<Settings, RedisStore, List<RefreshTokenForesight.Dying>> dying,
+                  BiFunction<Settings, RedisStore, AuditProbe> audit, BiFunction<ProviderCatalog, RedisStore, List<RefreshTokenForesight.Dying>> dying,
                   Clock clock) {
         this.openStore = openStore;
         this.keyring = keyring;
@@ -67,8 +68,10 @@ public final class Doctor {
         }
 
         Settings settings;
+        ProviderCatalog providers;
         try {
             settings = Settings.resolve(flags, env, configPath, config);
+            providers = ProviderCatalog.from(settings.providerEntries());
         } catch (IntegException e) {
             checks.add(Check.fail("settings", e.getMessage(), e.hint()));
             return new DoctorReport("unknown", checks);
@@ -92,24 +95,24 @@ public final class Doctor {
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
             checks.add(keyset(settings, store));
-            checks.add(refreshTokens(settings, store));
-            secretFiles(settings, env).ifPresent(checks::add);
-            checks.add(providers(settings, env));
+            checks.add(refreshTokens(providers, store));
+            secretFiles(providers, env).ifPresent(checks::add);
+            checks.add(providers(providers, env));
             return new DoctorReport(store.description().summary(), checks);
         } catch (IntegException e) {
             checks.add(Check.fail("store", e.getMessage(), e.hint()));
-            secretFiles(settings, env).ifPresent(checks::add);
-            checks.add(providers(settings, env));
+            secretFiles(providers, env).ifPresent(checks::add);
+            checks.add(providers(providers, env));
             return new DoctorReport(planned, checks);
         }
     }
 
     /** Client secret files that connect would refuse (open to group or others, or unreadable); none when no secret is in a file. */
-    private static Optional<Check> secretFiles(Settings settings, Environment env) {
+    private static Optional<Check> secretFiles(ProviderCatalog providers, Environment env) {
         List<String> fine = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<String> loose = new ArrayList<>();
-        for (ProviderSpec spec : settings.providers().all()) {
+        for (ProviderSpec spec : providers.all()) {
             Optional<Path> file = ClientCredentials.secretFile(spec, env);
             if (file.isEmpty()) {
                 continue;
@@ -134,10 +137,10 @@ public final class Doctor {
     }
 
     /** Which providers can sign users in: their client settings are all there (nothing is contacted). */
-    private static Check providers(Settings settings, Environment env) {
+    private static Check providers(ProviderCatalog providers, Environment env) {
         List<String> ready = new ArrayList<>();
         List<String> notReady = new ArrayList<>();
-        for (ProviderSpec spec : settings.providers().all()) {
+        for (ProviderSpec spec : providers.all()) {
             (ClientCredentials.missing(spec, env).isEmpty() ? ready : notReady).add(spec.name());
         }
         if (ready.isEmpty()) {
@@ -148,8 +151,8 @@ public final class Doctor {
     }
 
     /** Credentials that stop working within a week unless someone acts (only dates are read: no key is needed). */
-    private Check refreshTokens(Settings settings, RedisStore store) {
-        List<RefreshTokenForesight.Dying> soon = dying.apply(settings, store);
+    private Check refreshTokens(ProviderCatalog providers, RedisStore store) {
+        List<RefreshTokenForesight.Dying> soon = dying.apply(providers, store);
         if (soon.isEmpty()) {
             return Check.ok("expiry", "no refresh token ends within " + Durations.format(RefreshTokenForesight.WARN_WITHIN));
         }

@@ -1,9 +1,11 @@
 package dev.integ.events;
 
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -29,7 +31,7 @@ public record EventQuery(String provider, String user, String action, String res
 
     public EventQuery {
         if (result != null && !result.equals(SecurityEvent.SUCCESS) && !result.equals(SecurityEvent.FAILURE)) {
-            throw IntegException.usage("invalid --result '" + result + "'", "expected success or failure", null);
+            throw IntegException.usage("invalid --result '" + Echo.of(result) + "'", "expected success or failure", null);
         }
         if (limit < 0) {
             throw IntegException.usage("invalid --limit " + limit, "it must be 0 (no limit) or more", null);
@@ -76,28 +78,52 @@ public record EventQuery(String provider, String user, String action, String res
             return null;
         }
         String s = text.trim();
+        Instant now = clock.instant();
         if (!s.isEmpty() && (Character.isLetter(s.charAt(0)) || !s.contains("-"))) {
+            Duration back = null;
             try {
-                return clock.instant().minus(Durations.parse(s));
+                back = Durations.parse(s);
             } catch (IntegException notADuration) {
-                // fall through to times
+                // a time, or out of range: the message below says both forms and the range
+            }
+            if (back != null) {
+                return inRange(now.minus(back), text, option, now);
             }
         }
         try {
-            return OffsetDateTime.parse(s).toInstant();
+            return inRange(OffsetDateTime.parse(s).toInstant(), text, option, now);
         } catch (DateTimeParseException notOffset) {
             // next form
         }
         try {
-            return Instant.parse(s);
+            return inRange(Instant.parse(s), text, option, now);
         } catch (DateTimeParseException notInstant) {
             // next form
         }
         try {
-            return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC);
+            return inRange(LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC), text, option, now);
         } catch (DateTimeParseException notDate) {
-            throw IntegException.usage("invalid " + option + " '" + text + "'",
-                    "expected a duration back from now (1h, 7d) or an ISO-8601 time (2026-11-27T10:00Z)", null);
+            throw IntegException.usage("invalid " + option + " '" + Echo.of(text) + "'",
+                    "expected a duration back from now (1h, 7d) or an ISO-8601 time (2026-11-27T10:00Z); " + range(now), null);
         }
     }
+
+    /** Event ids are milliseconds since 1970 (Redis stream ids cannot go below 0). */
+    private static Instant inRange(Instant t, String text, String option, Instant now) {
+        if (t.isBefore(Instant.EPOCH) || t.isAfter(LATEST)) {
+            throw outOfRange(text, option, now);
+        }
+        return t;
+    }
+
+    private static IntegException outOfRange(String text, String option, Instant now) {
+        return IntegException.usage("invalid " + option + " '" + Echo.of(text) + "'", "it is out of range: " + range(now), null);
+    }
+
+    private static String range(Instant now) {
+        return "give a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z, or a duration back of at most "
+                + Duration.between(Instant.EPOCH, now).toDays() + "d";
+    }
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 }

@@ -1,6 +1,7 @@
 package dev.integ.http;
 
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.time.Duration;
@@ -55,6 +56,6 @@ public record OutboundPolicy(int maxAttempts, Duration totalBudget, Duration bac
     }
 
     private static IntegException invalid(String name, String value, String expected) {
-        return IntegException.usage("invalid outbound HTTP " + name + " '" + value + "'", "expected " + expected, null);
+        return IntegException.usage("invalid outbound HTTP " + name + " '" + Echo.of(value) + "'", "expected " + expected, null);
     }
 }

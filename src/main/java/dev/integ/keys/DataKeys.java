@@ -3,6 +3,7 @@ package dev.integ.keys;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.security.GeneralSecurityException;
@@ -82,7 +83,8 @@ public final class DataKeys {
         return retiring;
     }
 
-    KeysetHandle handle() {
+    /** The Tink keyset itself, for the jobs that change it (vault.KeyRotation); Tink still guards its key material. */
+    public KeysetHandle handle() {
         return handle;
     }
 
@@ -149,7 +151,7 @@ public final class DataKeys {
         try {
             return text.matches("[0-9a-fA-F]{8}") ? (int) Long.parseLong(text, 16) : Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw IntegException.usage("invalid key id '" + text + "'", "expected the 8 hex digits 'integ keys status' shows", null);
+            throw IntegException.usage("invalid key id '" + Echo.of(text) + "'", "expected the 8 hex digits 'integ keys status' shows", null);
         }
     }
 

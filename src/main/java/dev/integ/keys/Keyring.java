@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The data keyset as stored in Redis, encrypted under the master key with the namespace as
@@ -28,7 +29,7 @@ public final class Keyring {
     private final String where;
     private final Clock clock;
     private final IntegrityAlarm alarm;
-    private final FirstRunKeys firstRun;
+    private final Function<Keyring, DataKeys> whenAbsent;
 
     public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock) {
         this(redis, keys, master, clock, IntegrityAlarm.NONE);
@@ -46,7 +47,7 @@ public final class Keyring {
     }
 
     private Keyring(KeysetRepository repository, MasterKey master, byte[] associatedData, String where, Clock clock, IntegrityAlarm alarm,
-                    FirstRunKeys firstRun) {
+                    Function<Keyring, DataKeys> whenAbsent) {
         Tink.aead();
         this.repository = repository;
         this.master = master;
@@ -54,12 +55,15 @@ public final class Keyring {
         this.where = where;
         this.clock = clock;
         this.alarm = alarm;
-        this.firstRun = firstRun;
+        this.whenAbsent = whenAbsent;
     }
 
-    /** This keyring, creating the keyset when {@link #load()} finds none (the embedded store's first use). */
-    public Keyring createdOnFirstUse(FirstRunKeys firstRun) {
-        return new Keyring(repository, master, associatedData, where, clock, alarm, firstRun);
+    /**
+     * This keyring, asking {@code create} for the keyset when {@link #load()} finds none (the embedded
+     * store's first use: vault.FirstRunKeys creates it under the `keys` lock and records it).
+     */
+    public Keyring createdOnFirstUse(Function<Keyring, DataKeys> create) {
+        return new Keyring(repository, master, associatedData, where, clock, alarm, create);
     }
 
     public MasterKey master() {
@@ -72,8 +76,8 @@ public final class Keyring {
         if (stored.isPresent()) {
             return stored.get();
         }
-        if (firstRun != null) {
-            return firstRun.createKeyset(this);
+        if (whenAbsent != null) {
+            return whenAbsent.apply(this);
         }
         throw IntegException.humanAction("no data keyset at " + where, "the store has not been set up for credentials", "run 'integ keys init'");
     }
@@ -185,12 +189,12 @@ public final class Keyring {
      *
      * @return the stored keyset, or empty when another writer won (reload and try again)
      */
-    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
+    public Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under) {
         return replace(previous, handle, lastRotation, under, previous.retiring());
     }
 
     /** @param retiring since when each key is retiring (entries for keys not in {@code handle} are dropped) */
-    Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under, Map<Integer, Instant> retiring) {
+    public Optional<DataKeys> replace(DataKeys previous, KeysetHandle handle, Instant lastRotation, MasterKey under, Map<Integer, Instant> retiring) {
         Map<Integer, Instant> created = new HashMap<>();
         Map<Integer, Instant> stillRetiring = new HashMap<>();
         for (int i = 0; i < handle.size(); i++) {

@@ -6,6 +6,8 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.integ.core.IntegException;
+import dev.integ.core.SecretFiles;
+import dev.integ.core.SmallFiles;
 import dev.integ.store.PrivateFiles;
 
 import java.io.IOException;
@@ -14,11 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** A master key kept as a cleartext Tink JSON keyset in a 0600 file. */
 public final class KeysetFileMasterKey implements MasterKey {
@@ -33,7 +33,7 @@ public final class KeysetFileMasterKey implements MasterKey {
 
     /**
      * @param whenMissing run when the key is needed and the file does not exist, before that is an
-     *                    error: the embedded store's first use creates it there ({@link FirstRunKeys})
+     *                    error: the embedded store's first use creates it there (vault.FirstRunKeys)
      */
     public KeysetFileMasterKey(Path file, String namedBy, Runnable whenMissing) {
         Tink.aead();
@@ -200,12 +200,9 @@ public final class KeysetFileMasterKey implements MasterKey {
                     "restore the file, point INTEG_MASTER_KEY_FILE or vault.master-key-file at it, or run 'integ keys init' on a new store");
         }
         try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw IntegException.humanAction("the master key file " + file + " is readable by others",
-                        "it must be private to its owner", "run: chmod 600 " + file);
-            }
-            KeysetHandle kek = TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(file), InsecureSecretKeyAccess.get());
+            SecretFiles.requirePrivate(file, "master key file");
+            KeysetHandle kek = TinkJsonProtoKeysetFormat.parseKeyset(SmallFiles.read(file, SecretFiles.MAX_BYTES, "master key file"),
+                    InsecureSecretKeyAccess.get());
             return kek.getPrimitive(Tink.configuration(), Aead.class);
         } catch (IOException | GeneralSecurityException e) {
             throw IntegException.humanAction("cannot read the master key file " + file + " (from " + namedBy + ")",

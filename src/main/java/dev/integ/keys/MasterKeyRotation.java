@@ -3,8 +3,6 @@ package dev.integ.keys;
 import com.google.crypto.tink.Aead;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
-import dev.integ.events.EventLog;
-import dev.integ.events.SecurityEvent;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -56,10 +54,21 @@ public final class MasterKeyRotation {
      *               moved to the new key
      */
     public record Namespace(String name, Keyring keyring, MasterKeyed eventsKey, MasterKeyed chainKey,
-                            Function<MasterKey, EventLog> events, Function<Duration, AdminLock> lock) {
+                            Function<MasterKey, Journal> events, Function<Duration, AdminLock> lock) {
         List<MasterKeyed> sealed() {
             return List.of(keyring.sealed(), eventsKey, chainKey);
         }
+    }
+
+    /**
+     * Where a namespace records the rotation before anything moves; fail closed: it throws when the
+     * record cannot be written. The namespace's security event log (a success event of {@code action});
+     * an interface here because events builds on keys (its HMAC keys are sealed under the master key),
+     * as {@link IntegrityAlarm} is.
+     */
+    @FunctionalInterface
+    public interface Journal {
+        void record(String action, Map<String, String> details);
     }
 
     /** The points a rotation passes, in order. */
@@ -143,8 +152,8 @@ public final class MasterKeyRotation {
         try {
             steps.reached(Step.LOCKED, null);
             for (Found f : found.values()) {
-                f.namespace().events().apply(f.chainKeyUnder(configured)).record(SecurityEvent.success("keys.rotate_master", null, null, Map.of("from", configured.describe(),
-                        "to", plan.targetName(), "namespaces", String.join(",", found.keySet()))));
+                f.namespace().events().apply(f.chainKeyUnder(configured)).record("keys.rotate_master", Map.of("from", configured.describe(),
+                        "to", plan.targetName(), "namespaces", String.join(",", found.keySet())));
             }
             steps.reached(Step.RECORDED, null);
             MasterKey target = prepareTarget(plan);

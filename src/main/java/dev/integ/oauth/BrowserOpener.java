@@ -53,14 +53,23 @@ public final class BrowserOpener {
     }
 
     /**
-     * True when the browser is probably not on this machine (an SSH session, or a Linux box without
-     * a display), so the user should paste the redirect URL back instead. An explicit $BROWSER wins.
+     * Why the browser is probably not on this machine (an SSH session, or a Linux box without a
+     * display), so a loopback receiver here would never be reached; empty when it probably is. An
+     * explicit $BROWSER wins.
      */
-    public boolean pasteModeByDefault() {
+    public Optional<String> whyNoLocalBrowser() {
         if (env.get("BROWSER").isPresent()) {
-            return false;
+            return Optional.empty();
         }
-        return env.get("SSH_CONNECTION").isPresent() || (isLinux() && !hasDisplay());
+        for (String ssh : List.of("SSH_CONNECTION", "SSH_TTY")) {
+            if (env.get(ssh).isPresent()) {
+                return Optional.of("this is an SSH session (" + ssh + " is set)");
+            }
+        }
+        if (isLinux() && !hasDisplay()) {
+            return Optional.of("there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set) and no $BROWSER");
+        }
+        return Optional.empty();
     }
 
     private Optional<String> fromBrowserVariable(String value, String url) {

@@ -6,8 +6,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -15,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Serves the redirect path: checks each request against the sign-in, shows the browser a page, and
- * hands the first Authorized or Denied outcome to the waiting {@link LoopbackReceiver}.
+ * hands the first Authorized or Denied outcome to the waiting {@link LoopbackReceiver}, holding that
+ * request's page until the flow says how the sign-in ended.
  *
  * <p>Sheds floods: once {@link #SHED_AFTER} requests were refused (wrong host, path, method or state),
  * every further refusal is a fixed 429 with no page rendered. The state is still checked (in constant
@@ -31,22 +34,28 @@ final class CallbackHandler extends Handler.Abstract {
     private final CallbackCheck check;
     private final Consumer<CallbackOutcome.Rejected> onRejected;
     private final AtomicBoolean ended;
-    private final CompletableFuture<CallbackOutcome> outcome;
+    private final CompletableFuture<Claimed> outcome;
+    private final Duration answerCap;
     private final AtomicLong refused = new AtomicLong();
 
+    /** The answer that ended the sign-in, and the browser's request, held until the flow has a result to show. */
+    record Claimed(CallbackOutcome outcome, HeldAnswer answer) {
+    }
+
     /**
-     * @param ended   claimed by the one request (or timeout, or close) that ends the flow
-     * @param outcome completed once the ending request's page has been written, so closing the
-     *                server right after cannot cut the page off
+     * @param ended     claimed by the one request (or timeout, or close) that ends the flow
+     * @param outcome   completed as soon as the ending request arrived; its page is written later, by the flow
+     * @param answerCap how long the browser waits for the flow's result before it is told to look at the terminal
      */
     CallbackHandler(String path, String authority, CallbackCheck check, Consumer<CallbackOutcome.Rejected> onRejected,
-                    AtomicBoolean ended, CompletableFuture<CallbackOutcome> outcome) {
+                    AtomicBoolean ended, CompletableFuture<Claimed> outcome, Duration answerCap) {
         this.path = path;
         this.authority = authority.toLowerCase(Locale.ROOT);
         this.check = check;
         this.onRejected = onRejected;
         this.ended = ended;
         this.outcome = outcome;
+        this.answerCap = answerCap;
     }
 
     @Override
@@ -70,12 +79,24 @@ final class CallbackHandler extends Handler.Abstract {
             refuse(response, callback, ReceiverPages::notThisSignIn);
         } else if (!ended.compareAndSet(false, true)) {
             ReceiverPages.alreadyFinished(response, callback);
-        } else if (result instanceof CallbackOutcome.Denied denied) {
-            ReceiverPages.denied(response, thenComplete(callback, result), denied.error());
         } else {
-            ReceiverPages.connected(response, thenComplete(callback, result));
+            hold(response, callback, result);
         }
         return true;
+    }
+
+    /**
+     * The page is not written now: the flow writes it once the code is exchanged and the credential
+     * stored (or not), so the browser never says more than the terminal. A browser must not wait
+     * forever, though: after the cap it is told to look at the terminal.
+     */
+    private void hold(Response response, Callback callback, CallbackOutcome result) {
+        HeldAnswer held = new HeldAnswer(response, callback);
+        // Jetty does not fail a request that waits for neither a read nor a write on idle timeout
+        // (LoopbackReceiverTest holds one past its connection's idle timeout)
+        CompletableFuture.runAsync(() -> held.answer(SignInPage.stillWorking()),
+                CompletableFuture.delayedExecutor(answerCap.toMillis(), TimeUnit.MILLISECONDS));
+        outcome.complete(new Claimed(result, held));
     }
 
     private void refuse(Response response, Callback callback, BiConsumer<Response, Callback> page) {
@@ -104,21 +125,5 @@ final class CallbackHandler extends Handler.Abstract {
         } catch (RuntimeException e) {
             // the listener only informs the user; the browser still gets its page and the flow goes on
         }
-    }
-
-    private Callback thenComplete(Callback callback, CallbackOutcome result) {
-        return new Callback() {
-            @Override
-            public void succeeded() {
-                callback.succeeded();
-                outcome.complete(result);
-            }
-
-            @Override
-            public void failed(Throwable x) {
-                callback.failed(x);
-                outcome.complete(result);
-            }
-        };
     }
 }

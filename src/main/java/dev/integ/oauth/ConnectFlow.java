@@ -1,6 +1,7 @@
 package dev.integ.oauth;
 
 import dev.integ.core.Durations;
+import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.core.LoopbackPort;
 import dev.integ.events.EventLog;
@@ -18,12 +19,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One sign-in: the loopback authorization-code flow with PKCE and a single-use state, the code
- * exchanged for tokens, and the credential stored in the vault with the scopes actually granted.
+ * One sign-in: the authorization-code flow with PKCE and a single-use state (loopback receiver or a
+ * pasted address), or the device authorization grant (RFC 8628) on a machine without a browser, and
+ * the credential stored in the vault with the scopes actually granted, the same way for every method.
  * Re-connecting replaces the stored record by compare-and-set, so the old one stays until the new one
  * is safely stored.
  */
@@ -39,14 +42,44 @@ public final class ConnectFlow {
          */
         Optional<String> readRedirectedUrl(Duration within);
 
+        /**
+         * Device grant: where to sign in and the code to enter there.
+         *
+         * @param complete the address with the code in it, or null
+         * @param waiting  how long integ waits for the approval
+         */
+        void showDeviceCode(URI verification, String userCode, URI complete, Duration waiting);
+
+        /** One line about how the sign-in goes, e.g. why it uses a device code. */
+        void notice(String message);
+
         void warn(String message);
     }
 
+    /** How the admin asked to sign in. */
+    public enum Mode {
+        /** The loopback receiver, or, where the browser is not on this machine, the device grant if the provider has one, else paste. */
+        AUTO,
+        /** Paste the address the browser ends on (--manual). */
+        MANUAL,
+        /** RFC 8628 device grant (--device). */
+        DEVICE
+    }
+
     /**
-     * @param paste   receive the redirect by paste instead of the loopback receiver
-     * @param browser start a browser (false: only print the URL)
+     * @param browser        start a browser (false: only print the URL)
+     * @param noLocalBrowser why the browser is probably not on this machine (SSH, no display), or null
      */
-    public record Request(String provider, String user, Duration timeout, boolean paste, boolean browser) {
+    public record Request(String provider, String user, Duration timeout, Mode mode, boolean browser, String noLocalBrowser) {
+    }
+
+    /** The method a sign-in uses, as {@code connect.start} records it. */
+    private enum Method {
+        LOOPBACK, PASTE, DEVICE;
+
+        String event() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
@@ -63,13 +96,16 @@ public final class ConnectFlow {
     private final EventLog events;
     private final BrowserOpener browser;
     private final Clock clock;
+    private final PollClock pollClock;
 
-    public ConnectFlow(ProviderClients clients, CredentialVault vault, EventLog events, BrowserOpener browser, Clock clock) {
+    /** @param pollClock what the device grant's polling waits with */
+    public ConnectFlow(ProviderClients clients, CredentialVault vault, EventLog events, BrowserOpener browser, Clock clock, PollClock pollClock) {
         this.clients = clients;
         this.vault = vault;
         this.events = events;
         this.browser = browser;
         this.clock = clock;
+        this.pollClock = pollClock;
     }
 
     public Connected connect(Request request, Prompt prompt) {
@@ -77,68 +113,150 @@ public final class ConnectFlow {
         ProviderClient client = opened.client();
         ProviderSpec spec = client.spec();
         String user = request.user();
-        events.record(SecurityEvent.success("connect.start", spec.name(), user, Map.of("mode", request.paste() ? "paste" : "loopback")));
+        Method method = method(request, spec, prompt);
+        events.record(SecurityEvent.success("connect.start", spec.name(), user, Map.of("mode", method.event())));
         try {
-            String state = SignInState.generate();
-            Pkce pkce = spec.pkce() ? Pkce.generate() : null;
-            // OIDC Core §3.1.2.1: binds the id_token to this sign-in, so one minted for another cannot be slipped in
-            String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
-            CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
-            RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
-            CallbackOutcome outcome;
-            URI redirectUri;
-            RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
-            if (request.paste()) {
-                redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
-                showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
-                // --timeout bounds this wait too: an unattended paste prompt must not hang until stdin closes
-                String pasted = prompt.readRedirectedUrl(request.timeout()).orElseThrow(() -> nothingPasted(request.timeout()));
-                outcome = check.check(PastedRedirect.parse(pasted, redirectUri));
-                if (outcome instanceof CallbackOutcome.Rejected rejected) {
-                    rejectedCallbacks.accept(rejected);
-                    throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
-                            "start again and paste the address the browser shows after this sign-in");
-                }
-            } else {
-                // closed before finish(): the summary counts every request the receiver answered
-                try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
-                    redirectUri = receiver.redirectUri();
-                    showAndOpen(spec, client, redirectUri, state, nonce, pkce, request, prompt);
-                    outcome = receiver.await(request.timeout());
-                } finally {
-                    rejectedCallbacks.finish();
-                }
+            if (method == Method.DEVICE) {
+                return device(client, user, request, prompt);
             }
-            if (outcome instanceof CallbackOutcome.Denied denied) {
-                throw IntegException.humanAction("the sign-in to " + spec.title() + " was not approved",
-                        new TokenRefusal(denied.error(), denied.description(), 0).explain(),
-                        "run the command again and approve the access integ asks for");
-            }
-            String code = ((CallbackOutcome.Authorized) outcome).code();
-            TokenOutcome exchanged = client.exchangeCode(user, code, redirectUri, pkce);
-            if (exchanged instanceof TokenRefusal refusal) {
-                throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
-            }
-            IssuedTokens issued = (IssuedTokens) exchanged;
-            Optional<IdToken> idToken = Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
-                    .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
-            return store(client, user, issued, idToken, prompt);
-        } catch (IntegException e) {
-            events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user,
-                    Map.of("exit", Integer.toString(e.exitCode().code()))), x -> { });
+            return authorizationCode(opened, user, request, method == Method.PASTE, prompt);
+        } catch (RuntimeException e) {
+            // every connect.start is followed by its outcome, whatever ended the sign-in
+            int exit = e instanceof IntegException integ ? integ.exitCode().code() : ExitCode.FAILURE.code();
+            events.recordQuietly(SecurityEvent.failure("connect.failure", spec.name(), user, Map.of("exit", Integer.toString(exit))), x -> { });
             throw e;
         }
     }
 
+    /** RFC 6749 §4.1 with PKCE: the browser's answer by the loopback receiver or pasted by the admin. */
+    private Connected authorizationCode(ProviderClients.Opened opened, String user, Request request, boolean paste, Prompt prompt) {
+        ProviderClient client = opened.client();
+        ProviderSpec spec = client.spec();
+        String state = SignInState.generate();
+        Pkce pkce = spec.pkce() ? Pkce.generate() : null;
+        // OIDC Core §3.1.2.1: binds the id_token to this sign-in, so one minted for another cannot be slipped in
+        String nonce = spec.scopes().contains("openid") ? SignInState.generate() : null;
+        CallbackCheck check = new CallbackCheck(state, spec.issuer(), opened.issuerInCallback());
+        RedirectTarget target = new RedirectTarget(spec.redirect().host(), spec.redirect().port(), spec.redirect().path());
+        RejectedCallbacks rejectedCallbacks = new RejectedCallbacks(events, spec.name(), user, clock);
+        if (paste) {
+            URI redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
+            showAndOpen(spec, client, redirectUri, state, nonce, pkce, request.browser(), true, prompt);
+            // --timeout bounds this wait too: an unattended paste prompt must not hang until stdin closes
+            String pasted = prompt.readRedirectedUrl(request.timeout()).orElseThrow(() -> nothingPasted(request.timeout()));
+            CallbackOutcome outcome = check.check(PastedRedirect.parse(pasted, redirectUri));
+            if (outcome instanceof CallbackOutcome.Rejected rejected) {
+                rejectedCallbacks.accept(rejected);
+                throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
+                        "start again and paste the address the browser shows after this sign-in");
+            }
+            return redeem(client, user, outcome, redirectUri, pkce, nonce, prompt);
+        }
+        // closed before finish(): the summary counts every request the receiver answered
+        try (LoopbackReceiver receiver = LoopbackReceiver.start(target, check, rejectedCallbacks)) {
+            showAndOpen(spec, client, receiver.redirectUri(), state, nonce, pkce, request.browser(), false, prompt);
+            CallbackOutcome outcome = receiver.await(request.timeout());
+            try {
+                Connected connected = redeem(client, user, outcome, receiver.redirectUri(), pkce, nonce, prompt);
+                receiver.answer(SignInPage.signedIn(spec.title(), connected.credential()));
+                return connected;
+            } catch (RuntimeException e) {
+                // the browser's request was held for this: it says what the terminal is about to say
+                receiver.answer(SignInPage.failed(spec.title(), e));
+                throw e;
+            }
+        } finally {
+            rejectedCallbacks.finish();
+        }
+    }
+
+    /** The browser's answer turned into a stored credential: the code exchanged, the id_token checked, the account looked up. */
+    private Connected redeem(ProviderClient client, String user, CallbackOutcome outcome, URI redirectUri, Pkce pkce, String nonce,
+                             Prompt prompt) {
+        ProviderSpec spec = client.spec();
+        if (outcome instanceof CallbackOutcome.Denied denied) {
+            throw IntegException.humanAction("the sign-in to " + spec.title() + " was not approved",
+                    new TokenRefusal(denied.error(), denied.description(), 0).explain(),
+                    "run the command again and approve the access integ asks for");
+        }
+        String code = ((CallbackOutcome.Authorized) outcome).code();
+        TokenOutcome exchanged = client.exchangeCode(user, code, redirectUri, pkce);
+        if (exchanged instanceof TokenRefusal refusal) {
+            throw IntegException.failure(spec.name() + " refused the sign-in code", refusal.explain(), hintFor(spec, refusal), null);
+        }
+        IssuedTokens issued = (IssuedTokens) exchanged;
+        return store(client, user, issued, idToken(client, issued, nonce), prompt);
+    }
+
+    /**
+     * RFC 8628: the admin approves on any device; integ polls for the tokens and stores them as a
+     * browser sign-in would. There is no authorization request to carry a nonce, so an id_token is
+     * checked for issuer, audience and expiry (OIDC Core §3.1.3.7) without one.
+     */
+    private Connected device(ProviderClient client, String user, Request request, Prompt prompt) {
+        DeviceAuthorization device = client.requestDeviceCode(user);
+        Duration waiting = device.expiresIn().compareTo(request.timeout()) < 0 ? device.expiresIn() : request.timeout();
+        prompt.showDeviceCode(device.verificationUri(), device.userCode(), device.verificationUriComplete(), waiting);
+        IssuedTokens issued = new DevicePolling(pollClock).await(client, user, device, request.timeout());
+        return store(client, user, issued, idToken(client, issued, null), prompt);
+    }
+
+    private Optional<IdToken> idToken(ProviderClient client, IssuedTokens issued, String nonce) {
+        ProviderSpec spec = client.spec();
+        return Optional.ofNullable(issued.secrets().revealOther().get("id_token"))
+                .map(jwt -> IdToken.checked(spec.name(), jwt, spec.issuer(), client.client().clientId(), nonce, clock.instant()));
+    }
+
+    /**
+     * The method this sign-in uses. Where the browser is probably elsewhere (SSH, no display), a
+     * loopback receiver here would never be reached: the device grant needs nothing from that browser
+     * but the approval, and pasting the address works with every provider.
+     */
+    private static Method method(Request request, ProviderSpec spec, Prompt prompt) {
+        String noDevice = noDeviceGrant(spec);
+        switch (request.mode()) {
+            case MANUAL:
+                return Method.PASTE;
+            case DEVICE:
+                if (noDevice != null) {
+                    throw IntegException.usage("cannot sign in to " + spec.title() + " with a device code", noDevice,
+                            "use --manual: sign in in any browser and paste the address it ends on");
+                }
+                return Method.DEVICE;
+            default:
+                if (request.noLocalBrowser() == null) {
+                    return Method.LOOPBACK;
+                }
+                if (noDevice == null) {
+                    prompt.notice("signing in with a device code, since " + request.noLocalBrowser() + " (--manual to paste an address instead)");
+                    return Method.DEVICE;
+                }
+                prompt.notice("signing in by pasting an address, since " + request.noLocalBrowser() + " and " + noDevice);
+                return Method.PASTE;
+        }
+    }
+
+    /** Why the device grant cannot be used with this provider, or null when it can. */
+    private static String noDeviceGrant(ProviderSpec spec) {
+        if (spec.endpoints().deviceAuthorization() == null) {
+            return spec.name() + " has no device authorization endpoint (RFC 8628)";
+        }
+        List<String> refused = spec.scopesNotAllowedOnDevices();
+        if (!refused.isEmpty()) {
+            return spec.title() + " does not allow " + String.join(", ", refused) + " with a device code";
+        }
+        return null;
+    }
+
     private void showAndOpen(ProviderSpec spec, ProviderClient client, URI redirectUri, String state, String nonce, Pkce pkce,
-                             Request request, Prompt prompt) {
+                             boolean startBrowser, boolean pasteMode, Prompt prompt) {
         URI url = AuthorizationUrl.build(spec, spec.endpoints().authorization(), client.client().clientId(), redirectUri, state, nonce, pkce);
         Optional<String> openedWith = Optional.empty();
-        if (request.browser()) {
+        if (startBrowser) {
             // the receiver is already serving: a fast browser cannot arrive before it listens
             openedWith = browser.open(url);
         }
-        prompt.showAuthorizationUrl(url, openedWith, request.paste());
+        prompt.showAuthorizationUrl(url, openedWith, pasteMode);
     }
 
     private Connected store(ProviderClient client, String user, IssuedTokens issued, Optional<IdToken> idToken, Prompt prompt) {

@@ -49,6 +49,7 @@ public final class Discovery {
                 .token(text(metadata, "token_endpoint"))
                 .revocation(text(metadata, "revocation_endpoint"))
                 .userinfo(text(metadata, "userinfo_endpoint"))
+                .deviceAuthorization(text(metadata, "device_authorization_endpoint"))
                 .build();
         ProviderSpec.Endpoints endpoints = spec.endpoints().or(found);
         if (!endpoints.complete()) {

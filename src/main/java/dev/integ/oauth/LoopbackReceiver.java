@@ -31,8 +31,13 @@ public final class LoopbackReceiver implements AutoCloseable {
 
     /** Time a stop may take: the pages close their connections, so there is nothing to drain. */
     private static final long STOP_TIMEOUT_MS = 200;
-    /** How long to let a page that is being written finish once its request has claimed the outcome. */
+    /** How long to let a page that is being written finish (or a request that claimed the outcome arrive). */
     private static final Duration CLAIMED_GRACE = Duration.ofSeconds(5);
+    /**
+     * How long the browser's request is held for the flow's result: the exchange and the store take
+     * seconds; past this the page says "still working, see the terminal" rather than leave a spinner.
+     */
+    static final Duration ANSWER_CAP = Duration.ofSeconds(60);
     /**
      * Open connections at most, on all addresses together. A browser opens a handful; beyond the cap
      * Jetty stops accepting (the kernel queues new ones) and closes idle connections after
@@ -47,10 +52,10 @@ public final class LoopbackReceiver implements AutoCloseable {
     private final Server server;
     private final URI redirectUri;
     private final AtomicBoolean ended;
-    private final CompletableFuture<CallbackOutcome> outcome;
+    private final CompletableFuture<CallbackHandler.Claimed> outcome;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LoopbackReceiver(Server server, URI redirectUri, AtomicBoolean ended, CompletableFuture<CallbackOutcome> outcome) {
+    private LoopbackReceiver(Server server, URI redirectUri, AtomicBoolean ended, CompletableFuture<CallbackHandler.Claimed> outcome) {
         this.server = server;
         this.redirectUri = redirectUri;
         this.ended = ended;
@@ -65,16 +70,25 @@ public final class LoopbackReceiver implements AutoCloseable {
      *                   cheap; may be null)
      */
     public static LoopbackReceiver start(RedirectTarget target, CallbackCheck check, Consumer<CallbackOutcome.Rejected> onRejected) {
+        return start(target, check, onRejected, ANSWER_CAP, Duration.ofMillis(IDLE_MS));
+    }
+
+    /**
+     * @param answerCap how long the browser's answer is held for {@link #answer} before it says "still working"
+     * @param idle      how long a quiet connection stays open (a held answer is exempt)
+     */
+    static LoopbackReceiver start(RedirectTarget target, CallbackCheck check, Consumer<CallbackOutcome.Rejected> onRejected,
+                                  Duration answerCap, Duration idle) {
         Server server = newServer();
         boolean started = false;
         try {
-            int port = LoopbackListeners.open(server, target, () -> newConnector(server));
+            int port = LoopbackListeners.open(server, target, () -> newConnector(server, idle));
             NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, server);
             limit.setEndPointIdleTimeout(IDLE_WHEN_FULL_MS);
             server.addBean(limit);
             AtomicBoolean ended = new AtomicBoolean();
-            CompletableFuture<CallbackOutcome> outcome = new CompletableFuture<>();
-            server.setHandler(new CallbackHandler(target.path(), target.authority(port), check, onRejected, ended, outcome));
+            CompletableFuture<CallbackHandler.Claimed> outcome = new CompletableFuture<>();
+            server.setHandler(new CallbackHandler(target.path(), target.authority(port), check, onRejected, ended, outcome, answerCap));
             server.setErrorHandler((request, response, callback) -> {
                 Object status = request.getAttribute(ErrorHandler.ERROR_STATUS);
                 ReceiverPages.error(response, callback, status instanceof Integer s ? s : 400);
@@ -102,11 +116,12 @@ public final class LoopbackReceiver implements AutoCloseable {
 
     /**
      * Waits for the answer that ends this sign-in: {@link CallbackOutcome.Authorized} or
-     * {@link CallbackOutcome.Denied}. Rejected requests do not end the wait.
+     * {@link CallbackOutcome.Denied}. Rejected requests do not end the wait. The browser's request
+     * is then held until {@link #answer} (or {@link #close}) says how the sign-in ended.
      */
     public CallbackOutcome await(Duration timeout) {
         try {
-            return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS).outcome();
         } catch (TimeoutException e) {
             if (!ended.compareAndSet(false, true)) {
                 // an answer arrived at the last moment and its page is being written: take it
@@ -123,7 +138,7 @@ public final class LoopbackReceiver implements AutoCloseable {
 
     private CallbackOutcome claimedOutcome() {
         try {
-            return outcome.get(CLAIMED_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return outcome.get(CLAIMED_GRACE.toMillis(), TimeUnit.MILLISECONDS).outcome();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted(e);
@@ -142,11 +157,40 @@ public final class LoopbackReceiver implements AutoCloseable {
         return IntegException.retryLater("interrupted while waiting for the browser", null, "run the command again", e);
     }
 
-    /** Stops listening; later requests find nothing. Safe to call more than once. */
+    /**
+     * Shows the browser how the sign-in ended and waits (briefly) until the page is out, so closing
+     * right after cannot cut it off. Does nothing when no answer is held, or its page was already
+     * written (the cap passed).
+     */
+    void answer(SignInPage page) {
+        HeldAnswer held = heldAnswer();
+        if (held == null) {
+            return;
+        }
+        held.answer(page);
+        try {
+            held.written().get(CLAIMED_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the browser went away or stopped reading: the terminal still has the result
+        }
+    }
+
+    private HeldAnswer heldAnswer() {
+        CallbackHandler.Claimed claimed = outcome.getNow(null);
+        return claimed == null ? null : claimed.answer();
+    }
+
+    /**
+     * Stops listening; later requests find nothing. A browser request still held without a result
+     * is told that integ stopped. Safe to call more than once.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             ended.set(true);
+            answer(SignInPage.stopped());
             stopQuietly(server);
         }
     }
@@ -163,7 +207,7 @@ public final class LoopbackReceiver implements AutoCloseable {
         return server;
     }
 
-    private static ServerConnector newConnector(Server server) {
+    private static ServerConnector newConnector(Server server, Duration idle) {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -173,7 +217,7 @@ public final class LoopbackReceiver implements AutoCloseable {
         http.setMaxUnconsumedRequestContentReads(0);
         // accepting on the selector thread: one thread per address, so two addresses fit the small pool
         ServerConnector connector = new ServerConnector(server, 0, 1, new HttpConnectionFactory(http));
-        connector.setIdleTimeout(IDLE_MS);
+        connector.setIdleTimeout(idle.toMillis());
         return connector;
     }
 

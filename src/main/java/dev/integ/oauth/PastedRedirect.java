@@ -12,6 +12,9 @@ import java.util.Map;
  * integ's loopback address, and pastes that address from the address bar. Its query is the answer.
  */
 public final class PastedRedirect {
+    /** The longest address read from a paste: a redirect with its code, state and scopes is well under 2 KiB. */
+    public static final int MAX_CHARS = 16_384;
+
     private PastedRedirect() {
     }
 

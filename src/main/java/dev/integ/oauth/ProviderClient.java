@@ -10,6 +10,7 @@ import dev.integ.http.OutboundRequest;
 import dev.integ.http.ProviderAnswer;
 import dev.integ.providers.ClientAuth;
 import dev.integ.providers.ClientCredentials;
+import dev.integ.providers.ProviderCatalog;
 import dev.integ.providers.ProviderSpec;
 import dev.integ.vault.Secrets;
 
@@ -68,6 +69,50 @@ public final class ProviderClient {
             p.put("code_verifier", pkce.verifier());
         }
         return token(user, "token exchange", p);
+    }
+
+    /**
+     * RFC 8628 §3.1: asks for a device code and a user code for the provider's scopes, with the client
+     * authentication the token endpoint uses (Google wants the client id only here, but accepts both).
+     */
+    public DeviceAuthorization requestDeviceCode(String user) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("scope", String.join(" ", spec.scopes()));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(spec.endpoints().deviceAuthorization()))
+                .header("Accept", "application/json");
+        authenticate(request, body, client.clientId());
+        request.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(Form.encode(body)));
+        ProviderAnswer answer = http.call(OutboundRequest.of(spec.name(), user, "device authorization", request.build()));
+        JsonNode json = answer.json();
+        String deviceCode = json.path("device_code").asText("");
+        String userCode = json.path("user_code").asText("");
+        // Google names it verification_url
+        String verification = json.path("verification_uri").asText(json.path("verification_url").asText(""));
+        if (answer.status() >= 400 || deviceCode.isEmpty() || userCode.isEmpty() || verification.isEmpty()) {
+            TokenRefusal refusal = new TokenRefusal(answer.errorCode().isEmpty() ? "http_" + answer.status() : answer.errorCode(),
+                    json.path("error_description").asText(""), answer.status());
+            throw IntegException.failure(spec.name() + " refused to start a device sign-in", refusal.explain(),
+                    "check the client id (Google: a client of type \"TVs and Limited Input devices\") and the scopes;"
+                            + " or use --manual", null);
+        }
+        String complete = json.path("verification_uri_complete").asText("");
+        long interval = json.path("interval").asLong(0);
+        return new DeviceAuthorization(deviceCode, userCode, checkedUri(verification), complete.isEmpty() ? null : checkedUri(complete),
+                Duration.ofSeconds(Math.max(1, json.path("expires_in").asLong(600))),
+                interval > 0 ? Duration.ofSeconds(interval) : DeviceAuthorization.DEFAULT_INTERVAL);
+    }
+
+    /** RFC 8628 §3.4: one poll of the token endpoint; a refusal such as authorization_pending is the caller's to read. */
+    public TokenOutcome pollDeviceToken(String user, String deviceCode) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("grant_type", "urn:ietf:params:oauth:grant-type:device_code");
+        p.put("device_code", deviceCode);
+        return token(user, "device token poll", p);
+    }
+
+    private URI checkedUri(String text) {
+        // shown to the admin to open: an https page of the provider (plain http only on this machine, for tests)
+        return URI.create(ProviderCatalog.checkedEndpoint(text, "the verification URI from " + spec.name()));
     }
 
     /** RFC 6749 §6. */

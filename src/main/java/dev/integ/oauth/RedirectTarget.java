@@ -1,5 +1,6 @@
 package dev.integ.oauth;
 
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.net.URI;
@@ -25,7 +26,7 @@ public record RedirectTarget(String host, int port, String path) {
 
     public RedirectTarget {
         if (host == null || !LOOPBACK_HOSTS.contains(host)) {
-            throw IntegException.usage("invalid redirect host '" + host + "'",
+            throw IntegException.usage("invalid redirect host '" + Echo.of(host) + "'",
                     "the browser must bring the answer back to this machine: use 127.0.0.1, ::1 or localhost",
                     "OAuth for command-line tools only allows loopback redirect addresses (RFC 8252)");
         }
@@ -33,7 +34,7 @@ public record RedirectTarget(String host, int port, String path) {
             throw IntegException.usage("invalid redirect port " + port, "expected 1 to 65535, or 0 for any free port", null);
         }
         if (path == null || !PATH.matcher(path).matches()) {
-            throw IntegException.usage("invalid redirect path '" + path + "'",
+            throw IntegException.usage("invalid redirect path '" + Echo.of(path) + "'",
                     "expected a path starting with / without query or fragment, such as /callback", null);
         }
     }

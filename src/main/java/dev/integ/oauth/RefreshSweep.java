@@ -2,6 +2,7 @@ package dev.integ.oauth;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 

@@ -61,6 +61,8 @@ final class BuiltInProviders {
                     .token("https://oauth2.googleapis.com/token")
                     .revocation("https://oauth2.googleapis.com/revoke")
                     .userinfo("https://openidconnect.googleapis.com/v1/userinfo")
+                    // RFC 8628, for "TVs and Limited Input devices" clients (a client id of that type)
+                    .deviceAuthorization("https://oauth2.googleapis.com/device/code")
                     .build())
             .client(new ClientSettings(null, "GOOGLE_CLIENT_SECRET", null, ClientAuth.CLIENT_SECRET_POST))
             .scopes(List.of("openid", "email", "https://www.googleapis.com/auth/drive.file"))
@@ -78,6 +80,10 @@ final class BuiltInProviders {
             // no fixed lifetime, but dead after 6 months unused [QIITA-G][G-NATIVE]; refreshes issue no new refresh token;
             // 7 days for apps in "Testing" [G-ADS] (publishing-status: testing); time-based access says refresh_token_expires_in
             .refreshTokens(new RefreshTokenPolicy(null, Duration.ofDays(180), null, false, Duration.ofDays(7)))
+            // Google's device flow allows only these among the scopes integ may ask for (of Drive: drive.file, drive.appdata)
+            .deviceScopes(Set.of("openid", "email", "profile", "https://www.googleapis.com/auth/userinfo.email",
+                    "https://www.googleapis.com/auth/userinfo.profile", "https://www.googleapis.com/auth/drive.file",
+                    "https://www.googleapis.com/auth/drive.appdata"))
             .build();
 
     /**

@@ -1,5 +1,6 @@
 package dev.integ.providers;
 
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.util.Arrays;
@@ -29,7 +30,7 @@ public enum ClientAuth {
                 return auth;
             }
         }
-        throw IntegException.usage("invalid " + setting + " '" + value + "'",
+        throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'",
                 "expected one of " + Arrays.stream(values()).map(ClientAuth::configName).collect(Collectors.joining(", ")), null);
     }
 }

@@ -2,9 +2,9 @@ package dev.integ.providers;
 
 import dev.integ.config.Environment;
 import dev.integ.core.IntegException;
+import dev.integ.core.SecretFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,9 +64,9 @@ public record ClientCredentials(String clientId, String clientIdSource, ClientSe
         return secretSource(spec, env).filter(s -> "file".equals(s[0])).map(s -> Path.of(s[1]));
     }
 
-    /** Whether anyone but its owner has any access to a secret file: connect refuses such a file. */
+    /** Whether anyone but its owner has any access to a secret file: connect refuses such a file ({@link SecretFiles}). */
     public static boolean openToOthers(Path file) throws IOException {
-        return Files.getPosixFilePermissions(file).stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
+        return SecretFiles.openToOthers(file);
     }
 
     public static String idVariable(ProviderSpec spec) {
@@ -98,15 +98,7 @@ public record ClientCredentials(String clientId, String clientIdSource, ClientSe
 
     private static String readSecretFile(Path file, String source) {
         try {
-            if (openToOthers(file)) {
-                throw IntegException.humanAction("the client secret file " + file + " is readable by others",
-                        "it must be private to its owner", "run: chmod 600 " + file);
-            }
-            String secret = Files.readString(file).strip();
-            if (secret.isEmpty()) {
-                throw IntegException.usage("the client secret file " + file + " is empty", "from " + source, null);
-            }
-            return secret;
+            return SecretFiles.read(file, "client secret file", source);
         } catch (IOException e) {
             throw IntegException.usage("cannot read the client secret file " + file, e.getClass().getSimpleName() + " (from " + source + ")",
                     "check the path and its permissions");

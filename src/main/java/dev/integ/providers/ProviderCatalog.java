@@ -1,6 +1,7 @@
 package dev.integ.providers;
 
 import dev.integ.config.ConfigFile;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
 import dev.integ.providers.ProviderSpec.ClientSettings;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -65,14 +67,42 @@ public final class ProviderCatalog {
         return List.copyOf(byName.values());
     }
 
-    /** The provider called {@code name} or one of its aliases ("google_drive" is "google"). */
+    /**
+     * The provider called {@code name} or one of its aliases ("google_drive" is "google"), for a command
+     * that needs its settings (connect, refresh, revoke, providers show).
+     *
+     * @throws IntegException exit 2 when it is neither built in nor configured, the same error everywhere
+     */
     public ProviderSpec resolve(String name) {
         ProviderSpec spec = byName.get(canonical(name));
         if (spec != null) {
             return spec;
         }
-        throw IntegException.notFound("unknown provider '" + name + "'", "known providers: " + String.join(", ", byName.keySet()),
-                "add a custom provider under 'providers:' in the config file ('integ providers' lists them)");
+        throw unknown(name);
+    }
+
+    /**
+     * The one reading of a provider name given on the command line or in an import line: checked as a
+     * name, then the provider's own name for a built-in or configured provider or one of their aliases;
+     * any other name only when {@code alsoKnown} accepts it (a provider with a {@code rate-limits:} entry
+     * for {@code ratelimit}, a credential stored under that name for {@code token}/{@code show}/{@code forget},
+     * {@code import --allow-unknown-provider}).
+     *
+     * @param where how the user gave it ("PROVIDER", "--provider"), for the message of a malformed name
+     * @throws IntegException exit 2: a malformed name, or one nobody knows (a typo would otherwise create orphans)
+     */
+    public String knownName(String name, String where, Predicate<String> alsoKnown) {
+        String own = canonical(ProviderName.require(name, where));
+        if (byName.containsKey(own) || alsoKnown.test(own)) {
+            return own;
+        }
+        throw unknown(name);
+    }
+
+    /** "unknown provider": exit 2 (bad input) wherever a provider is named. */
+    public IntegException unknown(String name) {
+        return IntegException.usage("unknown provider '" + Echo.of(name) + "'", "known providers: " + String.join(", ", byName.keySet()),
+                "check the spelling, or add a custom provider under 'providers:' in the config file ('integ providers' lists them)");
     }
 
     /**
@@ -120,6 +150,8 @@ public final class ProviderCatalog {
                 .revocation(endpoint(e.revocationEndpoint(), base.endpoints().revocation(), where + "revocation-endpoint"))
                 .userinfo(endpoint(e.userinfoEndpoint(), base.endpoints().userinfo(), where + "userinfo-endpoint"))
                 .resources(endpoint(e.resourcesEndpoint(), base.endpoints().resources(), where + "resources-endpoint"))
+                .deviceAuthorization(endpoint(e.deviceAuthorizationEndpoint(), base.endpoints().deviceAuthorization(),
+                        where + "device-authorization-endpoint"))
                 .build();
         if (e.clientSecretEnv() != null && !Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", e.clientSecretEnv())) {
             // not echoed: a secret pasted here by mistake must not reach the terminal or a CI log
@@ -134,13 +166,13 @@ public final class ProviderCatalog {
         List<String> scopes = e.scopes() == null ? base.scopes() : scopes(e.scopes(), where + "scopes");
         String separator = or(e.scopeSeparator(), base.scopeSeparator());
         if (!separator.equals(" ") && !separator.equals(",")) {
-            throw IntegException.usage("invalid " + where + "scope-separator '" + separator + "'", "expected \" \" or \",\"", null);
+            throw IntegException.usage("invalid " + where + "scope-separator '" + Echo.of(separator) + "'", "expected \" \" or \",\"", null);
         }
         Map<String, String> parameters = new LinkedHashMap<>(base.authorizeParameters());
         if (e.authorizeParameters() != null) {
             e.authorizeParameters().forEach((k, v) -> {
                 if (!PARAMETER.matcher(k).matches() || RESERVED.contains(k)) {
-                    throw IntegException.usage("invalid " + where + "authorize-parameters key '" + k + "'",
+                    throw IntegException.usage("invalid " + where + "authorize-parameters key '" + Echo.of(k) + "'",
                             RESERVED.contains(k) ? "integ sets " + k + " itself" : "expected a plain parameter name", null);
                 }
                 parameters.put(k, v == null ? "" : v);
@@ -204,7 +236,7 @@ public final class ProviderCatalog {
     private static Redirect redirect(Redirect base, ConfigFile.Provider e, String where) {
         String host = or(e.redirectHost(), base.host());
         if (!LOOPBACK_HOSTS.contains(host)) {
-            throw IntegException.usage("invalid " + where + "redirect-host '" + host + "'",
+            throw IntegException.usage("invalid " + where + "redirect-host '" + Echo.of(host) + "'",
                     "integ receives the sign-in on this machine only: use 127.0.0.1, ::1 or localhost", null);
         }
         int port = e.redirectPort() == null ? base.port() : e.redirectPort();
@@ -213,7 +245,7 @@ public final class ProviderCatalog {
         }
         String path = or(e.redirectPath(), base.path());
         if (!path.startsWith("/") || path.contains("?") || path.contains("#")) {
-            throw IntegException.usage("invalid " + where + "redirect-path '" + path + "'", "give a path such as /cb/" + where.split("\\.")[1], null);
+            throw IntegException.usage("invalid " + where + "redirect-path '" + Echo.of(path) + "'", "give a path such as /cb/" + where.split("\\.")[1], null);
         }
         return new Redirect(host, port, path);
     }
@@ -236,15 +268,15 @@ public final class ProviderCatalog {
         try {
             uri = new URI(value);
         } catch (java.net.URISyntaxException e) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", e.getReason(), null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", e.getReason(), null);
         }
         boolean loopback = uri.getHost() != null && (LOOPBACK_HOSTS.contains(uri.getHost()) || "[::1]".equals(uri.getHost()));
         if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'",
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'",
                     "tokens travel over it: it must be https (plain http only to this machine)", null);
         }
         if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", "it must not carry user info or a fragment", null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "it must not carry user info or a fragment", null);
         }
         return value;
     }
@@ -252,7 +284,7 @@ public final class ProviderCatalog {
     private static String issuer(String value, String setting) {
         String checked = endpoint(value, null, setting);
         if (URI.create(checked).getRawQuery() != null) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", "an issuer has no query (RFC 8414 §2)", null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "an issuer has no query (RFC 8414 §2)", null);
         }
         return checked;
     }
@@ -261,7 +293,7 @@ public final class ProviderCatalog {
         List<String> checked = new ArrayList<>();
         for (String s : scopes) {
             if (s == null || s.isBlank() || s.contains(" ") || s.contains(",")) {
-                throw IntegException.usage("invalid scope '" + s + "' in " + setting, "give each scope as its own list item", null);
+                throw IntegException.usage("invalid scope '" + Echo.of(s) + "' in " + setting, "give each scope as its own list item", null);
             }
             checked.add(s);
         }
@@ -270,7 +302,7 @@ public final class ProviderCatalog {
 
     private static String parameter(String value, String setting) {
         if (!PARAMETER.matcher(value).matches()) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected a parameter name such as scope", null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "expected a parameter name such as scope", null);
         }
         return value;
     }
@@ -281,13 +313,13 @@ public final class ProviderCatalog {
                 return e;
             }
         }
-        throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+        throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
                 .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), null);
     }
 
     private static String oneOf(String value, String setting, String... allowed) {
         if (!List.of(allowed).contains(value)) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", "expected one of " + String.join(", ", allowed), null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "expected one of " + String.join(", ", allowed), null);
         }
         return value;
     }
@@ -295,7 +327,7 @@ public final class ProviderCatalog {
     private static java.time.Duration lifetime(String value, String setting) {
         java.time.Duration d = dev.integ.core.Durations.parse(value);
         if (d.isZero() || d.isNegative()) {
-            throw IntegException.usage("invalid " + setting + " '" + value + "'", "it must be longer than zero", null);
+            throw IntegException.usage("invalid " + setting + " '" + Echo.of(value) + "'", "it must be longer than zero", null);
         }
         return d;
     }

@@ -33,6 +33,8 @@ import java.util.Set;
  * @param revokeAdvice        what an admin must do at the provider when integ cannot end a grant itself (no
  *                            revocation endpoint, or a damaged record whose tokens cannot be read)
  * @param refreshTokens       when refresh tokens stop working: lifetime, inactivity, the grant's end, rotation
+ * @param deviceScopes        the only scopes the device grant may ask for (Google's limited-input clients);
+ *                            empty: no known limit
  */
 public record ProviderSpec(String name,
                            String title,
@@ -51,10 +53,12 @@ public record ProviderSpec(String name,
                            Revocation revocation,
                            Redirect redirect,
                            String revokeAdvice,
-                           RefreshTokenPolicy refreshTokens) {
+                           RefreshTokenPolicy refreshTokens,
+                           Set<String> deviceScopes) {
 
     public ProviderSpec {
         aliases = Set.copyOf(aliases);
+        deviceScopes = Set.copyOf(deviceScopes);
         scopes = List.copyOf(scopes);
         authorizeParameters = Map.copyOf(authorizeParameters);
     }
@@ -62,13 +66,16 @@ public record ProviderSpec(String name,
     /**
      * Where requests go. Endpoints are URIs as strings exactly as configured.
      *
-     * @param resources an endpoint listing the sites a token reaches (Atlassian's accessible-resources)
+     * @param resources           an endpoint listing the sites a token reaches (Atlassian's accessible-resources)
+     * @param deviceAuthorization RFC 8628's device authorization endpoint, for sign-in on a machine without a browser;
+     *                            null where the provider has none (Slack, Atlassian)
      */
     public record Endpoints(String authorization,
                             String token,
                             String revocation,
                             String userinfo,
-                            String resources) {
+                            String resources,
+                            String deviceAuthorization) {
         public static final Endpoints NONE = builder().build();
 
         public static Builder builder() {
@@ -83,6 +90,7 @@ public record ProviderSpec(String name,
                     .revocation(first(revocation, other.revocation))
                     .userinfo(first(userinfo, other.userinfo))
                     .resources(first(resources, other.resources))
+                    .deviceAuthorization(first(deviceAuthorization, other.deviceAuthorization))
                     .build();
         }
 
@@ -101,6 +109,7 @@ public record ProviderSpec(String name,
             private String revocation;
             private String userinfo;
             private String resources;
+            private String deviceAuthorization;
 
             private Builder() {
             }
@@ -130,12 +139,18 @@ public record ProviderSpec(String name,
                 return this;
             }
 
+            public Builder deviceAuthorization(String value) {
+                deviceAuthorization = value;
+                return this;
+            }
+
             public Endpoints build() {
                 return new Endpoints(authorization,
                         token,
                         revocation,
                         userinfo,
-                        resources);
+                        resources,
+                        deviceAuthorization);
             }
         }
     }
@@ -201,6 +216,11 @@ public record ProviderSpec(String name,
         return endpoints.revocation() != null;
     }
 
+    /** The scopes asked for that the device grant may not ask for; empty when the device grant may be used. */
+    public List<String> scopesNotAllowedOnDevices() {
+        return deviceScopes.isEmpty() ? List.of() : scopes.stream().filter(s -> !deviceScopes.contains(s)).toList();
+    }
+
     /** Named setters for every field (see the record's parameters for what each means). */
     public static final class Builder {
         private String name;
@@ -221,6 +241,7 @@ public record ProviderSpec(String name,
         private Redirect redirect;
         private String revokeAdvice;
         private RefreshTokenPolicy refreshTokens = RefreshTokenPolicy.UNKNOWN;
+        private Set<String> deviceScopes = Set.of();
 
         private Builder() {
         }
@@ -244,6 +265,7 @@ public record ProviderSpec(String name,
             redirect = spec.redirect;
             revokeAdvice = spec.revokeAdvice;
             refreshTokens = spec.refreshTokens;
+            deviceScopes = spec.deviceScopes;
         }
 
         public Builder name(String value) {
@@ -336,6 +358,11 @@ public record ProviderSpec(String name,
             return this;
         }
 
+        public Builder deviceScopes(Set<String> value) {
+            deviceScopes = value;
+            return this;
+        }
+
         public ProviderSpec build() {
             return new ProviderSpec(name,
                     title,
@@ -354,7 +381,8 @@ public record ProviderSpec(String name,
                     revocation,
                     redirect,
                     revokeAdvice,
-                    refreshTokens);
+                    refreshTokens,
+                    deviceScopes);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.integ.ratelimit;
 
 import dev.integ.core.Durations;
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.time.Duration;
@@ -29,7 +30,7 @@ public record Limit(long permits, Duration period) {
         } catch (NumberFormatException | IntegException e) {
             // reported below with the whole value
         }
-        throw IntegException.usage("invalid rate limit " + setting + ": '" + text + "'",
+        throw IntegException.usage("invalid rate limit " + setting + ": '" + Echo.of(text) + "'",
                 "expected a positive count and a period such as 50/1m or 1000/100s (units ms, s, m, h, d)", null);
     }
 

@@ -42,11 +42,6 @@ public final class RateLimits {
         return names;
     }
 
-    /** The provider's own name: Google Drive is also known as google_drive. */
-    public static String canonical(String provider) {
-        return "google_drive".equals(provider) ? "google" : provider;
-    }
-
     public Pair of(String provider) {
         Pair set = configured.get(provider);
         Limit perUser = set != null && set.perUser() != null ? set.perUser() : BUILT_IN_PER_USER.getOrDefault(provider, DEFAULT_PER_USER);

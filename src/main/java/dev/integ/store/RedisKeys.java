@@ -1,5 +1,6 @@
 package dev.integ.store;
 
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.util.List;
@@ -49,7 +50,7 @@ public final class RedisKeys {
 
     public static String validNamespace(String namespace) {
         if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
-            throw IntegException.usage("invalid namespace '" + namespace + "'",
+            throw IntegException.usage("invalid namespace '" + Echo.of(namespace) + "'",
                     "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", null);
         }
         return namespace;

@@ -1,5 +1,6 @@
 package dev.integ.store;
 
+import dev.integ.core.Echo;
 import dev.integ.core.IntegException;
 
 import java.net.URLDecoder;
@@ -173,7 +174,7 @@ public final class RedisUrlParser {
     }
 
     private static IntegException invalid(String url, String why) {
-        return IntegException.usage("invalid Redis URL '" + redact(url) + "'", why, "expected " + FORMS);
+        return IntegException.usage("invalid Redis URL '" + Echo.of(redact(url)) + "'", why, "expected " + FORMS);
     }
 
     /** Hides whatever sits between "://" and the last '@', which is where a password would be. */

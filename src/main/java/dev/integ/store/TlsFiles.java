@@ -1,6 +1,7 @@
 package dev.integ.store;
 
 import dev.integ.core.IntegException;
+import dev.integ.core.SecretFiles;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -8,6 +9,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,8 @@ import java.util.regex.Pattern;
 final class TlsFiles {
     private static final Pattern PKCS8 = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+    private static final int MAX_PEM_BYTES = 1 << 20;
 
     private TlsFiles() {
     }
@@ -79,6 +83,11 @@ final class TlsFiles {
     }
 
     private static PrivateKey privateKey(Path pem) {
+        try {
+            SecretFiles.requirePrivate(pem, "TLS private key file");
+        } catch (IOException e) {
+            throw IntegException.usage("cannot read TLS private key file " + pem, e.getClass().getSimpleName(), null);
+        }
         String text = new String(read(pem, "private key"), StandardCharsets.US_ASCII);
         Matcher m = PKCS8.matcher(text);
         if (!m.find()) {
@@ -96,9 +105,14 @@ final class TlsFiles {
         throw IntegException.usage("unsupported private key in " + pem, "not an RSA, EC or Ed25519 key", null);
     }
 
+    /** At most 1 MiB: a PEM chain of a dozen certificates is a few KiB; /dev/zero is refused, not read to the end. */
     private static byte[] read(Path file, String what) {
-        try {
-            return Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_PEM_BYTES + 1);
+            if (bytes.length > MAX_PEM_BYTES) {
+                throw IntegException.usage("the TLS " + what + " file " + file + " is larger than 1 MiB", null, "is it the right file?");
+            }
+            return bytes;
         } catch (IOException e) {
             throw IntegException.usage("cannot read TLS " + what + " file " + file, e.getClass().getSimpleName(), null);
         }

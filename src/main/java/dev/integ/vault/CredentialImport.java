@@ -51,6 +51,13 @@ public final class CredentialImport {
             "refresh_expires_at", "refresh_expires_in", "scopes", "metadata", "secrets");
     /** Lines per pipelined round trip, for the reads that compare and for the writes. */
     static final int BATCH = 500;
+    /** The longest line read: a credential's tokens and metadata fit many times over; a binary file or /dev/zero does not. */
+    public static final int MAX_LINE_CHARS = 65_536;
+    /**
+     * The most one import reads (about 500,000 typical lines): every line is held until it is compared
+     * with the store, so memory grows with the input; a larger migration is split into files.
+     */
+    public static final long MAX_INPUT_BYTES = 128L << 20;
 
     private final CredentialVault vault;
     private final UnaryOperator<String> canonicalProvider;
@@ -123,7 +130,8 @@ public final class CredentialImport {
     }
 
     /**
-     * @param canonicalProvider the name a provider's credentials are stored under ("google_drive" is "google")
+     * @param canonicalProvider the name a provider's credentials are stored under ("google_drive" is "google"); throws an
+     *                          IntegException for a provider the import must not accept (the line is then invalid)
      * @param storeFailure      explains a Redis failure in terms of the store in use
      */
     public CredentialImport(CredentialVault vault, UnaryOperator<String> canonicalProvider,
@@ -269,7 +277,7 @@ public final class CredentialImport {
 
     /** @return null when the stored record is what the line would store; else how it differs (field names, never values) */
     private String difference(Entry line, CredentialStore.Stored record) {
-        Object opened = vault.open(record);
+        CredentialVault.ReadOutcome opened = vault.open(record);
         if (opened instanceof CredentialVault.Damaged damaged) {
             vault.recordDamage(damaged);
             return "but cannot be read (" + damaged.reason() + ")";
@@ -552,7 +560,11 @@ public final class CredentialImport {
         if (!ProviderName.valid(provider)) {
             throw new Invalid("provider must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter");
         }
-        provider = canonicalProvider.apply(provider);
+        try {
+            provider = canonicalProvider.apply(provider);
+        } catch (IntegException unknown) {
+            throw new Invalid(unknown.getMessage() + (unknown.hint() == null ? "" : " (" + unknown.hint() + ")"));
+        }
         JsonNode userNode = node.get("user");
         // an empty name is refused by the user-name rule, in the words every command uses
         String user = userNode != null && userNode.isTextual() && userNode.asText().isEmpty() ? "" : text(node, "user", true);

@@ -32,12 +32,16 @@ public final class CredentialVault {
     private final Clock clock;
     private final EventLog events;
 
+    /** What reading one record gives: an {@link Opened} record, or a {@link Damaged} one. */
+    public sealed interface ReadOutcome permits Opened, Damaged {
+    }
+
     /** A verified record: its metadata, its secrets, and which data key encrypts it. */
-    public record Opened(Credential credential, Secrets secrets, int keyId, long rev, String key) {
+    public record Opened(Credential credential, Secrets secrets, int keyId, long rev, String key) implements ReadOutcome {
     }
 
     /** A record that did not verify: tampered, truncated, moved from another key, or under an unknown key. */
-    public record Damaged(String provider, String user, String key, String reason) {
+    public record Damaged(String provider, String user, String key, String reason) implements ReadOutcome, DecryptOutcome {
         public String name() {
             return provider + "/" + user;
         }
@@ -155,12 +159,13 @@ public final class CredentialVault {
         if (stored.isEmpty()) {
             return Optional.empty();
         }
-        Object result = open(stored.get());
-        if (result instanceof Damaged damaged) {
-            recordDamage(damaged);
-            throw integrityFailure(damaged);
+        ReadOutcome result = open(stored.get());
+        if (result instanceof Opened opened) {
+            return Optional.of(opened);
         }
-        return Optional.of((Opened) result);
+        Damaged damaged = (Damaged) result;
+        recordDamage(damaged);
+        throw integrityFailure(damaged);
     }
 
     /**
@@ -248,8 +253,7 @@ public final class CredentialVault {
         return store;
     }
 
-    /** @return an {@link Opened} or a {@link Damaged} */
-    Object open(CredentialStore.Stored stored) {
+    ReadOutcome open(CredentialStore.Stored stored) {
         return open(stored, true);
     }
 
@@ -259,10 +263,10 @@ public final class CredentialVault {
      * @param withSecrets decode the secrets too; listing only needs the verification
      * @return an {@link Opened} (secrets null unless asked for) or a {@link Damaged}
      */
-    private Object open(CredentialStore.Stored stored, boolean withSecrets) {
-        Object decrypted = decrypt(stored, true);
-        if (decrypted instanceof Damaged) {
-            return decrypted;
+    private ReadOutcome open(CredentialStore.Stored stored, boolean withSecrets) {
+        DecryptOutcome decrypted = decrypt(stored, true);
+        if (decrypted instanceof Damaged damaged) {
+            return damaged;
         }
         Decrypted d = (Decrypted) decrypted;
         try {
@@ -274,8 +278,12 @@ public final class CredentialVault {
         }
     }
 
+    /** What decrypting one record gives: a {@link Decrypted} record, or a {@link Damaged} one. */
+    private sealed interface DecryptOutcome permits Decrypted, Damaged {
+    }
+
     /** A verified record before its secrets are decoded. */
-    private record Decrypted(Credential credential, byte[] metadata, byte[] plaintext, int keyId) {
+    private record Decrypted(Credential credential, byte[] metadata, byte[] plaintext, int keyId) implements DecryptOutcome {
     }
 
     /**
@@ -283,7 +291,7 @@ public final class CredentialVault {
      *                       are and needs no parsing (altered metadata fails decryption all the same)
      * @return a {@link Decrypted} (credential null unless decoded) or a {@link Damaged}
      */
-    private Object decrypt(CredentialStore.Stored stored, boolean decodeMetadata) {
+    private DecryptOutcome decrypt(CredentialStore.Stored stored, boolean decodeMetadata) {
         if (stored.data() == null || stored.rev() < 0) {
             return new Damaged(stored.provider(), stored.user(), stored.key(), "the record is incomplete (rev or data missing)");
         }
@@ -338,7 +346,7 @@ public final class CredentialVault {
         List<Damaged> damaged = new ArrayList<>();
         int current = 0;
         for (CredentialStore.Stored stored : batch) {
-            Object decrypted = decrypt(stored, false);
+            DecryptOutcome decrypted = decrypt(stored, false);
             if (decrypted instanceof Damaged d) {
                 damaged.add(d);
                 continue;
@@ -384,7 +392,7 @@ public final class CredentialVault {
                 damaged.reason(), "nothing was changed; restore the record from a backup or connect the account again");
     }
 
-    private static void deliver(Object opened, Filter filter, Instant now, Consumer<Credential> rows, Consumer<Damaged> damaged,
+    private static void deliver(ReadOutcome opened, Filter filter, Instant now, Consumer<Credential> rows, Consumer<Damaged> damaged,
                                 long[] counts) {
         if (opened instanceof Damaged d) {
             if (filter.user() == null || filter.user().equals(d.user())) {

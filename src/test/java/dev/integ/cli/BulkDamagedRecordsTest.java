@@ -117,7 +117,8 @@ class BulkDamagedRecordsTest {
                 + "integ: hint: at Google Drive: the account owner removes integ's access in their Google Account (Security > third-party "
                 + "apps and services), or a Workspace admin removes it in the Admin console (Security > API controls); then "
                 + "'integ forget google --user alice --yes' deletes the damaged record here (or restore it from a backup and run "
-                + "'integ revoke google --user alice')\n");
+                + "'integ revoke google --user alice')\n"
+                + "integ: error: 1 of 2 credentials of alice kept: 0 failed, 1 damaged\n");
         assertThat(record("integ:cred:google:alice")).as("nothing erased").isEqualTo(google);
         assertThat(f.google.revokeCalls()).isEqualTo(revocations);
         assertThat(f.google.refreshTokenUsable(googleGrant)).as("the grant is still live at Google").isTrue();

@@ -3,6 +3,7 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
+import dev.integ.testing.fakes.AnswerGate;
 import dev.integ.testing.fakes.ScriptedBrowser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +45,50 @@ class ConnectCommandTest {
         assertThat(shown.path("account").path("team_id").asText()).isEqualTo("T123");
         assertThat(shown.path("account").path("slack_user_id").asText()).isEqualTo("U123");
         assertThat(f.browser.receiverPages()).anySatisfy(page -> assertThat(page).contains("close this tab"));
+    }
+
+    @Test
+    void theBrowserIsToldWhoWasSignedInOnlyOnceTheCredentialIsStored() throws Exception {
+        f.google.email("alice@example.com");
+        // the userinfo lookup comes after the code exchange and before the store
+        AnswerGate gate = f.google.holdNextAnswer(f.google.userinfoEndpoint().getPath());
+        int pages = f.browser.receiverPages().size();
+        CompletableFuture<Cli.Result> connect = CompletableFuture.supplyAsync(() -> f.run("connect", "google", "--user", "alice", "--timeout", "30s"));
+        try {
+            assertThat(gate.awaitHeld(Duration.ofSeconds(30))).as("the code was redeemed").isTrue();
+            // nothing is stored yet, and the browser is still waiting for its page
+            assertThat(f.run("show", "google", "--user", "alice").exitCode()).isEqualTo(3);
+            assertThat(f.browser.receiverPages()).hasSize(pages);
+        } finally {
+            gate.release();
+        }
+        assertThat(connect.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+        assertThat(f.browser.awaitDone(Duration.ofSeconds(30))).isTrue();
+        String page = f.browser.receiverPages().get(pages);
+        assertThat(page).contains("<h1>Signed in to Google Drive as alice@example.com, stored for integ user alice.</h1>")
+                .contains("You can close this tab.");
+        assertThat(f.browser.receiverStatuses()).last().isEqualTo(200);
+        HttpHeaders headers = f.browser.receiverHeaders().get(pages);
+        assertThat(headers.firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .startsWith("default-src 'none'; style-src 'sha256-").endsWith("; frame-ancestors 'none'"));
+        assertThat(headers.firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(headers.firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(headers.firstValue("Referrer-Policy")).hasValue("no-referrer");
+    }
+
+    @Test
+    void aBogusCodeGivesAFailurePageAndANonZeroExit() throws Exception {
+        f.browser.behaviour(ScriptedBrowser.Behaviour.BOGUS_CODE);
+        int pages = f.browser.receiverPages().size();
+        Cli.Result r = f.run("connect", "slack", "--user", "alice", "--timeout", "30s");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("integ: error: slack refused the sign-in code: invalid_code");
+        assertThat(f.browser.awaitDone(Duration.ofSeconds(30))).isTrue();
+        assertThat(f.browser.receiverPages().get(pages)).contains("<title>Sign-in failed · integ</title>")
+                .contains("<h1>Slack refused the sign-in code: invalid_code.</h1>")
+                .contains("What to do: Run the command again; a sign-in code is valid once and only for a few minutes.")
+                .doesNotContain("Signed in");
+        assertThat(f.run("show", "slack", "--user", "alice").exitCode()).isEqualTo(3);
     }
 
     @Test
@@ -114,11 +161,13 @@ class ConnectCommandTest {
     }
 
     @Test
-    void aWrongStateIsIgnoredAndTheRightOneAccepted() {
+    void aWrongStateIsIgnoredAndTheRightOneAccepted() throws InterruptedException {
         f.browser.behaviour(ScriptedBrowser.Behaviour.WRONG_STATE_FIRST);
         int before = f.browser.receiverStatuses().size();
         int grants = f.google.codeGrants();
         f.ok("connect", "google", "--user", "alice", "--timeout", "30s");
+        // the page is answered once the credential is stored, so the browser may still be reading it
+        assertThat(f.browser.awaitDone(Duration.ofSeconds(30))).isTrue();
         List<Integer> statuses = f.browser.receiverStatuses();
         assertThat(statuses.subList(before, statuses.size())).containsExactly(400, 200);
         assertThat(f.ok("events", "--provider", "google", "-o", "json").out()).contains("state.mismatch");
@@ -126,12 +175,16 @@ class ConnectCommandTest {
     }
 
     @Test
-    void accessDeniedEndsTheFlowWithExit5AndStoresNothing() {
+    void accessDeniedEndsTheFlowWithExit5AndStoresNothing() throws Exception {
         f.google.denyNext();
+        int pages = f.browser.receiverPages().size();
         Cli.Result r = f.run("connect", "google", "--user", "alice", "--timeout", "30s");
         assertThat(r.exitCode()).isEqualTo(5);
         assertThat(r.err()).contains("integ: error: the sign-in to Google Drive was not approved: access_denied");
         assertThat(f.run("show", "google", "--user", "alice").exitCode()).isEqualTo(3);
+        assertThat(f.browser.awaitDone(Duration.ofSeconds(30))).isTrue();
+        assertThat(f.browser.receiverPages().get(pages)).contains("<h1>The sign-in to Google Drive was not approved: access_denied")
+                .contains("What to do: Run the command again and approve the access integ asks for.");
     }
 
     @Test
@@ -257,7 +310,8 @@ class ConnectCommandTest {
     void overSshWithoutABrowserItAsksForThePastedAddress() {
         f.vault.cli().env("BROWSER", null).env("DISPLAY", null).env("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22");
         try {
-            Cli.Result r = f.vault.runWithInput("", "connect", "google", "--user", "alice");
+            // Slack has no device grant (DeviceGrantTest covers the providers that have one)
+            Cli.Result r = f.vault.runWithInput("", "connect", "slack", "--user", "alice");
             assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.err()).contains("Open this address in a browser to sign in:").contains("paste it here")
                     .contains("integ: error: nothing was pasted");

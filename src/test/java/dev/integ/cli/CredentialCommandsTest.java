@@ -181,15 +181,17 @@ class CredentialCommandsTest {
 
     @Test
     void aTokenOfAProviderIntegHasNoSettingsForCanStillBeReadAndForgotten() {
-        vault.okWithInput("{\"provider\":\"github\",\"user\":\"erin\",\"access_token\":\"gho_e\"}\n", "import", "--file", "-");
+        vault.okWithInput("{\"provider\":\"github\",\"user\":\"erin\",\"access_token\":\"gho_e\"}\n", "import", "--file", "-",
+                "--allow-unknown-provider");
         assertThat(vault.ok("token", "github", "--user", "erin").out()).isEqualTo("gho_e\n");
         Cli.Result refresh = vault.run("refresh", "github", "--user", "erin");
-        assertThat(refresh.exitCode()).isEqualTo(3);
+        assertThat(refresh.exitCode()).isEqualTo(2);
         assertThat(refresh.err()).contains("unknown provider 'github'");
         Cli.Result revoke = vault.run("revoke", "--all-for-user", "erin", "--yes");
-        assertThat(revoke.exitCode()).isEqualTo(3);
+        assertThat(revoke.exitCode()).isEqualTo(2);
         assertThat(vault.run("show", "github", "--user", "erin").exitCode()).isZero(); // kept: it was not revoked
         assertThat(vault.ok("revoke", "github", "--user", "erin", "--local-only", "--yes").out()).contains("deleted github/erin here only");
-        assertThat(vault.run("show", "github", "--user", "erin").exitCode()).isEqualTo(3);
+        // nothing stored under it any more: an unknown provider again, like any other
+        assertThat(vault.run("show", "github", "--user", "erin").exitCode()).isEqualTo(2);
     }
 }

@@ -3,7 +3,9 @@ package dev.integ.cli;
 import dev.integ.testing.Cli;
 import dev.integ.testing.OAuthFixture;
 import dev.integ.testing.VaultFixture;
+import dev.integ.oauth.PollClock;
 import dev.integ.testing.fakes.ScriptedBrowser;
+import dev.integ.testing.fakes.VirtualPollClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -48,6 +50,19 @@ class OAuthSecretsTest {
         f.acme.idTokenClaims(claims -> claims.put("nonce", "another-sign-in"));
         assertThat(run("connect", "acme", "--user", "carol", "--timeout", "30s").exitCode()).isEqualTo(5);
         f.acme.idTokenClaims(claims -> { });
+        // the device grant: device codes are secrets until redeemed (user codes are shown on purpose)
+        f.vault.cli().pollClock(new VirtualPollClock());
+        try {
+            f.acme.deviceAnswers("authorization_pending", "slow_down", "approve");
+            assertThat(run("connect", "acme", "--user", "dave", "--device", "--timeout", "30s").exitCode()).isZero();
+            assertThat(run("connect", "google", "--user", "dave", "--device", "--timeout", "30s").exitCode()).isZero();
+            f.acme.deviceAnswers("authorization_pending", "access_denied");
+            assertThat(run("connect", "acme", "--user", "erin", "--device", "--timeout", "30s").exitCode()).isEqualTo(5);
+            f.acme.deviceAnswers("expired_token");
+            assertThat(run("connect", "acme", "--user", "erin", "--device", "--timeout", "30s").exitCode()).isEqualTo(5);
+        } finally {
+            f.vault.cli().pollClock(PollClock.REAL);
+        }
 
         for (String provider : List.of("slack", "google", "jira", "acme")) {
             Cli.Result token = f.run("token", provider, "--user", "alice");
@@ -81,6 +96,7 @@ class OAuthSecretsTest {
         String redisInClear = redisContents();
         assertThat(everythingVisible).contains("integ: error:"); // the unhappy paths did run, with -v
         assertThat(secrets).anyMatch(s -> s.split("\\.", -1).length == 3); // id_tokens are among them
+        assertThat(secrets.stream().filter(s -> s.startsWith("dc-"))).hasSize(4); // and the device codes
         for (String secret : secrets) {
             assertThat(everythingVisible).as("output").doesNotContain(secret);
             assertThat(redisInClear).as("Redis").doesNotContain(secret);

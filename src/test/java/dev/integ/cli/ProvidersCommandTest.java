@@ -36,7 +36,7 @@ class ProvidersCommandTest {
         assertThat(doc.path("ready").asBoolean()).isTrue();
         assertThat(doc.path("client_secret").asText()).isEqualTo("none (public client)");
         assertThat(doc.path("redirect_uri").asText()).isEqualTo("http://127.0.0.1:<free port>/cb/acme");
-        assertThat(cli.run("providers", "show", "nope").exitCode()).isEqualTo(3);
+        assertThat(cli.run("providers", "show", "nope").exitCode()).as("unknown provider: bad input, as everywhere").isEqualTo(2);
     }
 
     @Test
@@ -47,6 +47,19 @@ class ProvidersCommandTest {
                     issuer: http://id.example.com
                 """);
         Cli.Result r = cli.run("providers");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("invalid providers.acme.issuer");
+    }
+
+    @Test
+    void aBrokenProviderEntryFailsEveryCommandBeforeItDoesAnything() {
+        // the catalog is checked with the settings (Services.settings), not when a command first asks for a provider
+        Cli cli = Cli.inTempHome().config("""
+                providers:
+                  acme:
+                    issuer: http://id.example.com
+                """);
+        Cli.Result r = cli.run("list");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("invalid providers.acme.issuer");
     }

@@ -98,6 +98,7 @@ class SettingsTest {
     void passwordFromFileFlagBeatsEnvironmentAndIsTrimmed() throws IOException {
         Path file = home.resolve("pw");
         Files.writeString(file, "from-file\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         env.put("INTEG_REDIS_PASSWORD", "from-env");
         Flags flags = new Flags(null, null, null, null, false, file.toString(), null, null, null);
         assertThat(Settings.resolve(flags, environment()).store().password()).contains("from-file");

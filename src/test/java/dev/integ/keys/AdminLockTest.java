@@ -6,6 +6,7 @@ import dev.integ.store.LockLease;
 import dev.integ.testing.Cli;
 import dev.integ.testing.LockWatch;
 import dev.integ.testing.VaultFixture;
+import dev.integ.vault.KeyRotation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

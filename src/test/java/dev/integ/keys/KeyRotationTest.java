@@ -10,6 +10,7 @@ import dev.integ.testing.VaultFixture;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialStore;
 import dev.integ.vault.CredentialVault;
+import dev.integ.vault.KeyRotation;
 import dev.integ.vault.Secrets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

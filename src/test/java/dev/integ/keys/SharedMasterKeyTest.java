@@ -5,6 +5,7 @@ import dev.integ.events.AlertRules;
 import dev.integ.events.ChainKey;
 import dev.integ.events.EventAnchor;
 import dev.integ.events.RedisEventLog;
+import dev.integ.events.SecurityEvent;
 import dev.integ.events.UserHasher;
 import dev.integ.store.RedisKeys;
 import dev.integ.testing.Cli;
@@ -179,8 +180,11 @@ class SharedMasterKeyTest {
             RedisKeys keys = new RedisKeys(name);
             return new MasterKeyRotation.Namespace(name, new Keyring(client, keys, master, Clock.systemUTC()), new UserHasher(client, keys, () -> master).sealed(),
                     new ChainKey(client, keys, () -> master).sealed(),
-                    under -> new RedisEventLog(client, keys, new UserHasher(client, keys, () -> under), new ChainKey(client, keys, () -> under),
-                            EventAnchor.NONE, "test@fixture", "fixture", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS),
+                    under -> {
+                        RedisEventLog log = new RedisEventLog(client, keys, new UserHasher(client, keys, () -> under), new ChainKey(client, keys, () -> under),
+                                EventAnchor.NONE, "test@fixture", "fixture", Clock.systemUTC(), RedisEventLog.Retention.DEFAULTS, AlertRules.DEFAULTS);
+                        return (action, details) -> log.record(SecurityEvent.success(action, null, null, details));
+                    },
                     wait -> AdminLock.acquire(client, keys.keysLock(), wait));
         }, Duration.ZERO, steps);
     }

@@ -158,14 +158,22 @@ class BrowserOpenerTest {
             "Mac OS X, ,        ,        ,    ,          false",
             "Mac OS X, ,        1 2 3 4, ,    ,          true",
             "Mac OS X, open,    1 2 3 4, ,    ,          false"})
-    void pasteModeByDefault(String os, String browser, String ssh, String display, String wayland, boolean paste) {
+    void noLocalBrowser(String os, String browser, String ssh, String display, String wayland, boolean paste) {
         Map<String, String> vars = new HashMap<>();
         put(vars, "BROWSER", browser);
         put(vars, "SSH_CONNECTION", ssh);
         put(vars, "DISPLAY", display);
         put(vars, "WAYLAND_DISPLAY", wayland);
 
-        assertThat(new BrowserOpener(new Environment(vars), os).pasteModeByDefault()).isEqualTo(paste);
+        assertThat(new BrowserOpener(new Environment(vars), os).whyNoLocalBrowser().isPresent()).isEqualTo(paste);
+    }
+
+    @Test
+    void theReasonNamesWhatIntegSaw() {
+        assertThat(new BrowserOpener(new Environment(Map.of("SSH_TTY", "/dev/pts/1", "DISPLAY", ":0")), "Linux").whyNoLocalBrowser())
+                .hasValue("this is an SSH session (SSH_TTY is set)");
+        assertThat(new BrowserOpener(new Environment(Map.of()), "Linux").whyNoLocalBrowser())
+                .hasValue("there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set) and no $BROWSER");
     }
 
     private static void put(Map<String, String> vars, String name, String value) {

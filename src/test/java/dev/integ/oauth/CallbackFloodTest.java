@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,8 @@ class CallbackFloodTest {
         assertThat(flood.statuses).containsOnlyKeys(400, 429);
         assertThat(flood.statuses.get(400).sum()).isEqualTo(CallbackHandler.SHED_AFTER);
         assertThat(flood.statuses.get(429).sum()).isEqualTo(BOGUS - CallbackHandler.SHED_AFTER);
+        // the page is answered once the credential is stored, so the browser may still be reading it
+        assertThat(f.browser.awaitDone(Duration.ofSeconds(30))).isTrue();
         assertThat(f.browser.receiverStatuses()).last().isEqualTo(200);
 
         List<JsonNode> after = events();

@@ -91,9 +91,9 @@ class ProviderCatalogTest {
     }
 
     @Test
-    void unknownProviderIsNotFoundAndListsTheKnownOnes() {
+    void unknownProviderIsBadInputAndListsTheKnownOnes() {
         assertThatThrownBy(() -> ProviderCatalog.builtIn().resolve("github"))
-                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.NOT_FOUND))
+                .isInstanceOfSatisfying(IntegException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
                 .hasMessageContaining("slack, google, jira");
     }
 

@@ -1,6 +1,6 @@
 package dev.integ.providers;
 
-import dev.integ.oauth.RefreshTokenForesight;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.vault.Credential;
 import org.junit.jupiter.api.Test;
 

@@ -104,8 +104,8 @@ class RatelimitCommandsTest {
     void unknownProviderIsAUsageError() {
         Cli.Result r = cli.run("ratelimit", "status", "slak");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("integ: error: unknown provider 'slak': known: google, jira, slack\n"
-                + "integ: hint: add it under rate-limits: in the config file\n");
+        assertThat(r.err()).isEqualTo("integ: error: unknown provider 'slak': known providers: slack, google, jira\n"
+                + "integ: hint: check the spelling, or add a custom provider under 'providers:' in the config file ('integ providers' lists them)\n");
     }
 
     @ParameterizedTest

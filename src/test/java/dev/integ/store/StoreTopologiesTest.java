@@ -116,6 +116,7 @@ class StoreTopologiesTest {
         @Test
         void passwordFromFile(@TempDir Path files) throws IOException {
             Path file = Files.writeString(files.resolve("redis-password"), password + "\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Cli cli = Cli.inTempHome();
 
             Cli.Result doctor = cli.run("doctor", "--redis", redis.url(), "--redis-password-file", file.toString());

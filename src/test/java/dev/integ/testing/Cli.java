@@ -1,7 +1,9 @@
 package dev.integ.testing;
 
+import dev.integ.Services;
 import dev.integ.cli.Main;
 import dev.integ.config.Environment;
+import dev.integ.oauth.PollClock;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.util.Map;
 public final class Cli {
     private final Map<String, String> env = new HashMap<>();
     private final Path home;
+    private volatile PollClock pollClock = PollClock.REAL;
 
     public record Result(int exitCode, String out, String err) {
     }
@@ -45,6 +48,12 @@ public final class Cli {
         } else {
             env.put(name, value);
         }
+        return this;
+    }
+
+    /** What polling (the device grant's) waits with from now on: a virtual clock keeps tests from sleeping through intervals. */
+    public Cli pollClock(PollClock clock) {
+        this.pollClock = clock;
         return this;
     }
 
@@ -79,20 +88,21 @@ public final class Cli {
 
     /** Runs with {@code stdin} as standard input: a pipe lets a test answer a prompt once it knows the answer. */
     public Result runWithStdin(java.io.InputStream stdin, String... args) {
-        return run(stdin, false, env, args);
+        return run(stdin, false, env, pollClock, args);
     }
 
     /** Runs as if on a terminal (so integ may ask), with {@code typed} as what the admin types; colour off. */
     public Result runOnTerminal(String typed, String... args) {
         Map<String, String> plain = new java.util.HashMap<>(env);
         plain.put("NO_COLOR", "1");
-        return run(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true, plain, args);
+        return run(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true, plain, pollClock, args);
     }
 
-    private static Result run(java.io.InputStream stdin, boolean terminal, Map<String, String> env, String... args) {
+    private static Result run(java.io.InputStream stdin, boolean terminal, Map<String, String> env, PollClock pollClock, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new Environment(Map.copyOf(env)), stdin, new PrintWriter(out, true), new PrintWriter(err, true), terminal);
+        int code = Main.run(args, new Services(new Environment(Map.copyOf(env)), pollClock), stdin, new PrintWriter(out, true),
+                new PrintWriter(err, true), terminal);
         return new Result(code, out.toString(), err.toString());
     }
 }

@@ -2,6 +2,7 @@ package dev.integ.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real {@code ./integ} process (the packaged jar, for *IT tests), with the signals an operator's bad
@@ -43,6 +45,41 @@ public final class IntegProcess {
         try {
             Process p = builder.start();
             p.getOutputStream().close();
+            return new IntegProcess(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code ./integ args} with {@code stdin} written to its standard input by a background thread,
+     * as a pipe from another program would: the thread stops when the input ends or integ closes the pipe
+     * (it exited, having read what it wanted). {@code fed} counts what went into the pipe.
+     */
+    public static IntegProcess startFeeding(Map<String, String> env, InputStream stdin, AtomicLong fed,
+                                            String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("integ").toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        try {
+            Process p = builder.start();
+            Thread feeder = new Thread(() -> {
+                byte[] buffer = new byte[1 << 16];
+                try (OutputStream pipe = p.getOutputStream()) {
+                    int n;
+                    while ((n = stdin.read(buffer)) != -1) {
+                        pipe.write(buffer, 0, n);
+                        fed.addAndGet(n);
+                    }
+                } catch (IOException closedByIntegOrEnded) {
+                    // a broken pipe: integ stopped reading and exited
+                }
+            }, "integ-process-input");
+            feeder.setDaemon(true);
+            feeder.start();
             return new IntegProcess(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

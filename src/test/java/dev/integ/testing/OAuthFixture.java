@@ -83,6 +83,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     token-endpoint: %s
                     revocation-endpoint: %s
                     userinfo-endpoint: %s
+                    device-authorization-endpoint: %s
                   jira:
                     authorization-endpoint: %s
                     token-endpoint: %s
@@ -98,6 +99,7 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
                     redirect-path: /callback
                 """.formatted(slack.authorizationEndpoint(), slack.tokenEndpoint(), slack.revocationEndpoint(), slackPort,
                 google.issuer(), google.authorizationEndpoint(), google.tokenEndpoint(), google.revocationEndpoint(), google.userinfoEndpoint(),
+                google.deviceAuthorizationEndpoint(),
                 jira.authorizationEndpoint(), jira.tokenEndpoint(), jira.resourcesEndpoint(), jiraPort, acme.issuer());
     }
 
@@ -157,7 +159,8 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         vault.cli().config(config());
         reset();
         browser.behaviour(ScriptedBrowser.Behaviour.FOLLOW);
-        providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null).idTokenClaims(claims -> { }));
+        providers().forEach(p -> p.accessTokenLifetime(java.time.Duration.ofHours(1)).grantOnly(null).idTokenClaims(claims -> { })
+                .deviceAnswers("approve").deviceTiming(5, 600));
         slack.rotation(false);
     }
 

@@ -255,6 +255,10 @@ public final class TestCertificates {
                 + "\n-----END " + type + "-----\n";
         try {
             Files.writeString(file, pem, StandardCharsets.US_ASCII);
+            if (type.contains("PRIVATE")) {
+                // integ refuses a secret file others can read, as an admin's key file would be
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

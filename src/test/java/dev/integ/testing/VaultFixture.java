@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.keys.AdminLock;
 import dev.integ.keys.DataKeys;
-import dev.integ.keys.KeyRotation;
+import dev.integ.vault.KeyRotation;
 import dev.integ.keys.Keyring;
 import dev.integ.keys.KeysetLease;
 import dev.integ.keys.KeysetFileMasterKey;

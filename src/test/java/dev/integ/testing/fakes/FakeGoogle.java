@@ -34,6 +34,7 @@ public final class FakeGoogle extends FakeProvider {
         route("/revoke", this::revoke, "POST");
         route("/v1/userinfo", this::userinfo, "GET", "POST");
         route("/drive/v3/about", this::about, "GET");
+        route("/device/code", this::deviceAuthorization, "POST");
     }
 
     @Override
@@ -112,6 +113,7 @@ public final class FakeGoogle extends FakeProvider {
             return switch (grantType) {
                 case "authorization_code" -> exchange(p);
                 case "refresh_token" -> refresh(p);
+                case "urn:ietf:params:oauth:grant-type:device_code" -> deviceToken(p, this::deviceTokens);
                 default -> throw new Rejected(Problem.UNSUPPORTED_GRANT, "Invalid grant_type: " + grantType);
             };
         } catch (Rejected r) {
@@ -142,6 +144,33 @@ public final class FakeGoogle extends FakeProvider {
             body.put("id_token", idToken(g));
         }
         return Response.json(200, body).with("Cache-Control", "no-store");
+    }
+
+    /** A device sign-in always gets a refresh token (there is no access_type to ask for one). */
+    private Response deviceTokens(Grant g) {
+        Duration lifetime = accessTokenLifetime;
+        AccessToken at = issueAccess(g, "ya29.a0", lifetime);
+        Map<String, Object> body = obj("access_token", at.value, "expires_in", seconds(lifetime), "scope", String.join(" ", g.scopes),
+                "token_type", "Bearer", "refresh_token", issueRefresh(g, "1//0g", testingMode ? TESTING_REFRESH_LIFETIME : null).value);
+        if (g.scopes.contains("openid")) {
+            body.put("id_token", idToken(g));
+        }
+        return Response.json(200, body).with("Cache-Control", "no-store");
+    }
+
+    /** RFC 8628's device authorization endpoint, at Google's path. */
+    public URI deviceAuthorizationEndpoint() {
+        return endpoint("/device/code");
+    }
+
+    @Override
+    protected String verificationField() {
+        return "verification_url";
+    }
+
+    @Override
+    protected boolean verificationUriComplete() {
+        return false;
     }
 
     private Response refresh(Map<String, String> p) throws Rejected {

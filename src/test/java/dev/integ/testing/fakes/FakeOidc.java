@@ -41,6 +41,7 @@ public final class FakeOidc extends FakeProvider {
         route("/token", this::token, "POST");
         route("/revoke", this::revoke, "POST");
         route("/userinfo", this::userinfo, "GET", "POST");
+        route("/device_authorization", this::deviceAuthorization, "POST");
     }
 
     @Override
@@ -116,6 +117,11 @@ public final class FakeOidc extends FakeProvider {
         return endpoint("/userinfo");
     }
 
+    /** RFC 8628, advertised as {@code device_authorization_endpoint}. */
+    public URI deviceAuthorizationEndpoint() {
+        return endpoint("/device_authorization");
+    }
+
     private String advertised() {
         String a = advertisedIssuer;
         return a != null ? a : issuer();
@@ -163,8 +169,9 @@ public final class FakeOidc extends FakeProvider {
                 "token_endpoint", tokenEndpoint().toString(),
                 "revocation_endpoint", revocationEndpoint().toString(),
                 "userinfo_endpoint", userinfoEndpoint().toString(),
+                "device_authorization_endpoint", deviceAuthorizationEndpoint().toString(),
                 "response_types_supported", List.of("code"),
-                "grant_types_supported", List.of("authorization_code", "refresh_token"),
+                "grant_types_supported", List.of("authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"),
                 "code_challenge_methods_supported", List.of("S256"),
                 "token_endpoint_auth_methods_supported", List.of(method),
                 "revocation_endpoint_auth_methods_supported", List.of(method),
@@ -223,6 +230,8 @@ public final class FakeOidc extends FakeProvider {
             return switch (grantType) {
                 case "authorization_code" -> exchange(p);
                 case "refresh_token" -> refresh(p);
+                case "urn:ietf:params:oauth:grant-type:device_code" ->
+                        deviceToken(p, g -> tokens(g, g.scopes.contains("offline_access") ? issueRefresh(g, "oidc-rt-", null) : null));
                 default -> throw new Rejected(Problem.UNSUPPORTED_GRANT, grantType);
             };
         } catch (Rejected r) {

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -38,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * An OAuth 2.0 authorization server served over real HTTP on {@code 127.0.0.1}, port chosen by the
@@ -297,6 +299,7 @@ public abstract class FakeProvider implements AutoCloseable {
 
     private final RefreshLedger ledger = new RefreshLedger();
     private final Map<String, AnswerGate> gates = new ConcurrentHashMap<>();
+    private final Map<String, AnswerGate> pathGates = new ConcurrentHashMap<>();
     /** The request being answered on this thread: who sent it, and which refresh token it redeemed. */
     private static final ThreadLocal<Call> CALL = new ThreadLocal<>();
 
@@ -581,6 +584,7 @@ public abstract class FakeProvider implements AutoCloseable {
             all.addAll(refreshTokens.keySet());
             all.addAll(everyCode);
             all.addAll(everyIdToken);
+            all.addAll(deviceCodes.keySet());
             return all;
         }
     }
@@ -654,6 +658,13 @@ public abstract class FakeProvider implements AutoCloseable {
         return gate;
     }
 
+    /** Holds the answer to the next request on {@code path} (e.g. the userinfo endpoint's) until the gate is released. */
+    public AnswerGate holdNextAnswer(String path) {
+        AnswerGate gate = new AnswerGate();
+        pathGates.put(path, gate);
+        return gate;
+    }
+
     private static String caller() {
         Call call = CALL.get();
         return call == null ? null : call.caller;
@@ -685,6 +696,10 @@ public abstract class FakeProvider implements AutoCloseable {
                 AnswerGate gate = call.redemption >= 0 && call.caller != null ? gates.remove(call.caller) : null;
                 if (gate != null) {
                     gate.hold();
+                }
+                AnswerGate pathGate = pathGates.remove(exchange.getRequestURI().getPath());
+                if (pathGate != null) {
+                    pathGate.hold();
                 }
             } catch (Exception | AssertionError e) {
                 handlerErrors.add(e);
@@ -1068,6 +1083,114 @@ public abstract class FakeProvider implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- RFC 8628 device grant
+
+    /** One device authorization: its codes, scopes, and the answers its polls get, in order (the last one repeats). */
+    private static final class DeviceCode {
+        final String userCode;
+        final List<String> scopes;
+        final ArrayDeque<String> answers;
+        boolean redeemed;
+
+        DeviceCode(String userCode, List<String> scopes, List<String> answers) {
+            this.userCode = userCode;
+            this.scopes = List.copyOf(scopes);
+            this.answers = new ArrayDeque<>(answers);
+        }
+    }
+
+    private final Map<String, DeviceCode> deviceCodes = new HashMap<>();
+    private final List<String> devicePollAnswers = new CopyOnWriteArrayList<>();
+    private volatile List<String> deviceScript = List.of("approve");
+    private volatile long deviceInterval = 5;
+    private volatile long deviceExpiresIn = 600;
+
+    /**
+     * What the polls of the next device codes get, one answer each, the last repeated: an RFC 8628 error
+     * ({@code authorization_pending}, {@code slow_down}, {@code access_denied}, {@code expired_token}) or
+     * {@code approve} (tokens). Default: approved at the first poll. Starts a new {@link #devicePollAnswers()} log.
+     */
+    public FakeProvider deviceAnswers(String... answers) {
+        if (answers.length == 0) {
+            throw new IllegalArgumentException("at least one answer");
+        }
+        this.deviceScript = List.of(answers);
+        devicePollAnswers.clear();
+        return this;
+    }
+
+    /** The {@code interval} (seconds; 0: none, so the client uses RFC 8628's 5) and {@code expires_in} of device authorizations. */
+    public FakeProvider deviceTiming(long intervalSeconds, long expiresInSeconds) {
+        this.deviceInterval = intervalSeconds;
+        this.deviceExpiresIn = expiresInSeconds;
+        return this;
+    }
+
+    /** The answer each device token poll got since {@link #deviceAnswers} was last called, in order. */
+    public List<String> devicePollAnswers() {
+        return List.copyOf(devicePollAnswers);
+    }
+
+    /** The field naming the verification page: RFC 8628's {@code verification_uri} (Google: {@code verification_url}). */
+    protected String verificationField() {
+        return "verification_uri";
+    }
+
+    /** Whether {@code verification_uri_complete} is sent (Google does not). */
+    protected boolean verificationUriComplete() {
+        return true;
+    }
+
+    /** RFC 8628 §3.1-3.2: a public client id is enough here; the scopes are split on spaces. */
+    protected Response deviceAuthorization(Request request) {
+        Map<String, String> p = request.form();
+        Credentials c = credentials(request, p);
+        if (c.clientId() == null || !clientId.equals(c.clientId())) {
+            return Response.json(401, obj("error", "invalid_client"));
+        }
+        String deviceCode = randomToken("dc-");
+        String userCode = randomToken("").replaceAll("[^A-Z]", "").concat("BCDFGHJK").substring(0, 8);
+        userCode = userCode.substring(0, 4) + "-" + userCode.substring(4);
+        synchronized (lock) {
+            deviceCodes.put(deviceCode, new DeviceCode(userCode, split(p.get("scope"), " +"), deviceScript));
+        }
+        URI page = endpoint("/device");
+        Map<String, Object> body = obj("device_code", deviceCode, "user_code", userCode, verificationField(), page.toString(),
+                "expires_in", deviceExpiresIn);
+        if (verificationUriComplete()) {
+            body.put("verification_uri_complete", page + "?user_code=" + userCode);
+        }
+        if (deviceInterval > 0) {
+            body.put("interval", deviceInterval);
+        }
+        return Response.json(200, body).with("Cache-Control", "no-store");
+    }
+
+    /**
+     * RFC 8628 §3.4-3.5: one poll with a device code (the client already authenticated): the next scripted
+     * answer, and on {@code approve} a new grant whose tokens {@code tokens} issues.
+     */
+    protected Response deviceToken(Map<String, String> p, Function<Grant, Response> tokens) {
+        Grant grant;
+        synchronized (lock) {
+            DeviceCode dc = deviceCodes.get(p.get("device_code"));
+            if (dc == null || dc.redeemed) {
+                devicePollAnswers.add("invalid_grant");
+                return Response.json(400, obj("error", "invalid_grant"));
+            }
+            String answer = dc.answers.size() > 1 ? dc.answers.poll() : dc.answers.peek();
+            devicePollAnswers.add(answer);
+            if (!"approve".equals(answer)) {
+                return Response.json(400, obj("error", answer)).with("Cache-Control", "no-store");
+            }
+            dc.redeemed = true;
+            grant = new Grant(clientId, "device", dc.scopes, clock.instant(), Map.of());
+            grants.add(grant);
+            ledger.grantCreated(grant, caller());
+        }
+        return tokens.apply(grant);
+    }
+
     /** Seconds for {@code expires_in}. */
     protected static long seconds(Duration d) {
         return d.toSeconds();
@@ -1190,6 +1313,7 @@ public abstract class FakeProvider implements AutoCloseable {
     @Override
     public void close() {
         gates.values().forEach(AnswerGate::release);
+        pathGates.values().forEach(AnswerGate::release);
         stopListening();
         executor.shutdownNow();
     }

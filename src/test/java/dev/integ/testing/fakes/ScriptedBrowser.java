@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ public final class ScriptedBrowser implements AutoCloseable {
 
     /** What the browser does with the redirect the provider answers. */
     public static final class Behaviour {
-        enum Kind { FOLLOW, FOLLOW_TWICE, WRONG_STATE_FIRST, NOT_AT_ALL, PASTE, FOLLOW_AFTER }
+        enum Kind { FOLLOW, FOLLOW_TWICE, WRONG_STATE_FIRST, BOGUS_CODE, NOT_AT_ALL, PASTE, FOLLOW_AFTER }
 
         /** GET the redirect: the user consented and the browser went back to integ. */
         public static final Behaviour FOLLOW = new Behaviour(Kind.FOLLOW, null);
@@ -58,6 +59,8 @@ public final class ScriptedBrowser implements AutoCloseable {
         public static final Behaviour FOLLOW_TWICE = new Behaviour(Kind.FOLLOW_TWICE, null);
         /** GET the redirect with a different random {@code state} first, then the real redirect. */
         public static final Behaviour WRONG_STATE_FIRST = new Behaviour(Kind.WRONG_STATE_FIRST, null);
+        /** GET the redirect with its {@code code} replaced by one the provider never issued (the right state kept). */
+        public static final Behaviour BOGUS_CODE = new Behaviour(Kind.BOGUS_CODE, null);
         /** Record the URL and do nothing else (the user never finishes: timeout tests). */
         public static final Behaviour NOT_AT_ALL = new Behaviour(Kind.NOT_AT_ALL, null);
 
@@ -95,7 +98,9 @@ public final class ScriptedBrowser implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern STATE = Pattern.compile("([?&])state=[^&#]*");
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern CODE = Pattern.compile("([?&])code=[^&#]*");
+    /** Longer than the receiver holds its answer for the flow (60 s), as a real browser waits. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(90);
 
     private final HttpServer control;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -122,6 +127,7 @@ public final class ScriptedBrowser implements AutoCloseable {
     private final List<String> receiverUrls = new CopyOnWriteArrayList<>();
     private final List<Integer> receiverStatuses = new CopyOnWriteArrayList<>();
     private final List<String> receiverPages = new CopyOnWriteArrayList<>();
+    private final List<HttpHeaders> receiverHeaders = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     private final Object progress = new Object();
@@ -198,6 +204,11 @@ public final class ScriptedBrowser implements AutoCloseable {
     /** Bodies of the receiver's answers. */
     public List<String> receiverPages() {
         return List.copyOf(receiverPages);
+    }
+
+    /** Headers of the receiver's answers. */
+    public List<HttpHeaders> receiverHeaders() {
+        return List.copyOf(receiverHeaders);
     }
 
     /** The first error inside the browser thread, if any. */
@@ -284,6 +295,10 @@ public final class ScriptedBrowser implements AutoCloseable {
                     visit(withState(redirect, randomState()));
                     visit(redirect);
                 }
+                case BOGUS_CODE -> {
+                    Matcher code = CODE.matcher(redirect);
+                    visit(code.find() ? code.replaceFirst("$1code=bogus-" + randomState()) : redirect);
+                }
                 case PASTE -> b.sink.accept(redirect);
                 case FOLLOW_AFTER -> {
                     b.sink.accept(redirect);
@@ -306,6 +321,7 @@ public final class ScriptedBrowser implements AutoCloseable {
         receiverUrls.add(url);
         HttpResponse<String> answer = get(url);
         receiverStatuses.add(answer.statusCode());
+        receiverHeaders.add(answer.headers());
         receiverPages.add(answer.body());
     }
 

@@ -1,4 +1,4 @@
-package dev.integ.keys;
+package dev.integ.vault;
 
 import dev.integ.core.IntegException;
 

@@ -1,8 +1,6 @@
-package dev.integ.oauth;
+package dev.integ.providers;
 
 import dev.integ.core.Durations;
-import dev.integ.providers.ProviderCatalog;
-import dev.integ.providers.RefreshTokenPolicy;
 import dev.integ.store.AclRoles;
 import dev.integ.vault.Credential;
 import redis.clients.jedis.exceptions.JedisDataException;

@@ -1,7 +1,11 @@
-package dev.integ.keys;
+package dev.integ.vault;
 
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
+import dev.integ.keys.AdminLock;
+import dev.integ.keys.DataKeys;
+import dev.integ.keys.Keyring;
+import dev.integ.keys.KeysetFileMasterKey;
 import dev.integ.store.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -70,7 +74,7 @@ public final class FirstRunKeys {
     }
 
     /** The data keyset, created now if there is none yet (another process may win: then its keyset is the one). */
-    DataKeys createKeyset(Keyring keyring) {
+    public DataKeys createKeyset(Keyring keyring) {
         try (AdminLock held = lock.get()) {
             Optional<DataKeys> there = keyring.loadIfPresent();
             if (there.isPresent()) {

@@ -1,4 +1,4 @@
-package dev.integ.keys;
+package dev.integ.vault;
 
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
@@ -6,7 +6,12 @@ import dev.integ.core.Durations;
 import dev.integ.core.IntegException;
 import dev.integ.events.EventLog;
 import dev.integ.events.SecurityEvent;
-import dev.integ.vault.CredentialVault;
+import dev.integ.keys.AdminLock;
+import dev.integ.keys.DataKeys;
+import dev.integ.keys.Keyring;
+import dev.integ.keys.KeysetFileMasterKey;
+import dev.integ.keys.MasterKey;
+import dev.integ.keys.MasterKeyRotation;
 
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -24,6 +29,7 @@ import java.util.function.Supplier;
  * The `keys` jobs: set up, inspect, rotate and retire data keys, and rewrap records under the primary
  * key ({@link MasterKeyRotation} moves keysets to a new master key). Every job that writes holds the
  * {@link AdminLock}, and every keyset write is a compare-and-set, so two jobs never lose each other's work.
+ * It lives in vault, not keys: rewrap and retire work on the vault's records (keys sits below vault).
  */
 public final class KeyRotation {
     private static final int CAS_ATTEMPTS = 10;
@@ -93,7 +99,6 @@ public final class KeyRotation {
 
     /** @param events where each job records itself before it changes anything (the vault's log, unless a test says otherwise) */
     public KeyRotation(Keyring keyring, CredentialVault vault, Supplier<AdminLock> lock, EventLog events) {
-        Tink.aead();
         this.events = events;
         this.keyring = keyring;
         this.vault = vault;
