@@ -94,9 +94,9 @@ final class RefreshCommand extends ServiceCommand {
                         + " --user " + item.user() + "' signs in again)");
             }
             if (item.outcome().equals("reconnect")) {
-                terminal.warning(item.provider() + "/" + item.user() + ": reconnect by " + CredentialRows.seconds(item.refreshEndsAt())
-                        + ": its refresh token ends then and no refresh moves that ('integ connect " + item.provider() + " --user "
-                        + item.user() + "' signs in again)");
+                terminal.warning(Printable.escape(item.provider() + "/" + item.user()) + ": reconnect by " + CredentialRows.seconds(item.refreshEndsAt())
+                        + ": its refresh token ends then and no refresh moves that ('integ connect "
+                        + Printable.escape(item.provider() + " --user " + item.user()) + "' signs in again)");
             }
         }
         if (doc != null) {

@@ -1,6 +1,7 @@
 package dev.integ.providers;
 
 import dev.integ.core.Durations;
+import dev.integ.core.Printable;
 import dev.integ.store.AclRoles;
 import dev.integ.vault.Credential;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -30,14 +31,15 @@ public final class RefreshTokenForesight {
      *                   new sign-in does
      */
     public record Dying(Credential credential, Instant ends, boolean keepsAlive) {
+        /** Escaped for a terminal: a name stored by an older integ may hold control characters. */
         public String name() {
-            return credential.provider() + "/" + credential.user();
+            return Printable.escape(credential.provider() + "/" + credential.user());
         }
 
         /** What to do, in one phrase. */
         public String advice() {
             return keepsAlive ? "a refresh keeps it alive ('integ refresh --all --keep-alive')"
-                    : "reconnect by " + ends.truncatedTo(ChronoUnit.SECONDS) + " ('integ connect " + credential.provider() + " --user " + credential.user() + "')";
+                    : "reconnect by " + ends.truncatedTo(ChronoUnit.SECONDS) + " ('integ connect " + Printable.escape(credential.provider() + " --user " + credential.user()) + "')";
         }
 
         public String describe(Instant now) {
