@@ -520,7 +520,7 @@ function _picocli_integ_refresh() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--all' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--all' '--keep-alive' '--no-color' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--user' '--expiring-within' '--concurrency' '--redis' '--redis-password-file' '--redis-ca-file' '--redis-client-cert' '--redis-client-key' '--redis-min-replica-acks' '--redis-ack-timeout' '--config' '--namespace' '-o' '--output'"
   local FORMAT_option_args=("table" "json") # --output values
 

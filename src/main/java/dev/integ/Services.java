@@ -24,12 +24,14 @@ import dev.integ.events.UserHasher;
 import dev.integ.http.OutboundHttp;
 import dev.integ.http.OutboundPolicy;
 import dev.integ.keys.AdminLock;
+import dev.integ.vault.FirstRunKeys;
 import dev.integ.keys.IntegrityAlarm;
 import dev.integ.oauth.AccessTokens;
 import dev.integ.oauth.BrowserOpener;
 import dev.integ.oauth.ConnectFlow;
 import dev.integ.oauth.PollClock;
 import dev.integ.oauth.ProviderClients;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.oauth.Revocation;
 import dev.integ.providers.ProviderCatalog;
 import dev.integ.vault.KeyRotation;
@@ -59,7 +61,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -85,6 +90,10 @@ public final class Services implements AutoCloseable {
     private ChainKey chainKey;
     private RedisEventLog events;
     private ProviderClients providerClients;
+    private FirstRunKeys firstRunKeys;
+    private Consumer<String> notices = message -> { };
+    /** A first command waits this long for a `keys` job (or another first command) to finish setting up. */
+    private static final Duration FIRST_RUN_LOCK_WAIT = Duration.ofSeconds(20);
 
     public Services(Environment env) {
         this(env, PollClock.REAL);
@@ -150,7 +159,26 @@ public final class Services implements AutoCloseable {
     }
 
     public Doctor doctor() {
-        return new Doctor(this::open, this::keyring, this::auditProbe);
+        return new Doctor(this::open, this::keyring, this::auditProbe, this::dyingCredentials, clock);
+    }
+
+    /** Credentials whose refresh token ends within a week, on {@code store}, read without keys (doctor's store). */
+    private List<RefreshTokenForesight.Dying> dyingCredentials(ProviderCatalog providers, RedisStore store) {
+        CredentialStore credentials = new CredentialStore(store.redis(), store.keys(), store.acks());
+        return RefreshTokenForesight.of(providers).scan(each -> CredentialVault.scanMetadata(credentials, each), clock.instant(),
+                RefreshTokenForesight.WARN_WITHIN);
+    }
+
+    /** Credentials whose refresh token ends within {@code within}; empty when this Redis user may not read credentials. */
+    public Optional<List<RefreshTokenForesight.Dying>> dyingCredentials(Duration within) {
+        RedisStore s = store();
+        CredentialStore credentials = new CredentialStore(s.redis(), s.keys(), s.acks());
+        return RefreshTokenForesight.of(providers()).scanIfPermitted(each -> CredentialVault.scanMetadata(credentials, each),
+                clock.instant(), within);
+    }
+
+    public RefreshTokenForesight refreshTokenForesight() {
+        return RefreshTokenForesight.of(providers());
     }
 
     /** doctor's proof that events can be written and read back, on the store doctor opened itself. */
@@ -162,7 +190,9 @@ public final class Services implements AutoCloseable {
             return AuditProbe.withoutMasterKey(store.keys().events(), "no master key configured");
         }
         if (!master.exists()) {
-            return AuditProbe.withoutMasterKey(store.keys().events(), master.describe() + " not created yet");
+            return settings.masterKey().createdOnFirstUse()
+                    ? AuditProbe.beforeFirstUse(store.keys().events(), master.describe() + " not created yet")
+                    : AuditProbe.withoutMasterKey(store.keys().events(), master.describe() + " not created yet");
         }
         UserHasher hasher = new UserHasher(store.redis(), store.keys(), () -> masterKey(settings));
         return new AuditProbe(eventLog(settings, store, hasher), eventReader(settings, store, hasher), store.keys().events());
@@ -173,9 +203,28 @@ public final class Services implements AutoCloseable {
         return new StoreAdmin(s.store(), embedded(s.store()), () -> store());
     }
 
-    /** The master key this invocation's settings name; "a human must act" when a shared store has none. */
+    /**
+     * The master key this invocation's settings name; "a human must act" when a shared store has none.
+     * The embedded store's own key file is created the first time it is needed.
+     */
     public MasterKey masterKey() {
-        return masterKey(settings());
+        Settings.MasterKeySetting setting = settings().masterKey();
+        return setting.createdOnFirstUse() ? firstRunKeys().masterKey(setting.source()) : masterKey(settings());
+    }
+
+    /** Told what the user should know once, such as where a master key was just created (the CLI prints it on stderr). */
+    public void useNotices(Consumer<String> notices) {
+        this.notices = notices;
+    }
+
+    /** The embedded store's zero set-up: its master key and data keyset are made by the first command that needs them. */
+    private synchronized FirstRunKeys firstRunKeys() {
+        if (firstRunKeys == null) {
+            RedisStore s = store();
+            firstRunKeys = new FirstRunKeys(s.redis(), s.keys(), settings().masterKey().file().orElseThrow(), this::events,
+                    () -> AdminLock.acquire(s.redis(), s.keys().keysLock(), FIRST_RUN_LOCK_WAIT), message -> notices.accept(message));
+        }
+        return firstRunKeys;
     }
 
     private static MasterKey masterKey(Settings settings) {
@@ -187,8 +236,15 @@ public final class Services implements AutoCloseable {
         return new KeysetFileMasterKey(file, setting.source());
     }
 
+    /** The data keyset as `keys` jobs see it: never created behind their back (they take the `keys` lock themselves). */
     public Keyring keyring() {
         return new Keyring(store().redis(), store().keys(), masterKey(), clock, integrityAlarm(), store().acks());
+    }
+
+    /** The keyset credentials are sealed with; on the embedded store the first one to need it creates it. */
+    private Keyring vaultKeyring() {
+        Keyring keyring = keyring();
+        return settings().masterKey().createdOnFirstUse() ? keyring.createdOnFirstUse(firstRunKeys()::createKeyset) : keyring;
     }
 
     /** doctor's keyring: what it finds damaged is recorded in the store it examines. */
@@ -211,7 +267,7 @@ public final class Services implements AutoCloseable {
         if (vault == null) {
             RedisStore s = store();
             // the master key is read only when a record is sealed or opened: forget and an empty list need none
-            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(keyring()), clock, events());
+            vault = new CredentialVault(new CredentialStore(s.redis(), s.keys(), s.acks()), KeysetLease.of(vaultKeyring()), clock, events());
         }
         return vault;
     }

@@ -108,6 +108,7 @@ public final class CommandLineFactory {
                 terminal.applyOptions(global);
                 helpColors(commandLine, parseResult, terminal);
                 services.useFlags(global::flags);
+                services.useNotices(terminal::note);
                 warnAboutPasswordInArgv(global, terminal);
                 return new CommandLine.RunLast().execute(parseResult);
             });

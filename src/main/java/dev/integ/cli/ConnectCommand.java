@@ -39,11 +39,11 @@ final class ConnectCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file ('integ providers').")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential this is (integ's name for them).")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential this is (integ's name for them).")
     String user;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
-            description = "How long to wait for the browser, or for the approval of a device code (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for the browser, for the pasted address (--manual) or for the approval of a device code; then exit 5 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--no-browser", description = "Only print the sign-in URL; start no browser.")
@@ -121,9 +121,14 @@ final class ConnectCommand extends ServiceCommand {
             terminal.err().flush();
         }
 
-        /** One line, read no further than {@link PastedRedirect#MAX_CHARS}: a 2.5 GB paste is refused after 16 KiB. */
+        /** Waits at most {@code within}: --timeout bounds the paste prompt as it bounds the browser. */
         @Override
-        public String readRedirectedUrl() {
+        public Optional<String> readRedirectedUrl(Duration within) {
+            return terminal.readWithin(within, this::readPastedLine);
+        }
+
+        /** One line, read no further than {@link PastedRedirect#MAX_CHARS}: a 2.5 GB paste is refused after 16 KiB. */
+        private String readPastedLine() {
             try {
                 String line = new BoundedLineReader(terminal.in(), "the pasted address", PastedRedirect.MAX_CHARS, Long.MAX_VALUE,
                         "paste only the address from the browser's address bar after signing in").readLine();

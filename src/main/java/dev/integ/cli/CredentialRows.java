@@ -12,7 +12,8 @@ import java.util.Map;
 
 /** How a credential's metadata is shown: one table row, or one JSON object. Never a secret: there is none here. */
 final class CredentialRows {
-    private static final int[] WIDTHS = {12, 28, 13, 21, 8};
+    private static final int[] WIDTHS = {12, 28, 13, 21, 21};
+    /** REFRESH: "no" (no refresh token), "yes" (no known end), or when the refresh token ends. */
     static final String HEADER = row("PROVIDER", "USER", "STATUS", "EXPIRES", "REFRESH", "SCOPES");
 
     private CredentialRows() {
@@ -20,7 +21,7 @@ final class CredentialRows {
 
     static String row(Credential c, Instant now) {
         return row(c.provider(), c.user(), c.effectiveStatus(now), c.expiresAt() == null ? "never" : seconds(c.expiresAt()),
-                c.hasRefreshToken() ? "yes" : "no", String.join(" ", c.scopes()));
+                !c.hasRefreshToken() ? "no" : c.refreshExpiresAt() == null ? "yes" : seconds(c.refreshExpiresAt()), String.join(" ", c.scopes()));
     }
 
     /**

@@ -28,7 +28,7 @@ final class EventsCommand extends ServiceCommand {
     @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's events.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Only this user's events (matched by HMAC).")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Only this user's events (matched by HMAC).")
     String user;
 
     @Option(names = "--action", paramLabel = "ACTION", description = "Only this action, or a prefix ending in '.' or '*' (keys.).")

@@ -10,7 +10,7 @@ import java.util.Map;
         description = {"For correlating integ's events with exported logs. The key is shared by every machine using "
                 + "the store (kept in Redis, encrypted under the master key), so the HMAC is the same everywhere."})
 final class EventsHashUserCommand extends ServiceCommand {
-    @Parameters(paramLabel = "USER", description = "The user name.")
+    @Parameters(paramLabel = "USER", converter = UserNameConverter.class, description = "The user name.")
     String user;
 
     EventsHashUserCommand(Services services, Terminal terminal) {

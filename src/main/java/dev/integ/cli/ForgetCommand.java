@@ -16,7 +16,7 @@ final class ForgetCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "The provider of the credential.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = {"-y", "--yes"}, description = "Do not ask.")

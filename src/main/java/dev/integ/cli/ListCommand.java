@@ -28,7 +28,7 @@ final class ListCommand extends ServiceCommand {
     @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider's credentials.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Only this user's credentials.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Only this user's credentials.")
     String user;
 
     @Option(names = "--status", paramLabel = "STATUS", completionCandidates = Statuses.class,

@@ -6,9 +6,11 @@ import dev.integ.core.Durations;
 import dev.integ.core.Printable;
 import dev.integ.providers.ClientCredentials;
 import dev.integ.providers.ProviderSpec;
+import dev.integ.providers.RefreshTokenPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,9 +64,17 @@ final class ProvidersShowCommand extends ServiceCommand {
         doc.put("redirect_uri", redirect(spec));
         doc.put("authorize_parameters", spec.authorizeParameters());
         doc.put("token_encoding", spec.tokenEncoding().name().toLowerCase(Locale.ROOT));
-        doc.put("refresh_token_lifetime", spec.refreshTokenLifetime() == null ? null : Durations.format(spec.refreshTokenLifetime()));
+        RefreshTokenPolicy refresh = spec.refreshTokens();
+        doc.put("refresh_token_lifetime", duration(refresh.lifetime()));
+        doc.put("refresh_token_idle_lifetime", duration(refresh.idle()));
+        doc.put("refresh_token_max_lifetime", duration(refresh.grant()));
+        doc.put("refresh_token_rotation", refresh.rotates());
         doc.put("revoke_advice", spec.revokeAdvice());
         return doc;
+    }
+
+    private static String duration(Duration d) {
+        return d == null ? null : Durations.format(d);
     }
 
     private static String redirect(ProviderSpec spec) {

@@ -14,7 +14,7 @@ final class RatelimitResetCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "The provider.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Only this user's level.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Only this user's level.")
     String user;
 
     @Option(names = {"-y", "--yes"}, description = "Do not ask.")

@@ -17,7 +17,7 @@ final class RatelimitStatusCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "The provider.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Also this user's level.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Also this user's level.")
     String user;
 
     RatelimitStatusCommand(Services services, Terminal terminal) {

@@ -18,7 +18,7 @@ final class RatelimitTestCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "The provider whose limits to try.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "The user whose limit to try.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "The user whose limit to try.")
     String user;
 
     @Option(names = "-n", paramLabel = "N", defaultValue = "100", description = "How many checks. Default: ${DEFAULT-VALUE}.")

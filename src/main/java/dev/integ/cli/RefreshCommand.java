@@ -28,7 +28,7 @@ final class RefreshCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider (with --all: only its credentials).")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Whose credential.")
     String user;
 
     @Option(names = "--all", description = "Refresh every active credential that expires within --expiring-within.")
@@ -37,6 +37,11 @@ final class RefreshCommand extends ServiceCommand {
     @Option(names = "--expiring-within", paramLabel = "DURATION", defaultValue = "1h",
             description = "With --all: the window (default: ${DEFAULT-VALUE}).")
     Duration expiringWithin;
+
+    @Option(names = "--keep-alive", description = "With --all: also refresh every credential whose refresh token would end within "
+            + "7 days of inactivity (Atlassian's 90 days, Google's 6 months); one that no refresh can save (a fixed lifetime, the "
+            + "grant's end) is named with the date to reconnect by.")
+    boolean keepAlive;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
             description = "With --all: refreshes at a time (default: ${DEFAULT-VALUE}).")
@@ -54,6 +59,9 @@ final class RefreshCommand extends ServiceCommand {
         }
         if (concurrency < 1 || concurrency > 32) {
             throw IntegException.usage("invalid --concurrency " + concurrency, "give 1 to 32", null);
+        }
+        if (keepAlive && !all) {
+            throw IntegException.usage("--keep-alive goes with --all", null, "integ refresh --all --keep-alive");
         }
         if (!all) {
             if (provider == null) {
@@ -78,12 +86,17 @@ final class RefreshCommand extends ServiceCommand {
                         row.put("exit_code", ExitCode.HUMAN_ACTION.code());
                         doc.add("credentials", row);
                     }
-                });
+                }, keepAlive ? services.refreshTokenForesight() : null);
         for (RefreshSweep.Item item : summary.items()) {
             if (item.outcome().equals("skipped")) {
                 terminal.warning("skipped " + item.provider() + "/" + item.user() + ": no refresh token, so it cannot be refreshed; "
                         + "its access token expires " + CredentialRows.seconds(item.expiresAt()) + " ('integ connect " + item.provider()
                         + " --user " + item.user() + "' signs in again)");
+            }
+            if (item.outcome().equals("reconnect")) {
+                terminal.warning(Printable.escape(item.provider() + "/" + item.user()) + ": reconnect by " + CredentialRows.seconds(item.refreshEndsAt())
+                        + ": its refresh token ends then and no refresh moves that ('integ connect "
+                        + Printable.escape(item.provider() + " --user " + item.user()) + "' signs in again)");
             }
         }
         if (doc != null) {
@@ -92,6 +105,9 @@ final class RefreshCommand extends ServiceCommand {
                 row.put("provider", item.provider());
                 row.put("user", item.user());
                 row.put("outcome", item.outcome());
+                if (item.refreshEndsAt() != null) {
+                    row.put("refresh_ends_at", item.refreshEndsAt().toString());
+                }
                 if (item.error() != null) {
                     row.put("error", item.error().getMessage());
                     row.put("exit_code", item.error().exitCode().code());
@@ -104,16 +120,24 @@ final class RefreshCommand extends ServiceCommand {
             counts.put("failed", summary.count("failed"));
             counts.put("damaged", summary.damaged());
             counts.put("skipped", summary.count("skipped"));
+            if (keepAlive) {
+                counts.put("kept_alive", summary.count("kept_alive"));
+                counts.put("reconnect", summary.count("reconnect"));
+            }
             doc.finish(counts);
         } else if (!terminal.quiet()) {
             for (RefreshSweep.Item item : summary.items()) {
-                if (!item.outcome().equals("skipped")) {
+                if (item.outcome().equals("kept_alive")) {
+                    terminal.out().println("kept alive " + Printable.escape(item.provider() + "/" + item.user()) + (item.refreshEndsAt() == null ? ""
+                            : ": its refresh token now ends " + CredentialRows.seconds(item.refreshEndsAt())));
+                } else if (!item.outcome().equals("skipped") && !item.outcome().equals("reconnect")) {
                     terminal.out().println(item.outcome() + " " + Printable.escape(item.provider() + "/" + item.user())
                             + (item.error() == null ? "" : ": " + item.error().getMessage()));
                 }
             }
             terminal.out().println(summary.count("refreshed") + " refreshed, " + summary.count("fresh") + " already fresh, "
-                    + summary.count("failed") + " failed, " + summary.damaged() + " damaged, " + summary.count("skipped") + " skipped");
+                    + summary.count("failed") + " failed, " + summary.damaged() + " damaged, " + summary.count("skipped") + " skipped"
+                    + (keepAlive ? ", " + summary.count("kept_alive") + " kept alive, " + summary.count("reconnect") + " to reconnect" : ""));
             terminal.out().flush();
         }
         if (summary.damaged() > 0) {

@@ -31,10 +31,10 @@ final class RevokeCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider of the credential.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Whose credential.")
     String user;
 
-    @Option(names = "--all-for-user", paramLabel = "USER", description = "Revoke every credential of this user (offboarding).")
+    @Option(names = "--all-for-user", paramLabel = "USER", converter = UserNameConverter.class, description = "Revoke every credential of this user (offboarding).")
     String allForUser;
 
     @Option(names = "--local-only", description = "Do not call the provider; only delete the credential here.")

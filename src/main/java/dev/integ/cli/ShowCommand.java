@@ -18,7 +18,7 @@ final class ShowCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "slack, google, jira, or a provider from the config file.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     ShowCommand(Services services, Terminal terminal) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.integ.core.Echo;
+import dev.integ.core.IntegException;
 import dev.integ.core.Printable;
 import dev.integ.vault.KeyRotation;
 import picocli.CommandLine.Help.Ansi;
@@ -18,6 +19,12 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -85,6 +92,40 @@ public final class Terminal {
         }
     }
 
+    /**
+     * What {@code read} returns (it reads standard input), or empty when it has not returned within
+     * {@code within}. A blocked read cannot be interrupted, so it runs on a daemon thread that is left
+     * behind on timeout (it ends with the process). What it throws is thrown here.
+     */
+    public <T> Optional<T> readWithin(Duration within, Callable<T> read) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                result.complete(read.call());
+            } catch (Exception | Error e) {
+                result.completeExceptionally(e);
+            }
+        }, "integ-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return Optional.of(result.get(within.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException nothingYet) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw IntegException.retryLater("interrupted while waiting for input", null, "run the command again", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw IntegException.failure("cannot read standard input", e.getCause().getMessage(), null, e.getCause());
+        }
+    }
+
     public PrintWriter out() {
         return out;
     }
@@ -142,6 +183,12 @@ public final class Terminal {
         if (hint != null && !hint.isBlank()) {
             err.println(errorAnsi().string("@|bold integ: hint:|@ ") + line(hint));
         }
+        err.flush();
+    }
+
+    /** Something the user should know once, not a problem: printed even with -q, since it is said only once. */
+    public void note(String message) {
+        err.println("integ: note: " + message);
         err.flush();
     }
 

@@ -22,7 +22,7 @@ final class TokenCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", description = "The provider of the credential.")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = "--min-valid", paramLabel = "DURATION", defaultValue = "5m",

@@ -48,7 +48,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                            String revokeAdvice,
                            String refreshTokenLifetime,
                            String apiBaseUrl,
-                           String verifyUrl) {
+                           String verifyUrl,
+                           String refreshTokenIdleLifetime,
+                           String refreshTokenMaxLifetime,
+                           Boolean refreshTokenRotation,
+                           String publishingStatus) {
 
         /** An entry with no key set (as {@code providers: {acme: }} gives), to set some. */
         public static Builder builder() {
@@ -85,6 +89,10 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
             private String refreshTokenLifetime;
             private String apiBaseUrl;
             private String verifyUrl;
+            private String refreshTokenIdleLifetime;
+            private String refreshTokenMaxLifetime;
+            private Boolean refreshTokenRotation;
+            private String publishingStatus;
 
             private Builder() {
             }
@@ -229,6 +237,26 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                 return this;
             }
 
+            public Builder refreshTokenIdleLifetime(String value) {
+                refreshTokenIdleLifetime = value;
+                return this;
+            }
+
+            public Builder refreshTokenMaxLifetime(String value) {
+                refreshTokenMaxLifetime = value;
+                return this;
+            }
+
+            public Builder refreshTokenRotation(Boolean value) {
+                refreshTokenRotation = value;
+                return this;
+            }
+
+            public Builder publishingStatus(String value) {
+                publishingStatus = value;
+                return this;
+            }
+
             public Provider build() {
                 return new Provider(title,
                         issuer,
@@ -257,7 +285,11 @@ public record ConfigFile(Redis redis, Vault vault, Map<String, RateLimit> rateLi
                         revokeAdvice,
                         refreshTokenLifetime,
                         apiBaseUrl,
-                        verifyUrl);
+                        verifyUrl,
+                        refreshTokenIdleLifetime,
+                        refreshTokenMaxLifetime,
+                        refreshTokenRotation,
+                        publishingStatus);
             }
         }
     }

@@ -49,6 +49,10 @@ public record Settings(Path configPath, boolean configPresent, String namespace,
      * @param source what named it: "INTEG_MASTER_KEY_FILE", the config file, or "default" (the embedded store's own)
      */
     public record MasterKeySetting(Optional<Path> file, String source) {
+        /** The embedded store's own key: created by the first command that needs it (a configured one never is). */
+        public boolean createdOnFirstUse() {
+            return "default".equals(source) && file.isPresent();
+        }
     }
 
     public static final String DEFAULT_NAMESPACE = "integ";

@@ -28,17 +28,19 @@ public final class AuditProbe {
     private final EventReader reader;
     private final String stream;
     private final String noMasterKey;
+    private final String noMasterKeyHint;
 
     /** @param stream the events key, for messages */
     public AuditProbe(EventLog log, EventReader reader, String stream) {
-        this(log, reader, stream, null);
+        this(log, reader, stream, null, null);
     }
 
-    private AuditProbe(EventLog log, EventReader reader, String stream, String noMasterKey) {
+    private AuditProbe(EventLog log, EventReader reader, String stream, String noMasterKey, String noMasterKeyHint) {
         this.log = log;
         this.reader = reader;
         this.stream = stream;
         this.noMasterKey = noMasterKey;
+        this.noMasterKeyHint = noMasterKeyHint;
     }
 
     /**
@@ -48,14 +50,19 @@ public final class AuditProbe {
      * @param why why there is no master key to use ("no master key configured", "... not created yet")
      */
     public static AuditProbe withoutMasterKey(String stream, String why) {
-        return new AuditProbe(null, null, stream, why);
+        return new AuditProbe(null, null, stream, why, "run 'integ keys init' (with INTEG_MASTER_KEY_FILE or vault.master-key-file set); "
+                + "until then token, forget, import, connect and keys fail");
+    }
+
+    /** The embedded store before its first use: the first command that records an event creates the master key. */
+    public static AuditProbe beforeFirstUse(String stream, String why) {
+        return new AuditProbe(null, null, stream, why, "nothing to do: the first command that needs it (connect, import, token...) creates it");
     }
 
     public Check check() {
         if (noMasterKey != null) {
             return Check.warn("audit", "not checked: every event is chained by a key under the master key (" + noMasterKey + ")",
-                    "run 'integ keys init' (with INTEG_MASTER_KEY_FILE or vault.master-key-file set); until then token, forget, "
-                            + "import, connect and keys fail");
+                    noMasterKeyHint);
         }
         byte[] nonce = new byte[8];
         new SecureRandom().nextBytes(nonce);

@@ -11,12 +11,15 @@ import dev.integ.providers.ProviderSpec;
 import dev.integ.core.IntegException;
 import dev.integ.keys.DataKeys;
 import dev.integ.keys.Keyring;
+import dev.integ.providers.RefreshTokenForesight;
+import dev.integ.core.Durations;
 import dev.integ.store.RedisKeys;
 import dev.integ.store.RedisStore;
 import dev.integ.store.StoreSettings;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,12 +35,19 @@ public final class Doctor {
     private final Function<Settings, RedisStore> openStore;
     private final BiFunction<Settings, RedisStore, Keyring> keyring;
     private final BiFunction<Settings, RedisStore, AuditProbe> audit;
+    private final BiFunction<ProviderCatalog, RedisStore, List<RefreshTokenForesight.Dying>> dying;
 
+    private final Clock clock;
+
+    /** @param dying the credentials whose refresh token ends within {@link RefreshTokenForesight#WARN_WITHIN} */
     public Doctor(Function<Settings, RedisStore> openStore, BiFunction<Settings, RedisStore, Keyring> keyring,
-                  BiFunction<Settings, RedisStore, AuditProbe> audit) {
+                  BiFunction<Settings, RedisStore, AuditProbe> audit, BiFunction<ProviderCatalog, RedisStore, List<RefreshTokenForesight.Dying>> dying,
+                  Clock clock) {
         this.openStore = openStore;
         this.keyring = keyring;
         this.audit = audit;
+        this.dying = dying;
+        this.clock = clock;
     }
 
     public DoctorReport examine(Flags flags, Environment env) {
@@ -86,6 +96,7 @@ public final class Doctor {
             }
             checks.add(Check.ok("namespace", "keys live under '" + new RedisKeys(settings.namespace()).namespace() + ":'"));
             checks.add(keyset(settings, store));
+            checks.add(refreshTokens(providers, store));
             secretFiles(providers, env).ifPresent(checks::add);
             checks.add(providers(providers, env));
             return new DoctorReport(store.description().summary(), checks);
@@ -140,6 +151,19 @@ public final class Doctor {
                 + (notReady.isEmpty() ? "" : "; not configured: " + String.join(", ", notReady)));
     }
 
+    /** Credentials that stop working within a week unless someone acts (only dates are read: no key is needed). */
+    private Check refreshTokens(ProviderCatalog providers, RedisStore store) {
+        List<RefreshTokenForesight.Dying> soon = dying.apply(providers, store);
+        if (soon.isEmpty()) {
+            return Check.ok("expiry", "no refresh token ends within " + Durations.format(RefreshTokenForesight.WARN_WITHIN));
+        }
+        List<String> named = soon.stream().limit(3).map(d -> d.describe(clock.instant())).toList();
+        return Check.warn("expiry", soon.size() + " credential" + (soon.size() == 1 ? "" : "s") + " stop working within "
+                        + Durations.format(RefreshTokenForesight.WARN_WITHIN) + ": " + String.join("; ", named)
+                        + (soon.size() > named.size() ? "; and " + (soon.size() - named.size()) + " more" : ""),
+                "'integ list' shows each REFRESH date; 'integ refresh --all --keep-alive' refreshes those a refresh keeps alive");
+    }
+
     /** The data keyset decrypts under the configured master key; no record is read. */
     private Check keyset(Settings settings, RedisStore store) {
         if (!store.redis().exists(store.keys().keyset())) {
@@ -150,7 +174,8 @@ public final class Doctor {
             } catch (IntegException noMasterKey) {
                 master = "no master key configured: set INTEG_MASTER_KEY_FILE or vault.master-key-file";
             }
-            return Check.warn("keyset", "not set up yet (" + master + ")", "run 'integ keys init' before storing credentials");
+            return Check.warn("keyset", "not set up yet (" + master + ")", settings.masterKey().createdOnFirstUse()
+                    ? "nothing to do: the first command that stores a credential creates it" : "run 'integ keys init' before storing credentials");
         }
         try {
             Keyring ring = keyring.apply(settings, store);

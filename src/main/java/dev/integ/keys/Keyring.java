@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The data keyset as stored in Redis, encrypted under the master key with the namespace as
@@ -28,6 +29,7 @@ public final class Keyring {
     private final String where;
     private final Clock clock;
     private final IntegrityAlarm alarm;
+    private final Function<Keyring, DataKeys> whenAbsent;
 
     public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock) {
         this(redis, keys, master, clock, IntegrityAlarm.NONE);
@@ -40,13 +42,28 @@ public final class Keyring {
 
     /** @param acks keyset writes wait for the replicas these ask for */
     public Keyring(UnifiedJedis redis, RedisKeys keys, MasterKey master, Clock clock, IntegrityAlarm alarm, ReplicaAcks acks) {
+        this(new KeysetRepository(redis, keys, acks), master, ("integ data keyset v1|" + keys.namespace()).getBytes(StandardCharsets.UTF_8),
+                keys.keyset(), clock, alarm, null);
+    }
+
+    private Keyring(KeysetRepository repository, MasterKey master, byte[] associatedData, String where, Clock clock, IntegrityAlarm alarm,
+                    Function<Keyring, DataKeys> whenAbsent) {
         Tink.aead();
-        this.repository = new KeysetRepository(redis, keys, acks);
+        this.repository = repository;
         this.master = master;
-        this.associatedData = ("integ data keyset v1|" + keys.namespace()).getBytes(StandardCharsets.UTF_8);
-        this.where = keys.keyset();
+        this.associatedData = associatedData;
+        this.where = where;
         this.clock = clock;
         this.alarm = alarm;
+        this.whenAbsent = whenAbsent;
+    }
+
+    /**
+     * This keyring, asking {@code create} for the keyset when {@link #load()} finds none (the embedded
+     * store's first use: vault.FirstRunKeys creates it under the `keys` lock and records it).
+     */
+    public Keyring createdOnFirstUse(Function<Keyring, DataKeys> create) {
+        return new Keyring(repository, master, associatedData, where, clock, alarm, create);
     }
 
     public MasterKey master() {
@@ -55,8 +72,14 @@ public final class Keyring {
 
     /** The keyset, decrypted; a "human must act" error when there is none or it cannot be decrypted. */
     public DataKeys load() {
-        return loadIfPresent().orElseThrow(() -> IntegException.humanAction("no data keyset at " + where,
-                "the store has not been set up for credentials", "run 'integ keys init'"));
+        Optional<DataKeys> stored = loadIfPresent();
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        if (whenAbsent != null) {
+            return whenAbsent.apply(this);
+        }
+        throw IntegException.humanAction("no data keyset at " + where, "the store has not been set up for credentials", "run 'integ keys init'");
     }
 
     public Optional<DataKeys> loadIfPresent() {

@@ -24,12 +24,22 @@ import java.util.Optional;
 public final class KeysetFileMasterKey implements MasterKey {
     private final Path file;
     private final String namedBy;
+    private final Runnable whenMissing;
 
     /** @param namedBy what configured this path, for error messages ("INTEG_MASTER_KEY_FILE", a config file...) */
     public KeysetFileMasterKey(Path file, String namedBy) {
+        this(file, namedBy, () -> { });
+    }
+
+    /**
+     * @param whenMissing run when the key is needed and the file does not exist, before that is an
+     *                    error: the embedded store's first use creates it there (vault.FirstRunKeys)
+     */
+    public KeysetFileMasterKey(Path file, String namedBy, Runnable whenMissing) {
         Tink.aead();
         this.file = file;
         this.namedBy = namedBy;
+        this.whenMissing = whenMissing;
     }
 
     public Path file() {
@@ -148,6 +158,21 @@ public final class KeysetFileMasterKey implements MasterKey {
 
     @Override
     public void create() {
+        if (!createIfMissing()) {
+            throw IntegException.usage("the master key file " + file + " already exists", "integ never overwrites a key", null);
+        }
+    }
+
+    /**
+     * Creates the key file unless it exists, atomically: of several processes creating it at once,
+     * exactly one writes it and every other one uses that key.
+     *
+     * @return whether this call created it
+     */
+    public boolean createIfMissing() {
+        if (Files.exists(file)) {
+            return false;
+        }
         try {
             KeysetHandle kek = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
             String json = TinkJsonProtoKeysetFormat.serializeKeyset(kek, InsecureSecretKeyAccess.get());
@@ -156,8 +181,9 @@ public final class KeysetFileMasterKey implements MasterKey {
                 PrivateFiles.createDirectory(parent);
             }
             PrivateFiles.createNew(file, json);
-        } catch (FileAlreadyExistsException e) {
-            throw IntegException.usage("the master key file " + file + " already exists", "integ never overwrites a key", null);
+            return true;
+        } catch (FileAlreadyExistsException anotherProcessWon) {
+            return false;
         } catch (IOException | GeneralSecurityException e) {
             throw IntegException.failure("cannot create the master key file " + file, e.getMessage(), null, e);
         }
@@ -165,6 +191,9 @@ public final class KeysetFileMasterKey implements MasterKey {
 
     @Override
     public Aead aead() {
+        if (!Files.exists(file)) {
+            whenMissing.run();
+        }
         if (!Files.exists(file)) {
             throw IntegException.humanAction("no master key at " + file + " (from " + namedBy + ")",
                     "the data keyset cannot be decrypted without it",

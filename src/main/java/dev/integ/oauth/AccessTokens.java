@@ -225,7 +225,8 @@ public final class AccessTokens {
         account.putAll(issued.account());
         Credential next = new Credential(c.provider(), c.user(), Credential.ACTIVE,
                 issued.grantedScopes() != null ? issued.grantedScopes() : c.scopes(), issued.expiresAt(),
-                rotated ? issued.refreshExpiry(client.spec(), now) : c.refreshExpiresAt(), secrets.hasRefreshToken(), c.createdAt(), now, account);
+                client.spec().refreshTokens().afterRefresh(issued.refreshExpiresAt(), rotated, c.createdAt(), c.updatedAt(), c.refreshExpiresAt(), now),
+                secrets.hasRefreshToken(), c.createdAt(), now, account);
         if (!storeRefreshed(current, next, secrets)) {
             // a new grant (a re-connect, an import --replace) or a forget got there first: it is newer than ours
             quietly(SecurityEvent.failure("refresh.failure", c.provider(), c.user(), Map.of("reason", "superseded")));

@@ -1,5 +1,6 @@
 package dev.integ.oauth;
 
+import dev.integ.core.Durations;
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
 import dev.integ.core.LoopbackPort;
@@ -35,8 +36,11 @@ public final class ConnectFlow {
         /** Show the URL to open; {@code openedWith} says which program was started to open it, if any. */
         void showAuthorizationUrl(URI url, Optional<String> openedWith, boolean pasteMode);
 
-        /** Paste mode: the address the browser ended on, as the admin copied it. */
-        String readRedirectedUrl();
+        /**
+         * Paste mode: the address the browser ended on, as the admin copied it ("" when input ended);
+         * empty when nothing came within {@code within}.
+         */
+        Optional<String> readRedirectedUrl(Duration within);
 
         /**
          * Device grant: where to sign in and the code to enter there.
@@ -138,7 +142,9 @@ public final class ConnectFlow {
         if (paste) {
             URI redirectUri = target.uri(target.port() != 0 ? target.port() : freePort());
             showAndOpen(spec, client, redirectUri, state, nonce, pkce, request.browser(), true, prompt);
-            CallbackOutcome outcome = check.check(PastedRedirect.parse(prompt.readRedirectedUrl(), redirectUri));
+            // --timeout bounds this wait too: an unattended paste prompt must not hang until stdin closes
+            String pasted = prompt.readRedirectedUrl(request.timeout()).orElseThrow(() -> nothingPasted(request.timeout()));
+            CallbackOutcome outcome = check.check(PastedRedirect.parse(pasted, redirectUri));
             if (outcome instanceof CallbackOutcome.Rejected rejected) {
                 rejectedCallbacks.accept(rejected);
                 throw IntegException.usage("the pasted address does not belong to this sign-in", rejected.reason(),
@@ -295,6 +301,11 @@ public final class ConnectFlow {
                     "another connect or refresh stored it first; nothing was overwritten", "run the command again", null);
         }
         return new Connected(credential, existing.isPresent(), notGranted, extra);
+    }
+
+    private static IntegException nothingPasted(Duration timeout) {
+        return IntegException.humanAction("nothing was pasted within " + Durations.format(timeout), "the sign-in was not completed",
+                "run the command again and paste the address the browser ends on (give it longer with --timeout)");
     }
 
     private static String hintFor(ProviderSpec spec, TokenRefusal refusal) {

@@ -19,14 +19,14 @@ import java.util.Map;
 public record IssuedTokens(Secrets secrets, List<String> grantedScopes, Instant expiresAt, Instant refreshExpiresAt,
                            Map<String, String> account) implements TokenOutcome {
     /**
-     * When the refresh token stops working: as the response said, else after the provider's known
-     * lifetime from {@code now}; null when there is no new refresh token or nobody knows.
+     * When the refresh token of a sign-in stops working: as the response said, else after the provider's
+     * known lifetime, whichever of its limits comes first; null when there is none or nobody knows.
      */
     public Instant refreshExpiry(ProviderSpec spec, Instant now) {
-        if (refreshExpiresAt != null || !secrets.hasRefreshToken()) {
+        if (!secrets.hasRefreshToken()) {
             return refreshExpiresAt;
         }
-        return spec.refreshTokenLifetime() == null ? null : now.plus(spec.refreshTokenLifetime());
+        return spec.refreshTokens().atSignIn(refreshExpiresAt, now);
     }
 
     public IssuedTokens {

@@ -2,6 +2,7 @@ package dev.integ.oauth;
 
 import dev.integ.core.ExitCode;
 import dev.integ.core.IntegException;
+import dev.integ.providers.RefreshTokenForesight;
 import dev.integ.vault.Credential;
 import dev.integ.vault.CredentialVault;
 
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,12 +26,18 @@ import java.util.function.Consumer;
  */
 public final class RefreshSweep {
     /**
-     * @param outcome "refreshed", "fresh" (another process got there first), "failed", or "skipped" (no
-     *                refresh token: nothing to redeem)
+     * @param outcome "refreshed", "fresh" (another process got there first), "failed", "skipped" (no
+     *                refresh token: nothing to redeem), and with --keep-alive "kept_alive" (refreshed because its
+     *                refresh token was about to end of inactivity) or "reconnect" (its refresh token ends and no
+     *                refresh moves that: only a new sign-in does)
      * @param error   null unless failed
      * @param expiresAt when the access token expires (for a skipped credential: when it stops working)
+     * @param refreshEndsAt when the refresh token ends (kept_alive: after the refresh; reconnect: the date to reconnect by)
      */
-    public record Item(String provider, String user, String outcome, IntegException error, Instant expiresAt) {
+    public record Item(String provider, String user, String outcome, IntegException error, Instant expiresAt, Instant refreshEndsAt) {
+        Item(String provider, String user, String outcome, IntegException error, Instant expiresAt) {
+            this(provider, user, outcome, error, expiresAt, null);
+        }
     }
 
     /** @param damaged how many records did not verify (each was handed to the caller as it was found) */
@@ -79,11 +87,38 @@ public final class RefreshSweep {
      *                 the caller can name it without anything collecting them
      */
     public Summary run(String provider, Duration expiringWithin, int concurrency, Consumer<CredentialVault.Damaged> damaged) {
+        return run(provider, expiringWithin, concurrency, damaged, null);
+    }
+
+    /**
+     * @param keepAlive with `--keep-alive`: also every credential whose refresh token ends within
+     *                  {@link RefreshTokenForesight#WARN_WITHIN}: refreshed when that keeps it alive (an inactivity
+     *                  limit), otherwise reported as "reconnect" with the date; null: only expiring access tokens
+     */
+    public Summary run(String provider, Duration expiringWithin, int concurrency, Consumer<CredentialVault.Damaged> damaged,
+                       RefreshTokenForesight keepAlive) {
         List<Credential> due = new ArrayList<>();
+        List<Credential> keptAlive = new ArrayList<>();
         List<Item> skipped = new ArrayList<>();
-        CredentialVault.ListSummary scanned = vault.list(new CredentialVault.Filter(provider, null, Credential.ACTIVE, expiringWithin),
+        Instant now = vault.clock().instant();
+        Instant accessDue = now.plus(expiringWithin);
+        // with --keep-alive every active credential is looked at; the access-token window is applied here
+        CredentialVault.ListSummary scanned = vault.list(new CredentialVault.Filter(provider, null, Credential.ACTIVE,
+                        keepAlive == null ? expiringWithin : null),
                 c -> {
-                    if (c.hasRefreshToken()) {
+                    Optional<RefreshTokenForesight.Dying> dying = keepAlive == null ? Optional.empty()
+                            : keepAlive.assess(c, now, RefreshTokenForesight.WARN_WITHIN);
+                    boolean accessExpiring = keepAlive == null || c.expiresAt() != null && c.expiresAt().isBefore(accessDue);
+                    if (dying.isPresent() && !dying.get().keepsAlive()) {
+                        skipped.add(new Item(c.provider(), c.user(), "reconnect", null, c.expiresAt(), dying.get().ends()));
+                        if (accessExpiring && dying.get().ends().isAfter(now)) {
+                            due.add(c); // its refresh token still works until then: the access token is refreshed as usual
+                        }
+                    } else if (dying.isPresent()) {
+                        keptAlive.add(c);
+                    } else if (!accessExpiring) {
+                        return;
+                    } else if (c.hasRefreshToken()) {
                         due.add(c);
                     } else {
                         skipped.add(new Item(c.provider(), c.user(), "skipped", null, c.expiresAt()));
@@ -98,6 +133,9 @@ public final class RefreshSweep {
             List<Future<Item>> pending = new ArrayList<>();
             for (Credential c : due) {
                 pending.add(pool.submit(() -> refreshOne(c, expiringWithin)));
+            }
+            for (Credential c : keptAlive) {
+                pending.add(pool.submit(() -> keepAlive(c, keepAlive)));
             }
             List<Item> items = new ArrayList<>();
             for (Future<Item> f : pending) {
@@ -115,6 +153,18 @@ public final class RefreshSweep {
             throw IntegException.failure("refresh --all failed", e.getCause().getClass().getSimpleName(), null, e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Refreshes now, whatever the access token's expiry; if its refresh token still ends soon (the grant's end), a reconnect is due. */
+    private Item keepAlive(Credential c, RefreshTokenForesight foresight) {
+        try {
+            Credential after = tokens.refresh(c.provider(), c.user()).credential();
+            Optional<RefreshTokenForesight.Dying> still = foresight.assess(after, vault.clock().instant(), RefreshTokenForesight.WARN_WITHIN);
+            return new Item(c.provider(), c.user(), still.isPresent() ? "reconnect" : "kept_alive", null, after.expiresAt(),
+                    after.refreshExpiresAt());
+        } catch (IntegException e) {
+            return new Item(c.provider(), c.user(), "failed", e, c.expiresAt());
         }
     }
 

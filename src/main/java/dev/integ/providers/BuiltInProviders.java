@@ -45,8 +45,9 @@ final class BuiltInProviders {
             .redirect(new Redirect("localhost", 53682, "/cb/slack"))
             .revokeAdvice("the user removes integ from the apps they authorized in Slack, or a workspace admin removes the app"
                     + " (Settings & administration > Manage apps)")
-            // refresh tokens of PKCE (desktop) apps expire after 30 days
-            .refreshTokenLifetime(Duration.ofDays(30))
+            // with PKCE (desktop apps) every refresh token expires after 30 days; with token rotation each refresh
+            // issues a new one [S-PKCE][S-ROT]; whether the grant itself has an end: not documented
+            .refreshTokens(new RefreshTokenPolicy(Duration.ofDays(30), null, null, true, null))
             .apiBaseUrl("https://slack.com/api/")
             .verifyUrl("auth.test")
             .build();
@@ -78,8 +79,9 @@ final class BuiltInProviders {
             .redirect(new Redirect("127.0.0.1", 0, "/cb/google"))
             .revokeAdvice("the account owner removes integ's access in their Google Account (Security > third-party apps and services),"
                     + " or a Workspace admin removes it in the Admin console (Security > API controls)")
-            // unknown in general (7 days for apps in testing; responses say so in refresh_token_expires_in)
-            .refreshTokenLifetime(null)
+            // no fixed lifetime, but dead after 6 months unused [QIITA-G][G-NATIVE]; refreshes issue no new refresh token;
+            // 7 days for apps in "Testing" [G-ADS] (publishing-status: testing); time-based access says refresh_token_expires_in
+            .refreshTokens(new RefreshTokenPolicy(null, Duration.ofDays(180), null, false, Duration.ofDays(7)))
             // Google's device flow allows only these among the scopes integ may ask for (of Drive: drive.file, drive.appdata)
             .deviceScopes(Set.of("openid", "email", "profile", "https://www.googleapis.com/auth/userinfo.email",
                     "https://www.googleapis.com/auth/userinfo.profile", "https://www.googleapis.com/auth/drive.file",
@@ -114,8 +116,9 @@ final class BuiltInProviders {
             .redirect(new Redirect("127.0.0.1", 53683, "/cb/jira"))
             .revokeAdvice("Atlassian has no endpoint to revoke a 3LO grant: the account owner must remove the app's access"
                     + " in their Atlassian account settings (connected apps)")
-            // rotating refresh tokens expire after 90 days without use; each refresh issues a new one
-            .refreshTokenLifetime(Duration.ofDays(90))
+            // rotating refresh tokens: 90 days without use ends them, each refresh issues a new one and resets that;
+            // the token family ends 365 days after the sign-in whatever happens [A-REFRESH][A-COMM]
+            .refreshTokens(new RefreshTokenPolicy(null, Duration.ofDays(90), Duration.ofDays(365), true, null))
             // Jira Cloud REST is ex/jira/{cloudId}/rest/api/3/... under it; the site comes from accessible-resources
             .apiBaseUrl("https://api.atlassian.com/")
             .verifyUrl("ex/jira/{cloudId}/rest/api/3/myself")

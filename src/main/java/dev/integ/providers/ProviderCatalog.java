@@ -201,11 +201,38 @@ public final class ProviderCatalog {
                         oneOf(or(e.revokeToken(), base.revocation().token()), where + "revoke-token", "refresh", "access")))
                 .redirect(redirect(base.redirect(), e, where))
                 .revokeAdvice(or(e.revokeAdvice(), base.revokeAdvice()))
-                .refreshTokenLifetime(e.refreshTokenLifetime() == null ? base.refreshTokenLifetime()
-                        : lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"))
+                .refreshTokens(refreshTokens(base.refreshTokens(), e, where))
                 .apiBaseUrl(endpoint(e.apiBaseUrl(), base.apiBaseUrl(), where + "api-base-url"))
                 .verifyUrl(or(e.verifyUrl(), base.verifyUrl()))
                 .build();
+    }
+
+    /** The provider's refresh-token limits with the config's overrides; publishing-status: testing picks its testing lifetime. */
+    private static RefreshTokenPolicy refreshTokens(RefreshTokenPolicy base, ConfigFile.Provider e, String where) {
+        RefreshTokenPolicy policy = base;
+        if (e.publishingStatus() != null) {
+            String status = oneOf(e.publishingStatus(), where + "publishing-status", "production", "testing");
+            if (status.equals("testing")) {
+                policy = base.inTesting();
+                if (policy == null) {
+                    throw IntegException.usage("invalid " + where + "publishing-status 'testing'",
+                            "integ knows no testing mode for this provider; give refresh-token-lifetime instead", null);
+                }
+            }
+        }
+        if (e.refreshTokenLifetime() != null) {
+            policy = policy.withLifetime(lifetime(e.refreshTokenLifetime(), where + "refresh-token-lifetime"));
+        }
+        if (e.refreshTokenIdleLifetime() != null) {
+            policy = policy.withIdle(lifetime(e.refreshTokenIdleLifetime(), where + "refresh-token-idle-lifetime"));
+        }
+        if (e.refreshTokenMaxLifetime() != null) {
+            policy = policy.withGrant(lifetime(e.refreshTokenMaxLifetime(), where + "refresh-token-max-lifetime"));
+        }
+        if (e.refreshTokenRotation() != null) {
+            policy = policy.withRotation(e.refreshTokenRotation());
+        }
+        return policy;
     }
 
     /** Parameters integ computes per sign-in: a fixed value in the config would defeat them. */

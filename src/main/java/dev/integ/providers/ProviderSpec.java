@@ -1,6 +1,5 @@
 package dev.integ.providers;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +32,7 @@ import java.util.Set;
  * @param redirect            the loopback redirect URI's host, port (0: any free port) and path
  * @param revokeAdvice        what an admin must do at the provider when integ cannot end a grant itself (no
  *                            revocation endpoint, or a damaged record whose tokens cannot be read)
- * @param refreshTokenLifetime how long a newly issued refresh token stays usable when the response does
- *                            not say (Atlassian: 90 days of inactivity; Slack PKCE apps: 30 days); null: unknown
+ * @param refreshTokens       when refresh tokens stop working: lifetime, inactivity, the grant's end, rotation
  * @param deviceScopes        the only scopes the device grant may ask for (Google's limited-input clients);
  *                            empty: no known limit
  * @param apiBaseUrl          where the provider's API lives ("https://slack.com/api/"): every call with a stored
@@ -59,7 +57,7 @@ public record ProviderSpec(String name,
                            Revocation revocation,
                            Redirect redirect,
                            String revokeAdvice,
-                           Duration refreshTokenLifetime,
+                           RefreshTokenPolicy refreshTokens,
                            Set<String> deviceScopes,
                            String apiBaseUrl,
                            String verifyUrl) {
@@ -248,7 +246,7 @@ public record ProviderSpec(String name,
         private Revocation revocation;
         private Redirect redirect;
         private String revokeAdvice;
-        private Duration refreshTokenLifetime;
+        private RefreshTokenPolicy refreshTokens = RefreshTokenPolicy.UNKNOWN;
         private Set<String> deviceScopes = Set.of();
         private String apiBaseUrl;
         private String verifyUrl;
@@ -274,7 +272,7 @@ public record ProviderSpec(String name,
             revocation = spec.revocation;
             redirect = spec.redirect;
             revokeAdvice = spec.revokeAdvice;
-            refreshTokenLifetime = spec.refreshTokenLifetime;
+            refreshTokens = spec.refreshTokens;
             deviceScopes = spec.deviceScopes;
             apiBaseUrl = spec.apiBaseUrl;
             verifyUrl = spec.verifyUrl;
@@ -365,8 +363,8 @@ public record ProviderSpec(String name,
             return this;
         }
 
-        public Builder refreshTokenLifetime(Duration value) {
-            refreshTokenLifetime = value;
+        public Builder refreshTokens(RefreshTokenPolicy value) {
+            refreshTokens = value;
             return this;
         }
 
@@ -403,7 +401,7 @@ public record ProviderSpec(String name,
                     revocation,
                     redirect,
                     revokeAdvice,
-                    refreshTokenLifetime,
+                    refreshTokens,
                     deviceScopes,
                     apiBaseUrl,
                     verifyUrl);

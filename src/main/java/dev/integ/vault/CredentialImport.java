@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.integ.core.IntegException;
 import dev.integ.core.ProviderName;
+import dev.integ.core.UserName;
 import dev.integ.events.SecurityEvent;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -564,10 +565,14 @@ public final class CredentialImport {
         } catch (IntegException unknown) {
             throw new Invalid(unknown.getMessage() + (unknown.hint() == null ? "" : " (" + unknown.hint() + ")"));
         }
-        String user = text(node, "user", true);
-        if (user.length() > 256 || user.isBlank()) {
-            throw new Invalid("user must be 1 to 256 characters");
+        JsonNode userNode = node.get("user");
+        // an empty name is refused by the user-name rule, in the words every command uses
+        String user = userNode != null && userNode.isTextual() && userNode.asText().isEmpty() ? "" : text(node, "user", true);
+        Optional<String> badUser = UserName.refusal(user);
+        if (badUser.isPresent()) {
+            throw new Invalid(badUser.get());
         }
+        user = UserName.of(user).value();
         String access = text(node, "access_token", true);
         String refresh = text(node, "refresh_token", false);
         Instant expiresAt = time(node, "expires_at", "expires_in", now);

@@ -188,6 +188,20 @@ public final class CredentialVault {
         return new ListSummary(counts[0], counts[1]);
     }
 
+    /**
+     * Every stored credential's metadata, read without the keys and unverified (a damaged record is
+     * skipped): for looking at dates only, as doctor and `events check` do.
+     */
+    public static void scanMetadata(CredentialStore store, Consumer<Credential> credentials) {
+        store.scan(null, BATCH, batch -> batch.forEach(s -> {
+            try {
+                credentials.accept(RecordCodec.credential(RecordCodec.split(s.data()).metadata()));
+            } catch (RuntimeException damaged) {
+                // list, show and the bulk commands report it; a date check is no integrity check
+            }
+        }));
+    }
+
     /** Every stored record, unverified, one SCAN batch at a time: for key rotation. */
     public void scanRecords(Consumer<List<CredentialStore.Stored>> batches) {
         store.scan(null, BATCH, batches);

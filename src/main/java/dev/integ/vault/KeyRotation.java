@@ -114,11 +114,12 @@ public final class KeyRotation {
                     existing.map(k -> DataKeys.hex(k.primaryId())).orElse(null), true);
         }
         if (createMaster) {
-            if (!(master instanceof KeysetFileMasterKey)) {
+            if (!(master instanceof KeysetFileMasterKey file)) {
                 throw IntegException.humanAction("the master key " + master.describe() + " does not exist", null,
                         "create it in your KMS first");
             }
-            master.create();
+            // another `keys init` or a first command may create it at the same moment: then that key is the one
+            createMaster = file.createIfMissing();
         }
         try (AdminLock held = lock.get()) {
             if (keyring.loadIfPresent().isEmpty()) {

@@ -3,6 +3,8 @@ package dev.integ.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
+import dev.integ.vault.Credential;
+import dev.integ.vault.Secrets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -153,22 +156,27 @@ class BadInputTest {
         String forged = "nl\nfake-row  active";
         String bidi = "bidi\u202egnp.exe\u2066";
         String c1 = "c1\u009b31m\u007f";
-        vault.okWithInput(String.join("\n", line(title), line(forged), line(bidi), line(c1)) + "\n", "import", "--file", "-");
+        // the user-name rule refuses such names now (UserNameRuleTest); records an older integ stored under them stay readable
+        for (String user : List.of(title, forged, bidi, c1)) {
+            Instant now = Instant.now();
+            assertThat(vault.vault(VaultFixture.NS).save(new Credential("slack", user, Credential.ACTIVE, List.of("chat:write"), null, null, false,
+                    now, now, Map.of()), new Secrets("t", null, Map.of()), 0)).isTrue();
+            Cli.Result refused = vault.runWithInput(line(user) + "\n", "import", "--file", "-");
+            assertThat(refused.exitCode()).isEqualTo(2);
+            assertThat(refused.err()).contains("line 1: invalid user name: it contains").doesNotContainPattern(RAW_CONTROL);
+        }
 
         Cli.Result list = vault.ok("list");
         assertThat(list.out()).doesNotContainPattern(RAW_CONTROL).doesNotContainPattern("(?m)^fake-row")
                 .contains("esc\\x1b]0;PWNED\\x07\\x1b[2J").contains("nl\\nfake-row  active").contains("bidi\\u202egnp.exe\\u2066")
                 .contains("c1\\x9b31m\\x7f");
-        assertThat(list.out().lines()).hasSize(1 + 5); // the header, alice and the four imported above: no forged row
+        assertThat(list.out().lines()).hasSize(1 + 5); // the header, alice and the four stored above: no forged row
 
         for (String user : List.of(title, forged, bidi, c1)) {
-            Cli.Result show = vault.ok("show", "slack", "--user", user);
-            assertThat(show.out()).doesNotContainPattern(RAW_CONTROL).doesNotContainPattern("(?m)^fake-row");
-            assertThat(json(vault.ok("show", "slack", "--user", user, "-o", "json")).get("user").asText()).as("JSON is exact").isEqualTo(user);
-            Cli.Result missing = vault.run("show", "google", "--user", user);
-            assertThat(missing.exitCode()).isEqualTo(3);
-            assertThat(missing.err()).as("an error message names it escaped, on one line").doesNotContainPattern(RAW_CONTROL)
-                    .startsWith("integ: error: no google credential for ").hasLineCount(2);
+            Cli.Result show = vault.run("show", "slack", "--user", user);
+            assertThat(show.exitCode()).isEqualTo(2);
+            assertThat(show.err()).as("refused on one line, without repeating the name").doesNotContainPattern(RAW_CONTROL)
+                    .contains("invalid user name: it contains").hasLineCount(2);
         }
         JsonNode all = json(vault.ok("list", "-o", "json"));
         assertThat(all.findValuesAsText("user")).contains(title, forged, bidi, c1);

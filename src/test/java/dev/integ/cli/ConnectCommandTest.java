@@ -213,6 +213,28 @@ class ConnectCommandTest {
         assertThat(r.out()).startsWith("connected jira/bob");
     }
 
+    /** stdin stays open and nothing is typed: before, the prompt waited until stdin closed. */
+    @Test
+    void pasteModeGivesUpWhenTheTimeoutPassesWithStdinStillOpen() throws Exception {
+        f.browser.behaviour(ScriptedBrowser.Behaviour.NOT_AT_ALL);
+        long failuresBefore = f.ok("events", "--action", "connect.failure", "-o", "json").out().lines().count();
+        PipedOutputStream neverTyped = new PipedOutputStream();
+        PipedInputStream stdin = new PipedInputStream(neverTyped);
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> f.vault.cli().runWithStdin(stdin,
+                f.vault.withRedis("connect", "jira", "--user", "bob", "--manual", "--timeout", "2s")));
+        Cli.Result r;
+        try {
+            r = run.get(60, TimeUnit.SECONDS); // a hang guard, not a measurement
+        } finally {
+            neverTyped.close();
+        }
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(5);
+        assertThat(r.err()).contains("paste it here").contains("integ: error: nothing was pasted within 2s")
+                .contains("integ: hint: run the command again");
+        assertThat(f.ok("events", "--action", "connect.failure", "-o", "json").out().lines().count()).isEqualTo(failuresBefore + 1);
+        assertThat(f.vault.credentialKeys()).isEmpty();
+    }
+
     @Test
     void aPastedAddressFromAnotherSignInIsRefused() {
         f.browser.behaviour(ScriptedBrowser.Behaviour.NOT_AT_ALL);

@@ -1,6 +1,7 @@
 package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.integ.core.UserName;
 import dev.integ.testing.Cli;
 import dev.integ.testing.VaultFixture;
 import dev.integ.vault.Credential;
@@ -102,7 +103,7 @@ class ImportCommandTest {
         assertThat(jira.get("account").toString()).isEqualTo("{\"cloud_id\":\"c-1\"}");
 
         // the table, and the filters
-        assertThat(vault.ok("list").out()).containsPattern("(?m)^slack\\s+alice@example.com\\s+active\\s+\\S+\\s+yes\\s+chat:write channels:read$")
+        assertThat(vault.ok("list").out()).containsPattern("(?m)^slack\\s+alice@example.com\\s+active\\s+\\S+\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+chat:write channels:read$")
                 .containsPattern("(?m)^google\\s+bob@example.com\\s+active\\s+2020-01-01T00:00:00Z\\s+yes\\s+openid email$");
         assertThat(json(vault.ok("list", "-o", "json", "--expiring-within", "3h")).findValuesAsText("user"))
                 .containsExactlyInAnyOrder("bob@example.com", "carol");
@@ -155,7 +156,7 @@ class ImportCommandTest {
         assertThat(r.err().lines().toList()).containsExactly(
                 "integ: error: line 1: not a JSON object",
                 "integ: error: line 2: provider must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter",
-                "integ: error: line 3: user must be a non-empty string",
+                "integ: error: line 3: invalid user name: it is empty; " + UserName.RULE,
                 "integ: error: line 4: access_token must be a non-empty string",
                 "integ: error: line 5: expires_at must be ISO-8601 (2026-11-27T10:00:00Z) or epoch seconds",
                 "integ: error: line 6: give expires_at or expires_in, not both",

@@ -140,6 +140,20 @@ public final class OAuthFixture implements AutoCloseable, BeforeEachCallback, Af
         vault.reset();
     }
 
+    /** Adds settings under {@code providers.PROVIDER} for this test ({@code "publishing-status: testing"}); the next test starts plain. */
+    public void configureProvider(String provider, String... settings) {
+        String header = "  " + provider + ":\n";
+        String text = config();
+        if (!text.contains(header)) {
+            throw new IllegalArgumentException("no provider " + provider + " in the fixture's config");
+        }
+        StringBuilder lines = new StringBuilder(header);
+        for (String setting : settings) {
+            lines.append("    ").append(setting).append('\n');
+        }
+        vault.cli().config(text.replace(header, lines.toString()));
+    }
+
     /** Adds top-level YAML to this test's config file (the next test starts from the plain one again). */
     public void configure(String extraYaml) {
         vault.cli().config(config() + extraYaml);
