@@ -54,10 +54,11 @@ class EventsCommandTest {
         return out;
     }
 
+    // users with long names: a three-letter name turns up by chance in random key material (seen once with "bob")
     private void sample() {
         RedisEventLog log = log();
         log.record(SecurityEvent.success("token.read", "slack", "alice", Map.of()));
-        log.record(SecurityEvent.failure("refresh.failure", "slack", "bob", Map.of("status", "400")));
+        log.record(SecurityEvent.failure("refresh.failure", "slack", "bob.marley", Map.of("status", "400")));
         log.record(SecurityEvent.success("keys.rotate", null, null, Map.of("key_id", "77")));
     }
 
@@ -87,7 +88,7 @@ class EventsCommandTest {
         sample();
         String out = fixture.ok("events").out();
         assertThat(out.lines().findFirst()).hasValue(EventsCommand.HEADER);
-        assertThat(out).contains("refresh.failure").contains("status=400").doesNotContain("alice").doesNotContain("bob");
+        assertThat(out).contains("refresh.failure").contains("status=400").doesNotContain("alice").doesNotContain("bob.marley");
         assertThat(fixture.ok("events", "--provider", "jira").out().trim()).isEqualTo(EventsCommand.HEADER);
     }
 
@@ -139,12 +140,12 @@ class EventsCommandTest {
     @Test
     void theStoreNeverHoldsAClearUserName() {
         sample();
-        fixture.ok("events", "hash-user", "dave");
+        fixture.ok("events", "hash-user", "dave.grohl");
         fixture.snapshot().forEach((key, content) ->
-                assertThat(key + content).doesNotContain("alice").doesNotContain("bob").doesNotContain("dave"));
+                assertThat(key + content).doesNotContain("alice").doesNotContain("bob.marley").doesNotContain("dave.grohl"));
         try (var jedis = fixture.jedis()) {
             jedis.xrange("integ:events:{integ}:log", "-", "+").forEach(e -> assertThat(e.getFields().toString())
-                    .doesNotContain("alice").doesNotContain("bob"));
+                    .doesNotContain("alice").doesNotContain("bob.marley"));
         }
     }
 
