@@ -3,16 +3,13 @@ package dev.integ.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.testing.Cli;
+import dev.integ.testing.reliability.SentinelSet;
 import dev.integ.testing.ObservableState;
-import dev.integ.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The failover of issue 12, on real processes: one primary, one replica, three Sentinels (quorum 2).
- * Two loops of `integ import` (10 new users each) run while the test makes Sentinel fail over twice,
- * one loop with replica acknowledgement (Sentinel's default, 1) and one without (min-replica-acks 0).
+ * Two loops of `integ import` (10 new users each) run while the test makes Sentinel fail over twice
+ * ({@link SentinelSet#failOver}: a kill -9 of the primary, then a SENTINEL FAILOVER), one loop with
+ * replica acknowledgement (Sentinel's default, 1) and one without (min-replica-acks 0).
  *
  * <p>After a forced failover the old primary stays a primary for several seconds, until Sentinel
  * turns it into a replica of the new one, and a Sentinel that has not yet heard of the failover
@@ -41,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * name, the old primary's role and link, and each loop's progress.
  */
 class SentinelFailoverIT {
-    private static final String MASTER = "mymaster";
     private static final int FAILOVERS = 2;
     private static final Duration CONVERGE = Duration.ofSeconds(30);
 
@@ -93,24 +90,8 @@ class SentinelFailoverIT {
 
     @Test
     void everyImportThatExitedZeroWithAcknowledgementSurvivesTwoFailovers(@TempDir Path dir) throws Exception {
-        String[] nodeArgs = {"--repl-diskless-sync-delay", "0", "--replica-announce-ip", "127.0.0.1"};
-        List<TestRedis> servers = new ArrayList<>();
-        try {
-            TestRedis first = start(servers, TestRedis.start(nodeArgs));
-            TestRedis second = start(servers, TestRedis.start(concat(nodeArgs, "--replicaof", "127.0.0.1", Integer.toString(first.port()))));
-            ReplicaAcksTest.awaitInSync(first, second);
-            List<TestRedis> sentinels = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                sentinels.add(start(servers, TestRedis.startSentinel(MASTER, first.port(), 2,
-                        "sentinel down-after-milliseconds " + MASTER + " 5000", "sentinel failover-timeout " + MASTER + " 30000")));
-            }
-            for (TestRedis s : sentinels) {
-                ObservableState.await(CONVERGE, "Sentinel " + s.port() + " knows the replica and the other Sentinels",
-                        () -> goodReplica(s, second.port()) && sentinelsKnown(s) == 2);
-            }
-            String url = "redis-sentinel://" + sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(",")) + "#" + MASTER;
-            TestRedis leader = sentinels.get(2);
-
+        try (SentinelSet sentinel = SentinelSet.start()) {
+            String url = sentinel.url();
             Cli acked = Cli.inTempHome().env("INTEG_MASTER_KEY_FILE", dir.resolve("master-key.json").toString())
                     .env("INTEG_REDIS_ACK_TIMEOUT", "1s");
             Cli unacked = new Cli(acked.home()).env("INTEG_MASTER_KEY_FILE", dir.resolve("master-key.json").toString())
@@ -127,18 +108,8 @@ class SentinelFailoverIT {
             try {
                 awaitProgress(List.of(on, off));
                 for (int round = 1; round <= FAILOVERS; round++) {
-                    int oldPort = masterPort(leader);
-                    TestRedis oldPrimary = oldPort == first.port() ? first : second;
-                    TestRedis newPrimary = oldPrimary == first ? second : first;
-                    failOver(leader);
-                    for (TestRedis s : sentinels) {
-                        ObservableState.await(CONVERGE, "Sentinel " + s.port() + " names " + newPrimary.port(),
-                                () -> masterPort(s) == newPrimary.port());
-                    }
-                    ObservableState.await(CONVERGE, "the old primary replicates the new one",
-                            () -> isReplicaOf(oldPrimary, newPrimary.port()));
-                    ObservableState.await(CONVERGE, "Sentinel " + leader.port() + " can fail over to the old primary",
-                            () -> goodReplica(leader, oldPrimary.port()));
+                    // round 1 kills the primary with -9, round 2 is a SENTINEL FAILOVER (SentinelSet.failOver)
+                    System.out.println("failover: " + sentinel.failOver(round));
                     awaitProgress(List.of(on, off));
                 }
             } finally {
@@ -153,8 +124,6 @@ class SentinelFailoverIT {
             Map<String, Long> lostOn = report("acks on (min-replica-acks 1)", on, stored(acked, "on", url));
             report("acks off (min-replica-acks 0)", off, stored(unacked, "off", url));
             assertThat(lostOn).as("imports that exited 0 with acknowledgement but lost credentials").isEmpty();
-        } finally {
-            servers.forEach(TestRedis::close);
         }
     }
 
@@ -165,17 +134,6 @@ class SentinelFailoverIT {
             ObservableState.await(CONVERGE, "an import into '" + loop.namespace + "' exits 0",
                     () -> loop.crashed != null || loop.succeededSince(from) > 0);
         }
-    }
-
-    /** SENTINEL FAILOVER, asked again while the Sentinel is still busy with the previous one. */
-    private static void failOver(TestRedis sentinel) {
-        ObservableState.await(CONVERGE, "Sentinel " + sentinel.port() + " accepts SENTINEL FAILOVER", () -> {
-            try (Jedis jedis = jedis(sentinel)) {
-                return "OK".equals(jedis.sentinelFailover(MASTER));
-            } catch (JedisDataException inProgressOrNoGoodReplica) {
-                return false;
-            }
-        });
     }
 
     /** The credentials that are stored and verify (list decrypts every record it shows). */
@@ -211,43 +169,4 @@ class SentinelFailoverIT {
         return lost;
     }
 
-    private static int masterPort(TestRedis sentinel) {
-        try (Jedis jedis = jedis(sentinel)) {
-            return Integer.parseInt(jedis.sentinelGetMasterAddrByName(MASTER).get(1));
-        }
-    }
-
-    private static boolean isReplicaOf(TestRedis node, int primaryPort) {
-        String info = ReplicaAcksTest.info(node, "replication");
-        return info.contains("role:slave") && info.contains("master_port:" + primaryPort) && info.contains("master_link_status:up");
-    }
-
-    /** The Sentinel sees that replica as healthy: flags exactly "slave" and its link to the primary up. */
-    private static boolean goodReplica(TestRedis sentinel, int port) {
-        try (Jedis jedis = jedis(sentinel)) {
-            return jedis.sentinelReplicas(MASTER).stream().anyMatch(r -> Integer.toString(port).equals(r.get("port"))
-                    && "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status")));
-        }
-    }
-
-    private static int sentinelsKnown(TestRedis sentinel) {
-        try (Jedis jedis = jedis(sentinel)) {
-            return jedis.sentinelSentinels(MASTER).size();
-        }
-    }
-
-    private static Jedis jedis(TestRedis redis) {
-        return new Jedis("127.0.0.1", redis.port());
-    }
-
-    private static TestRedis start(List<TestRedis> all, TestRedis started) {
-        all.add(started);
-        return started;
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
-    }
 }
