@@ -34,7 +34,7 @@ final class ApiCommand extends ServiceCommand {
     @Parameters(index = "1", paramLabel = "PATH_OR_URL", description = "Relative to the provider's api-base-url, or a full URL under it.")
     String path;
 
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = {"-X", "--method"}, paramLabel = "METHOD", description = "HTTP method (default: GET, or POST with --input).")

@@ -16,7 +16,7 @@ import java.util.Map;
         exitCodeList = {"  0:listed", "  1:Drive failed, or answered something unexpected", "  2:bad input, or Drive refused the query",
                 "  3:denied (scopes)", "  4:rate limited, Drive unavailable", "  5:the credential needs a new sign-in"})
 final class DriveLsCommand extends ServiceCommand {
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = "--query", paramLabel = "Q", description = "A Drive search query, sent as it is.")

@@ -20,7 +20,7 @@ import java.util.Map;
         exitCodeList = {"  0:created", "  1:Jira failed", "  2:bad input, or Jira refused a field (shown)", "  3:no such project or site, or denied",
                 "  4:rate limited, Jira unavailable, or the answer was lost", "  5:the credential needs a new sign-in"})
 final class JiraCreateCommand extends ServiceCommand {
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = "--project", paramLabel = "KEY", required = true, description = "The project key (OPS).")

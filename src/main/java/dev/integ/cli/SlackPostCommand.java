@@ -24,7 +24,7 @@ import java.util.Map;
                 "  3:channel not found, or the user is not in it", "  4:rate limited, Slack unavailable, or the answer was lost (may have been delivered)",
                 "  5:the credential needs a new sign-in"})
 final class SlackPostCommand extends ServiceCommand {
-    @Option(names = "--user", paramLabel = "USER", required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
     String user;
 
     @Option(names = "--channel", paramLabel = "CHANNEL", required = true, description = "A channel ID (C0123ABCD, G..., D...) or #name.")

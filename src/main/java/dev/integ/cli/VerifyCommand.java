@@ -29,7 +29,7 @@ final class VerifyCommand extends ServiceCommand {
     @Parameters(paramLabel = "PROVIDER", arity = "0..1", description = "The provider (with --all: only its credentials).")
     String provider;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, description = "Whose credential.")
     String user;
 
     @Option(names = "--all", description = "Verify every stored credential and print a summary.")

@@ -55,7 +55,12 @@ class UserNameRuleTest {
                 new String[]{"list", "--user", name},
                 new String[]{"events", "--user", name},
                 new String[]{"events", "hash-user", name},
-                new String[]{"ratelimit", "status", "slack", "--user", name});
+                new String[]{"ratelimit", "status", "slack", "--user", name},
+                new String[]{"api", "slack", "auth.test", "--user", name},
+                new String[]{"verify", "slack", "--user", name},
+                new String[]{"slack", "post", "--user", name, "--channel", "C0GENERAL", "--text", "hi"},
+                new String[]{"drive", "ls", "--user", name},
+                new String[]{"jira", "create", "--user", name, "--project", "OPS", "--summary", "x"});
         List<String> refusals = new ArrayList<>();
         for (String[] command : commands) {
             Cli.Result r = f.run(command);
