@@ -2,6 +2,8 @@ package dev.integ.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.integ.store.EmbeddedRedis;
+import dev.integ.store.UnixSocketFactory;
 import dev.integ.testing.Cli;
 import dev.integ.testing.IntegProcess;
 import dev.integ.testing.VaultFixture;
@@ -11,12 +13,10 @@ import dev.integ.testing.fakes.ScriptedBrowser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -134,7 +133,7 @@ class FirstRunIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (pollingForTheLock(redis) < n) {
                 assertThat(System.nanoTime()).as("every first command waits for the keys lock before creating the keyset").isLessThan(deadline);
-                assertThat(processes).allMatch(IntegProcess::isAlive);
+                assertThat(processes).as("a first command ended without waiting for the keys lock").allMatch(IntegProcess::isAlive);
                 Thread.sleep(20); // polling an observable condition, not waiting for a result
             }
             assertThat(Files.exists(masterKey)).as("nothing sealed yet while they wait").isFalse();
@@ -168,12 +167,18 @@ class FirstRunIT {
         return redis.clientList().lines().filter(c -> c.contains(" cmd=set ")).count();
     }
 
-    private Jedis embeddedStore() throws IOException {
-        Path dir = machine.home().resolve("data/integ/redis");
-        Properties endpoint = new Properties();
-        endpoint.load(new StringReader(Files.readString(dir.resolve("endpoint"))));
-        return new Jedis(new HostAndPort("127.0.0.1", Integer.parseInt(endpoint.getProperty("port"))),
-                DefaultJedisClientConfig.builder().password(Files.readString(dir.resolve("password")).trim()).build());
+    /**
+     * A connection to the embedded store `store start` left running, found and reached as integ does:
+     * its endpoint file read by {@link EmbeddedRedis}, then its unix socket (it has no TCP port).
+     */
+    private Jedis embeddedStore() {
+        EmbeddedRedis store = new EmbeddedRedis(machine.home().resolve("data/integ/redis"), () -> {
+            throw new AssertionError("the test only reaches the store `store start` started, never starts one");
+        });
+        EmbeddedRedis.Endpoint endpoint = store.runningEndpoint()
+                .orElseThrow(() -> new AssertionError("no embedded store answers after `store start`"));
+        return new Jedis(new UnixSocketFactory(endpoint.socket(), 5000, 5000),
+                DefaultJedisClientConfig.builder().password(endpoint.password()).build());
     }
 
     /** Every `./integ ...` of README.md's "Quick start" section (code block and the "Next:" line), in order, as argv. */
