@@ -34,7 +34,8 @@ final class ApiCommand extends ServiceCommand {
     @Parameters(index = "1", paramLabel = "PATH_OR_URL", description = "Relative to the provider's api-base-url, or a full URL under it.")
     String path;
 
-    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class, required = true, description = "Whose credential.")
+    @Option(names = "--user", paramLabel = "USER", converter = UserNameConverter.class,
+            description = "Whose credential (default: the only one stored for PROVIDER).")
     String user;
 
     @Option(names = {"-X", "--method"}, paramLabel = "METHOD", description = "HTTP method (default: GET, or POST with --input).")
@@ -65,7 +66,8 @@ final class ApiCommand extends ServiceCommand {
     public Integer call() {
         String name = services.providers().resolve(ProviderName.require(provider, "PROVIDER")).name();
         byte[] body = input == null ? null : InputFiles.bytes(input, terminal.in(), OutboundHttp.MAX_ANSWER_BYTES, "--input");
-        RawCalls.Call call = new RawCalls.Call(name, user, method, path, fields, headers, body, paginate, maxPages);
+        String who = user != null ? user : services.vault().soleUser(name);
+        RawCalls.Call call = new RawCalls.Call(name, who, method, path, fields, headers, body, paginate, maxPages);
         services.rawCalls().run(call, this::print);
         return 0;
     }

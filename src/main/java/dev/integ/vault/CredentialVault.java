@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -148,13 +150,31 @@ public final class CredentialVault {
         }
     }
 
-    /** Reads and verifies one credential; empty when there is none. */
     /** What every command says when {@code provider/user} is not stored. */
     public static IntegException notStored(String provider, String user) {
         return IntegException.notFound("no " + provider + " credential for " + user, null,
                 "'integ list --user " + user + "' shows what is stored; 'integ connect " + provider + " --user " + user + "' adds it");
     }
 
+    /**
+     * The user of the one credential stored for {@code provider}, for a command whose --user may be left
+     * out; refused when there is none or several, so a call never goes out under a guessed account.
+     */
+    public String soleUser(String provider) {
+        Set<String> users = new TreeSet<>();
+        store.scan(provider, BATCH, batch -> batch.forEach(s -> users.add(s.user())));
+        if (users.isEmpty()) {
+            throw IntegException.notFound("no " + provider + " credential is stored", null,
+                    "'integ connect " + provider + " --user USER' adds one");
+        }
+        if (users.size() > 1) {
+            throw IntegException.usage("--user is needed: " + users.size() + " " + provider + " credentials are stored", null,
+                    "name one with --user ('integ list --provider " + provider + "' shows them)");
+        }
+        return users.iterator().next();
+    }
+
+    /** Reads and verifies one credential; empty when there is none. */
     public Optional<Opened> read(String provider, String user) {
         Optional<CredentialStore.Stored> stored = store.get(provider, user);
         if (stored.isEmpty()) {

@@ -34,6 +34,26 @@ class ApiCommandTest {
     }
 
     @Test
+    void withoutUserTheOnlyStoredCredentialIsUsedAndNeverAGuessAmongSeveral() {
+        // jira is used by no other test here, so what is stored for it is this test's alone
+        Cli.Result none = f.run("api", "jira", "oauth/token/accessible-resources");
+        assertThat(none.exitCode()).as(none.err()).isEqualTo(3);
+        assertThat(none.err()).contains("no jira credential is stored");
+
+        f.connect("jira", "carol");
+        int before = f.jira.api().received().size();
+        Cli.Result one = f.run("api", "jira", "ex/jira/cloud-1/rest/api/3/myself");
+        assertThat(f.jira.api().received()).as(one.err()).hasSize(before + 1);
+        assertThat(f.jira.api().received().get(before).bearer()).isEqualTo(f.jira.latestAccessToken());
+
+        f.connect("jira", "dan");
+        Cli.Result two = f.run("api", "jira", "ex/jira/cloud-1/rest/api/3/myself");
+        assertThat(two.exitCode()).isEqualTo(2);
+        assertThat(two.err()).contains("--user is needed: 2 jira credentials are stored");
+        assertThat(f.jira.api().received()).as("nothing sent").hasSize(before + 1);
+    }
+
+    @Test
     void aUrlOffTheApiBaseIsRefusedBeforeAnyTokenIsSent() {
         f.connect("slack", "alice");
         int before = f.acme.requestCount();
