@@ -62,17 +62,17 @@ final class ImportCommand extends ServiceCommand {
                         + "in the config file, or import with --allow-unknown-provider");
             }
         }, services::storeFailure);
-        // Ctrl-C stops between two batches, and the counts are printed before the JVM goes
+        // Ctrl-C stops between two batches, and the counts are printed before the JVM goes: they are an
+        // IntegException's message, printed by ErrorReporter once call() has thrown, so the hook is let go only then
         StopOnShutdown stop = new StopOnShutdown(importer::requestStop,
                 () -> terminal.warning("interrupted: stopping at the next safe point (after the batch being written)"), Duration.ofSeconds(15));
+        terminal.whenReported(stop::close);
         try (BufferedReader input = open()) {
             return report(importer.run(input, replace, skipInvalid, dryRun));
         } catch (IOException e) {
             // a directory, a read error: one line naming the file, not an "unexpected" failure
             throw IntegException.usage("cannot read " + (file.equals("-") ? "standard input" : Echo.of(file)),
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null);
-        } finally {
-            stop.close();
         }
     }
 

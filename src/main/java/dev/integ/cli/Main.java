@@ -69,6 +69,9 @@ public final class Main {
             terminal.error("integ ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack"),
                     "an input is larger than integ can handle; see 'Limits on input' in README.md");
             return ExitCode.FAILURE.code();
+        } finally {
+            // after ErrorReporter: a Ctrl-C'd job's shutdown hook lets the JVM exit only once its error is printed
+            terminal.reported();
         }
     }
 }

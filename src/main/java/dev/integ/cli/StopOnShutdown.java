@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Ctrl-C or SIGTERM during a job that must say where it stopped: a shutdown hook asks the job to stop
  * at its next safe point, then keeps the JVM alive (up to {@code patience}) until the job has reported
  * and {@link #close} is called. The JVM exits once the hook returns, so the report must be printed
- * before closing.
+ * before closing: a report thrown as an IntegException is printed by ErrorReporter after the command
+ * has returned, so the command closes this through {@link Terminal#whenReported}, not in a finally.
  */
 final class StopOnShutdown implements AutoCloseable {
     private final Thread hook;

@@ -19,6 +19,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +43,7 @@ public final class Terminal {
     private boolean color;
     private boolean quiet;
     private ObjectMapper json;
+    private final List<Runnable> whenReported = new ArrayList<>();
 
     private final InputStream in;
 
@@ -184,6 +187,24 @@ public final class Terminal {
             err.println(errorAnsi().string("@|bold integ: hint:|@ ") + line(hint));
         }
         err.flush();
+    }
+
+    /**
+     * Runs {@code action} once the command's outcome is printed: its output, or the error ErrorReporter
+     * prints after the command threw (that is after the command's own finally blocks, so a command
+     * cannot know it). A job stopped by Ctrl-C holds the JVM until then (see StopOnShutdown): the JVM
+     * exits as soon as its shutdown hook returns, whatever the main thread is still printing.
+     */
+    void whenReported(Runnable action) {
+        whenReported.add(action);
+    }
+
+    /** The command's outcome is printed (Main, once the command line has run): flushes, then runs what waited for it. */
+    void reported() {
+        out.flush();
+        err.flush();
+        whenReported.forEach(Runnable::run);
+        whenReported.clear();
     }
 
     /** Something the user should know once, not a problem: printed even with -q, since it is said only once. */

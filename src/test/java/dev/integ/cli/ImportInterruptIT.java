@@ -52,13 +52,14 @@ class ImportInterruptIT {
         vault.okWithInput(lines(0, 600), "import", "--file", "-"); // lines 1-600 are stored already
 
         Process importing;
+        Thread stderr;
         List<String> err = new ArrayList<>();
         CountDownLatch announced = new CountDownLatch(1);
         try (Jedis control = vault.jedis()) {
             control.clientPause(120_000, ClientPauseMode.WRITE);
             try {
                 importing = launch("import", "--file", tokens.toString());
-                readErr(importing, err, announced);
+                stderr = readErr(importing, err, announced);
                 awaitBlockedIntegClient(control, importing);
                 assertThat(new ProcessBuilder("kill", "-INT", Long.toString(importing.pid())).start().waitFor()).isZero();
                 assertThat(announced.await(60, TimeUnit.SECONDS)).as("the stop is announced; stderr so far: %s", err).isTrue();
@@ -68,6 +69,8 @@ class ImportInterruptIT {
         }
         assertThat(importing.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(importing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        stderr.join(Duration.ofSeconds(60).toMillis()); // the process is gone: its last lines may still be on their way to the list
+        assertThat(stderr.isAlive()).as("stderr read to its end").isFalse();
 
         assertThat(importing.exitValue()).as("the JVM's exit on SIGINT; stderr: %s", err).isEqualTo(130);
         assertThat(out).isEmpty();
@@ -100,8 +103,8 @@ class ImportInterruptIT {
         return process;
     }
 
-    /** Collects stderr lines; opens {@code announced} at the stop announcement. */
-    private static void readErr(Process process, List<String> lines, CountDownLatch announced) {
+    /** Collects stderr lines; opens {@code announced} at the stop announcement; the thread ends at the end of stderr. */
+    private static Thread readErr(Process process, List<String> lines, CountDownLatch announced) {
         Thread reader = new Thread(() -> {
             try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -119,6 +122,7 @@ class ImportInterruptIT {
         }, "import-stderr");
         reader.setDaemon(true);
         reader.start();
+        return reader;
     }
 
     /** Waits until integ's connection is held by the pause (flag b), i.e. the import has reached its first script call. */
