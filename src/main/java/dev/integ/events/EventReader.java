@@ -313,7 +313,9 @@ public final class EventReader {
      * failing over, a primary turned replica under a blocked read) the tail waits (100 ms doubling up to
      * 5 s, never a tight loop), reconnects and resumes after the newest event it read that the log still
      * has ({@link TailPosition}): nothing appended meanwhile is missed (unless retention trimmed it
-     * first), and what a failover lost is reported to {@code listener} instead of silently replaced.
+     * first), and what a failover lost is reported to {@code listener} instead of silently replaced. A
+     * failover that shows no error (a blocked read on the old primary times out, the next goes to the new
+     * one) is caught before a batch is printed: the log must still have the newest event read.
      *
      * @return the last id seen, to resume from
      */
@@ -344,7 +346,14 @@ public final class EventReader {
                         XReadParams.xReadParams().block((int) block.toMillis()).count(BATCH),
                         Map.of(keys.events(), new StreamEntryID(position.last())));
                 wait = minWait;
-                if (read == null) {
+                if (read == null || read.isEmpty()) {
+                    continue;
+                }
+                String after = position.lastRead();
+                if (after != null && !present(after)) {
+                    // the read was served by a server that lacks what we printed last: a failover without an error
+                    // (the pool moved to the new primary); resume as after a lost connection rather than print past it
+                    lost = true;
                     continue;
                 }
                 for (Map.Entry<String, List<StreamEntry>> stream : read) {

@@ -16,13 +16,19 @@ import java.util.function.Predicate;
  * confirmed, and their commands failed. Resuming after such an event would skip every event the new
  * primary got with a smaller id in the meantime; so after a lost connection the tail resumes after the
  * newest event it read that the log still has, and names the ones it printed that the log no longer has.
+ *
+ * <p>A failover does not always show as an error: after a forced failover the client's pool moves to the
+ * new primary when Sentinel says so, and a blocked read on the old one can simply time out. So the tail
+ * also checks, before printing a batch, that the log still has the newest event it read ({@link #lastRead});
+ * if not, it resumes as after a lost connection.
  */
 final class TailPosition {
     /** Far more events than a failover can lose; older ids are forgotten so memory stays flat. */
     static final int REMEMBERED = 10_000;
 
     private final Deque<Read> read = new ArrayDeque<>();
-    private final String start;
+    /** The id to read after when nothing read is remembered: the start, or what resuming went back to. */
+    private String floor;
     private boolean forgotten;
 
     private record Read(String id, boolean delivered) {
@@ -30,7 +36,7 @@ final class TailPosition {
 
     /** @param start the id the tail started after */
     TailPosition(String start) {
-        this.start = start;
+        this.floor = start;
     }
 
     /** The tail read {@code id}; {@code delivered}: it passed the filter and was printed. */
@@ -44,7 +50,12 @@ final class TailPosition {
 
     /** The id to read after: the last one read (or the start). */
     String last() {
-        return read.isEmpty() ? start : read.getLast().id();
+        return read.isEmpty() ? floor : read.getLast().id();
+    }
+
+    /** The newest id read from the log, which must still be there before what follows it is printed; null if none. */
+    String lastRead() {
+        return read.isEmpty() ? null : read.getLast().id();
     }
 
     /**
@@ -65,7 +76,7 @@ final class TailPosition {
         gone.forEach(withdrawn);
         if (read.isEmpty() && forgotten && oldestGone != null) {
             // more vanished than is remembered: go on after the oldest id known, rather than print the start's events again
-            read.addLast(new Read(oldestGone, false));
+            floor = oldestGone;
         }
         return last();
     }

@@ -13,6 +13,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.args.UnblockType;
 
 
@@ -206,6 +207,61 @@ class EventsTailTest {
             assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo("2000-0");
             assertThat(seen).containsExactly("1000-0", "3000-0", "2000-0");
             assertThat(withdrawn).containsExactly("3000-0");
+        }
+    }
+
+    /**
+     * A failover the tail sees no error for (a forced failover: its blocked read on the old primary times out
+     * and the next one goes to the new primary): it printed E1 and E2, the log now has E1, E3 (an id between)
+     * and E4, and its next read, after E2, returns E4 from a perfectly healthy connection. Printing E4 would
+     * skip E3 for good and leave E2 printed without a word; the tail checks E2 first, names it withdrawn and
+     * prints E3 and E4.
+     */
+    @Test
+    void aFailoverWithoutAnErrorIsCaughtBeforeTheNextBatchIsPrinted() throws Exception {
+        try (TestRedis server = TestRedis.start();
+             RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
+             RedisClient writing = RedisClient.create("127.0.0.1", server.port());
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));
+            Map<String, String> fields = jedis.xrange(KEYS.events(), "-", "+").get(0).getFields();
+            jedis.del(KEYS.events());
+            jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
+            jedis.xadd(KEYS.events(), new StreamEntryID("3000-0"), fields);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            List<String> withdrawn = new CopyOnWriteArrayList<>();
+            AtomicInteger disconnections = new AtomicInteger();
+            CountDownLatch both = new CountDownLatch(2);
+            CountDownLatch all = new CountDownLatch(4);
+            Future<String> tail = executor.submit(() -> reader(tailing).tail(EventQuery.ALL, "0-0", e -> {
+                seen.add(e.id());
+                both.countDown();
+                all.countDown();
+            }, () -> all.getCount() == 0, new EventReader.TailListener() {
+                @Override
+                public void disconnected(RuntimeException cause, Duration wait) {
+                    disconnections.incrementAndGet();
+                }
+
+                @Override
+                public void withdrawn(String id) {
+                    withdrawn.add(id);
+                }
+            }, EventReader.Pause.SLEEP));
+            assertThat(both.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
+
+            // no connection is lost: the log changes under the tail, as when its next read goes to the new primary
+            Transaction replace = jedis.multi(); // at once, so the blocked read sees only the new log
+            replace.del(KEYS.events());
+            for (String id : List.of("1000-0", "2000-0", "4000-0")) {
+                replace.xadd(KEYS.events(), new StreamEntryID(id), fields);
+            }
+            replace.exec();
+            assertThat(all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 and E4 (seen so far: %s)", seen).isTrue();
+            assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo("4000-0");
+            assertThat(seen).containsExactly("1000-0", "3000-0", "2000-0", "4000-0");
+            assertThat(withdrawn).containsExactly("3000-0");
+            assertThat(disconnections).hasValue(0);
         }
     }
 
