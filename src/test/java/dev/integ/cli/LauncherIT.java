@@ -53,6 +53,26 @@ class LauncherIT {
         assertThat(second.err()).isEmpty();
     }
 
+    /** issue 13's budget: `integ api` within 1.10x of `integ token` + curl, which needs its path in the one archive. */
+    @Test
+    void theArchiveRecordedByAnotherCommandCoversTheApiPath() throws Exception {
+        assertThat(run("doctor").exitCode()).isZero();
+        assertThat(archives()).hasSize(1);
+
+        Path log = home.resolve("classes.log");
+        ProcessBuilder api = builder("api", "slack", "auth.test", "--user", "nobody");
+        api.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+        Run r = finish(api.start());
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+
+        // lambdas are spun again when their call site differs from the recorded run's: only named classes count
+        List<String> loaded = Files.readAllLines(log).stream()
+                .filter(l -> l.matches(".* dev\\.integ\\.(api|http|ratelimit)\\.[^ $]+(\\$[A-Za-z]+)* source: .*")).toList();
+        assertThat(loaded).anyMatch(l -> l.contains(" dev.integ.http.OutboundHttp source: "))
+                .anyMatch(l -> l.contains(" dev.integ.api.ApiRequest source: "))
+                .allMatch(l -> l.endsWith("source: shared objects file (top)"));
+    }
+
     @Test
     void twoProcessesStartedTogetherShareOneServer() throws Exception {
         Process a = launch("store", "start", "-o", "json");
