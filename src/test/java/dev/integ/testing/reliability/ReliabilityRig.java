@@ -6,6 +6,7 @@ import dev.integ.Services;
 import dev.integ.config.Environment;
 import dev.integ.core.LoopbackPort;
 import dev.integ.testing.Cli;
+import dev.integ.testing.TextFiles;
 import dev.integ.testing.fakes.FakeAtlassian;
 import dev.integ.testing.fakes.FakeProvider;
 import dev.integ.testing.fakes.MutableClock;
@@ -14,7 +15,6 @@ import dev.integ.testing.Signals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,11 +118,11 @@ public final class ReliabilityRig implements AutoCloseable {
         }
 
         public String out() {
-            return read(out);
+            return TextFiles.readOrEmpty(out);
         }
 
         public String err() {
-            return read(err);
+            return TextFiles.readOrEmpty(err);
         }
 
         /** The first error line and its hint, for a report. */
@@ -205,7 +205,7 @@ public final class ReliabilityRig implements AutoCloseable {
     /** A JSON-lines import file with these lines. */
     public Path importFile(String name, List<String> lines) {
         Path file = work.resolve(name + ".jsonl");
-        write(file, String.join("\n", lines) + "\n");
+        TextFiles.write(file, String.join("\n", lines) + "\n");
         return file;
     }
 
@@ -242,7 +242,7 @@ public final class ReliabilityRig implements AutoCloseable {
 
     private Path config(String caller) {
         Path file = work.resolve(caller + ".yaml");
-        write(file, """
+        TextFiles.write(file, """
                 providers:
                   jira:
                     authorization-endpoint: %s
@@ -254,22 +254,6 @@ public final class ReliabilityRig implements AutoCloseable {
                 """.formatted(jira.authorizationEndpoint(), jira.tokenEndpoint(), FakeProvider.CALLER_PARAMETER, caller,
                 jira.resourcesEndpoint(), redirectPort));
         return file;
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

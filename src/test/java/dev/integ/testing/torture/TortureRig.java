@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.integ.core.LoopbackPort;
 import dev.integ.testing.TestRedis;
+import dev.integ.testing.TextFiles;
 import dev.integ.testing.VaultFixture;
 import dev.integ.testing.fakes.FakeAtlassian;
 import dev.integ.testing.fakes.FakeProvider;
@@ -12,7 +13,6 @@ import dev.integ.testing.fakes.ScriptedBrowser;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -165,10 +165,10 @@ public final class TortureRig implements AutoCloseable {
         }
         op.endNanos = System.nanoTime();
         op.exitCode = p.exitValue();
-        String err = read(err(op));
+        String err = TextFiles.readOrEmpty(err(op));
         if (err.isBlank() && op.exitCode != 0 && op.kind != Op.Kind.TOKEN) {
             // `refresh --all` names its failures in its summary on stdout
-            err = read(out(op)).lines().filter(l -> l.startsWith("failed")).collect(Collectors.joining("\n"));
+            err = TextFiles.readOrEmpty(out(op)).lines().filter(l -> l.startsWith("failed")).collect(Collectors.joining("\n"));
         }
         op.stackTrace = err.contains("\tat ") || err.contains("Exception in thread")
                 || err.lines().anyMatch(l -> l.startsWith("integ: error") && RAW_EXCEPTION.matcher(l).find());
@@ -181,7 +181,7 @@ public final class TortureRig implements AutoCloseable {
 
     /** What the process printed on stdout (a token, for `token`: never print it). */
     public String stdout(Op op) {
-        return read(out(op));
+        return TextFiles.readOrEmpty(out(op));
     }
 
     public void kill(Op op) {
@@ -244,7 +244,7 @@ public final class TortureRig implements AutoCloseable {
             text.append(l.json()).append('\n');
             installs.put(l.user(), l.grant());
         }
-        write(file, text.toString());
+        TextFiles.write(file, text.toString());
         return replace ? launch(Op.Kind.IMPORT, lane, null, installs, "import", "--file", file.toString(), "--replace")
                 : launch(Op.Kind.IMPORT, lane, null, installs, "import", "--file", file.toString());
     }
@@ -305,7 +305,7 @@ public final class TortureRig implements AutoCloseable {
             }
         });
         Path file = work.resolve(op.id + ".yaml");
-        write(file, """
+        TextFiles.write(file, """
                 providers:
                   jira:
                     authorization-endpoint: %s
@@ -325,22 +325,6 @@ public final class TortureRig implements AutoCloseable {
 
     private Path err(Op op) {
         return work.resolve(op.id + ".err");
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String random() {
