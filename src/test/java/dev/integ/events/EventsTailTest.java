@@ -173,40 +173,19 @@ class EventsTailTest {
              RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
              RedisClient writing = RedisClient.create("127.0.0.1", server.port());
              Jedis jedis = new Jedis("127.0.0.1", server.port())) {
-            log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));
-            Map<String, String> fields = jedis.xrange(KEYS.events(), "-", "+").get(0).getFields();
-            jedis.del(KEYS.events());
-            jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
-            jedis.xadd(KEYS.events(), new StreamEntryID("3000-0"), fields);
-            List<String> seen = new CopyOnWriteArrayList<>();
-            List<String> withdrawn = new CopyOnWriteArrayList<>();
-            CountDownLatch both = new CountDownLatch(2);
-            CountDownLatch all = new CountDownLatch(3);
-            Future<String> tail = executor.submit(() -> reader(tailing).tail(EventQuery.ALL, "0-0", e -> {
-                seen.add(e.id());
-                both.countDown();
-                all.countDown();
-            }, () -> all.getCount() == 0, new EventReader.TailListener() {
-                @Override
-                public void disconnected(RuntimeException cause, Duration wait) {
-                }
-
-                @Override
-                public void withdrawn(String id) {
-                    withdrawn.add(id);
-                }
-            }, EventReader.Pause.SLEEP));
-            assertThat(both.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
+            Map<String, String> fields = logWithIds(jedis, writing, "1000-0", "3000-0");
+            RecordingTail tail = new RecordingTail(tailing, 3);
+            assertThat(tail.firstTwo.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
 
             jedis.del(KEYS.events());
             jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
             jedis.xadd(KEYS.events(), new StreamEntryID("2000-0"), fields);
             jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "normal"); // not this connection (SKIPME yes)
 
-            assertThat(all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 (seen so far: %s)", seen).isTrue();
-            assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo("2000-0");
-            assertThat(seen).containsExactly("1000-0", "3000-0", "2000-0");
-            assertThat(withdrawn).containsExactly("3000-0");
+            assertThat(tail.all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 (seen so far: %s)", tail.seen).isTrue();
+            assertThat(tail.result.get(5, TimeUnit.SECONDS)).isEqualTo("2000-0");
+            assertThat(tail.seen).containsExactly("1000-0", "3000-0", "2000-0");
+            assertThat(tail.withdrawn).containsExactly("3000-0");
         }
     }
 
@@ -223,32 +202,9 @@ class EventsTailTest {
              RedisClient tailing = RedisClient.create("127.0.0.1", server.port());
              RedisClient writing = RedisClient.create("127.0.0.1", server.port());
              Jedis jedis = new Jedis("127.0.0.1", server.port())) {
-            log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));
-            Map<String, String> fields = jedis.xrange(KEYS.events(), "-", "+").get(0).getFields();
-            jedis.del(KEYS.events());
-            jedis.xadd(KEYS.events(), new StreamEntryID("1000-0"), fields);
-            jedis.xadd(KEYS.events(), new StreamEntryID("3000-0"), fields);
-            List<String> seen = new CopyOnWriteArrayList<>();
-            List<String> withdrawn = new CopyOnWriteArrayList<>();
-            AtomicInteger disconnections = new AtomicInteger();
-            CountDownLatch both = new CountDownLatch(2);
-            CountDownLatch all = new CountDownLatch(4);
-            Future<String> tail = executor.submit(() -> reader(tailing).tail(EventQuery.ALL, "0-0", e -> {
-                seen.add(e.id());
-                both.countDown();
-                all.countDown();
-            }, () -> all.getCount() == 0, new EventReader.TailListener() {
-                @Override
-                public void disconnected(RuntimeException cause, Duration wait) {
-                    disconnections.incrementAndGet();
-                }
-
-                @Override
-                public void withdrawn(String id) {
-                    withdrawn.add(id);
-                }
-            }, EventReader.Pause.SLEEP));
-            assertThat(both.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
+            Map<String, String> fields = logWithIds(jedis, writing, "1000-0", "3000-0");
+            RecordingTail tail = new RecordingTail(tailing, 4);
+            assertThat(tail.firstTwo.await(5, TimeUnit.SECONDS)).as("the tail printed E1 and E2").isTrue();
 
             // no connection is lost: the log changes under the tail, as when its next read goes to the new primary
             Transaction replace = jedis.multi(); // at once, so the blocked read sees only the new log
@@ -257,11 +213,11 @@ class EventsTailTest {
                 replace.xadd(KEYS.events(), new StreamEntryID(id), fields);
             }
             replace.exec();
-            assertThat(all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 and E4 (seen so far: %s)", seen).isTrue();
-            assertThat(tail.get(5, TimeUnit.SECONDS)).isEqualTo("4000-0");
-            assertThat(seen).containsExactly("1000-0", "3000-0", "2000-0", "4000-0");
-            assertThat(withdrawn).containsExactly("3000-0");
-            assertThat(disconnections).hasValue(0);
+            assertThat(tail.all.await(20, TimeUnit.SECONDS)).as("the tail printed E3 and E4 (seen so far: %s)", tail.seen).isTrue();
+            assertThat(tail.result.get(5, TimeUnit.SECONDS)).isEqualTo("4000-0");
+            assertThat(tail.seen).containsExactly("1000-0", "3000-0", "2000-0", "4000-0");
+            assertThat(tail.withdrawn).containsExactly("3000-0");
+            assertThat(tail.disconnections).hasValue(0);
         }
     }
 
@@ -285,6 +241,46 @@ class EventsTailTest {
             log(writing).record(SecurityEvent.success("forget", "slack", "alice", Map.of()));
             assertThat(got.await(10, TimeUnit.SECONDS)).as("the tail went on").isTrue();
             tail.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A log holding only events with these ids (the fields of one real event, so they parse). */
+    private static Map<String, String> logWithIds(Jedis jedis, RedisClient writing, String... ids) {
+        log(writing).record(SecurityEvent.success("keys.init", null, null, Map.of()));
+        Map<String, String> fields = jedis.xrange(KEYS.events(), "-", "+").get(0).getFields();
+        jedis.del(KEYS.events());
+        for (String id : ids) {
+            jedis.xadd(KEYS.events(), new StreamEntryID(id), fields);
+        }
+        return fields;
+    }
+
+    /** A tail from the log's start that records what it printed, withdrew and lost, until it printed {@code events} events. */
+    private final class RecordingTail implements EventReader.TailListener {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        final List<String> withdrawn = new CopyOnWriteArrayList<>();
+        final AtomicInteger disconnections = new AtomicInteger();
+        final CountDownLatch firstTwo = new CountDownLatch(2);
+        final CountDownLatch all;
+        final Future<String> result;
+
+        RecordingTail(RedisClient client, int events) {
+            all = new CountDownLatch(events);
+            result = executor.submit(() -> reader(client).tail(EventQuery.ALL, "0-0", e -> {
+                seen.add(e.id());
+                firstTwo.countDown();
+                all.countDown();
+            }, () -> all.getCount() == 0, this, EventReader.Pause.SLEEP));
+        }
+
+        @Override
+        public void disconnected(RuntimeException cause, Duration wait) {
+            disconnections.incrementAndGet();
+        }
+
+        @Override
+        public void withdrawn(String id) {
+            withdrawn.add(id);
         }
     }
 }
